@@ -1,0 +1,49 @@
+# Byline's two commands: `make run` and `make test` (CI calls `make test` too).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PORT
+
+.PHONY: install install-dev run test lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# The locked runtime dependencies and Byline itself; redone when a lock file changes.
+install: $(VENV)/.installed
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+# The same plus the test and lint tools.
+install-dev: $(VENV)/.installed-dev
+$(VENV)/.installed-dev: requirements-dev.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@ $(VENV)/.installed
+
+run: install
+	$(BIN)/byline migrate --noinput
+	$(BIN)/byline collectstatic --noinput --verbosity 0
+	$(BIN)/byline demo
+	@echo
+	@echo "  Byline: http://127.0.0.1:$(PORT)/"
+	@echo "  Admin:  http://127.0.0.1:$(PORT)/admin/  user 'admin', password in var/admin-password"
+	@echo
+	$(BIN)/byline serve --port $(PORT)
+
+test: install-dev lint
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,1 @@
+"""Byline: a publishing platform for publications that run columnist blogs."""

@@ -1,0 +1,311 @@
+"""Blogs (columns), posts and authors as Wagtail pages and snippets."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+from wagtail.url_routing import RouteResult
+
+from byline.blogs.archive import archive_years
+from byline.blogs.blocks import PostBodyBlock
+from byline.core.pagination import paginate
+
+
+class Author(index.Indexed, ClusterableModel):
+    """A person who writes for the publication; edited as a snippet."""
+
+    name = models.CharField(max_length=255)
+    slug = models.SlugField(max_length=255, unique=True, help_text="Used in /authors/<slug>/.")
+    role = models.CharField(max_length=255, blank=True, help_text='e.g. "Editor at Large".')
+    bio = models.TextField(blank=True)
+    photo = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    email = models.EmailField(
+        blank=True, help_text="Readers can write here; the address is never shown in plain form."
+    )
+    email_is_public = models.BooleanField(
+        default=False, help_text="Show the address as it is, unprotected."
+    )
+    website = models.URLField(blank=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("role"),
+        FieldPanel("bio"),
+        FieldPanel("photo"),
+        MultiFieldPanel(
+            [FieldPanel("email"), FieldPanel("email_is_public"), FieldPanel("website")],
+            heading="Contact",
+        ),
+    ]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("blogs:author", kwargs={"slug": self.slug})
+
+
+class PostQuerySet(PageQuerySet):
+    def published(self) -> PostQuerySet:
+        """Live posts, newest first: what readers may see."""
+        return self.live().filter(date__isnull=False).order_by("-date", "-pk")
+
+    def for_listing(self) -> PostQuerySet:
+        """What a list of posts shows, in a fixed number of queries however long the list."""
+        return self.select_related("lead_image").prefetch_related("post_authors__author")
+
+
+PostManager = PageManager.from_queryset(PostQuerySet)
+
+
+class BlogIndexPage(Page):
+    """/blogs/: every column of the publication."""
+
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["publication.PublicationPage"]
+    subpage_types = ["blogs.BlogPage"]
+    max_count = 1
+
+    def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
+        context = super().get_context(request, *args, **kwargs)
+        context["blogs"] = BlogPage.objects.child_of(self).live().order_by("title")
+        return context
+
+
+class BlogPage(RoutablePageMixin, Page):
+    """A column such as "Bekker's Blog": its front page, its archive and its posts.
+
+    Posts are children in the page tree but live at dated URLs
+    (/blogs/<blog>/<yyyy>/<mm>/<slug>/), so this page does the routing for them.
+    """
+
+    description = RichTextField(blank=True, features=["bold", "italic", "link"])
+    columnists = ParentalManyToManyField(Author, blank=True, related_name="blogs")
+
+    content_panels = Page.content_panels + [FieldPanel("description"), FieldPanel("columnists")]
+    parent_page_types = ["blogs.BlogIndexPage"]
+    subpage_types = ["blogs.PostPage"]
+    search_fields = Page.search_fields + [index.SearchField("description")]
+
+    def posts(self) -> PostQuerySet:
+        return PostPage.objects.child_of(self).published()
+
+    def route(self, request: HttpRequest, path_components: list[str]) -> RouteResult:
+        if self.live and len(path_components) == 3:
+            year, month, slug = path_components
+            if _is_year(year) and _is_month(month):
+                post = self.posts().filter(slug=slug).first()
+                if post is None or (post.local_date.year, post.local_date.month) != (
+                    int(year),
+                    int(month),
+                ):
+                    raise Http404("No such post")
+                return post.route(request, [])
+        if self.live and len(path_components) == 1:
+            # The tree path of a post (/blogs/<blog>/<slug>/) is not its address; send
+            # anyone holding it to the dated one.
+            post = self.posts().filter(slug=path_components[0]).first()
+            if post is not None:
+                return RouteResult(self, args=(self.redirect_to_post, (post,), {}))
+        return super().route(request, path_components)
+
+    def redirect_to_post(self, request: HttpRequest, post: PostPage) -> HttpResponse:
+        return HttpResponsePermanentRedirect(post.get_url(request))
+
+    @path("", name="front")
+    def front(self, request: HttpRequest) -> HttpResponse:
+        page = paginate(request, self.posts().for_listing())
+        return self.render(request, context_overrides={"posts": page, "page_obj": page})
+
+    @path("archive/", name="archive")
+    def archive(self, request: HttpRequest) -> HttpResponse:
+        return self.render(
+            request,
+            context_overrides={"archive_years": archive_years(self.posts())},
+            template="blogs/blog_archive.html",
+        )
+
+    @re_path(r"^(\d{4})/$", name="archive-year")
+    def archive_year(self, request: HttpRequest, year: str) -> HttpResponse:
+        if not _is_year(year):
+            raise Http404("No such year")
+        posts = self.posts().filter(date__year=int(year))
+        page = paginate(request, posts.for_listing())
+        if not page.object_list:
+            raise Http404("No posts that year")
+        years = archive_years(posts)
+        return self.render(
+            request,
+            context_overrides={
+                "posts": page,
+                "page_obj": page,
+                "year": int(year),
+                "months": years[0].months if years else [],
+            },
+            template="blogs/blog_archive_year.html",
+        )
+
+    @re_path(r"^(\d{4})/(\d{2})/$", name="archive-month")
+    def archive_month(self, request: HttpRequest, year: str, month: str) -> HttpResponse:
+        if not (_is_year(year) and _is_month(month)):
+            raise Http404("No such month")
+        posts = self.posts().filter(date__year=int(year), date__month=int(month))
+        page = paginate(request, posts.for_listing())
+        if not page.object_list:
+            raise Http404("No posts that month")
+        return self.render(
+            request,
+            context_overrides={
+                "posts": page,
+                "page_obj": page,
+                "month": datetime.date(int(year), int(month), 1),
+            },
+            template="blogs/blog_archive_month.html",
+        )
+
+
+def _is_year(text: str) -> bool:
+    return len(text) == 4 and text.isascii() and text.isdigit() and text != "0000"
+
+
+def _is_month(text: str) -> bool:
+    return len(text) == 2 and text.isascii() and text.isdigit() and 1 <= int(text) <= 12
+
+
+class PostPageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "blogs.PostPage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class PostPage(Page):
+    """One post of a blog."""
+
+    date = models.DateTimeField(
+        "publish date",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Shown in the byline and the address. Leave blank to use the time it goes live.",
+    )
+    excerpt = models.TextField(
+        blank=True, help_text="A sentence or two for listings, feeds and search results."
+    )
+    body = StreamField(PostBodyBlock(), blank=True)
+    tags = ClusterTaggableManager(through=PostPageTag, blank=True)
+    lead_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comments_open = models.BooleanField(default=True)
+
+    objects = PostManager()
+
+    content_panels = Page.content_panels + [
+        InlinePanel("post_authors", label="Author", min_num=0),
+        FieldPanel("date"),
+        FieldPanel("lead_image"),
+        FieldPanel("excerpt"),
+        FieldPanel("body"),
+        FieldPanel("tags"),
+    ]
+    settings_panels = Page.settings_panels + [FieldPanel("comments_open")]
+    parent_page_types = ["blogs.BlogPage"]
+    subpage_types: list[str] = []
+    search_fields = Page.search_fields + [
+        index.SearchField("excerpt"),
+        index.SearchField("body"),
+        index.FilterField("date"),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+    ]
+
+    class Meta:
+        indexes = [models.Index(fields=["date"], name="blogs_post_date_idx")]
+
+    def save(self, *args, **kwargs):
+        # A post gets its date when it first goes live, as WordPress does, so that a draft
+        # started last week is not filed under last week.
+        if self.date is None and self.live:
+            self.date = self.go_live_at or self.first_published_at or timezone.now()
+        return super().save(*args, **kwargs)
+
+    @property
+    def local_date(self):
+        return timezone.localtime(self.date) if self.date else None
+
+    def get_url_parts(self, request: HttpRequest | None = None):
+        parts = super().get_url_parts(request)
+        if not parts or parts[2] is None or self.date is None:
+            return parts
+        site_id, root_url, page_path = parts
+        blog_path = page_path[: -(len(self.slug) + 1)]
+        local = self.local_date
+        return site_id, root_url, f"{blog_path}{local:%Y}/{local:%m}/{self.slug}/"
+
+    @cached_property
+    def authors(self) -> list[Author]:
+        if "post_authors" in getattr(self, "_prefetched_objects_cache", {}):
+            links = self.post_authors.all()  # a listing prefetched them (for_listing)
+        else:
+            links = self.post_authors.select_related("author")
+        return [link.author for link in links]
+
+    def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
+        context = super().get_context(request, *args, **kwargs)
+        blog = self.get_parent().specific
+        context["blog"] = blog
+        if self.date is not None:
+            siblings = PostPage.objects.child_of(blog).published()
+            context["previous_post"] = (
+                siblings.filter(
+                    models.Q(date__lt=self.date) | models.Q(date=self.date, pk__lt=self.pk)
+                )
+                .order_by("-date", "-pk")
+                .first()
+            )
+            context["next_post"] = (
+                siblings.filter(
+                    models.Q(date__gt=self.date) | models.Q(date=self.date, pk__gt=self.pk)
+                )
+                .order_by("date", "pk")
+                .first()
+            )
+        return context
+
+
+class PostPageAuthor(Orderable):
+    post = ParentalKey(PostPage, on_delete=models.CASCADE, related_name="post_authors")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="post_links")
+
+    panels = [FieldPanel("author")]
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["post", "author"], name="blogs_one_byline_per_author")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.post}"

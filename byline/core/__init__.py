@@ -1,0 +1,1 @@
+"""Helpers used by two or more apps: pagination, the publication context; no feature logic."""

@@ -1,0 +1,103 @@
+"""`byline serve`: granian in front, with the scheduler and the task worker beside it."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve Byline with granian (WSGI, one worker per core) and run the publishing "
+        "scheduler and the background task worker, so nothing else needs setting up."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("BYLINE_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("BYLINE_WORKERS", "0")) or os.cpu_count() or 1,
+            help="Worker processes (default: one per core).",
+        )
+        parser.add_argument(
+            "--no-background",
+            action="store_true",
+            help="Do not run the scheduler and task worker (another server runs them).",
+        )
+
+    def handle(self, *args, host, port, workers, no_background, **options):
+        if not 0 < port < 65536:
+            raise CommandError(f"--port must be between 1 and 65535, not {port}")
+        if workers < 1:
+            raise CommandError(f"--workers must be at least 1, not {workers}")
+        manifest = settings.STATIC_ROOT / "staticfiles.json"
+        if not settings.DEBUG and not manifest.exists():
+            raise CommandError(
+                f"Static files are not collected ({manifest} is missing): "
+                "run `byline collectstatic --noinput` first."
+            )
+        byline = [sys.executable, "-m", "byline.cli"]
+        server = [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "wsgi",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--respawn-failed-workers",
+            "--no-ws",
+            "byline.wsgi:application",
+        ]
+        commands = {"server": server}
+        if not no_background:
+            commands["scheduler"] = [*byline, "scheduler"]
+            commands["tasks"] = [*byline, "db_worker", "--queue-name", "*", "--interval", "1"]
+        self.stdout.write(f"Byline at http://{host}:{port}/ ({workers} workers)")
+        self.supervise(commands)
+
+    def supervise(self, commands: dict[str, list[str]]) -> None:
+        """Run every command; restart the helpers if they die; stop all when the server
+        stops or on SIGINT/SIGTERM."""
+        children = {name: subprocess.Popen(argv) for name, argv in commands.items()}
+        stopping = False
+
+        def stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            while not stopping:
+                time.sleep(0.5)
+                for name, child in list(children.items()):
+                    if child.poll() is None:
+                        continue
+                    if name == "server":
+                        stopping = True
+                        break
+                    self.stderr.write(f"{name} exited with {child.returncode}; restarting it")
+                    children[name] = subprocess.Popen(commands[name])
+        finally:
+            for child in children.values():
+                if child.poll() is None:
+                    child.terminate()
+            for child in children.values():
+                try:
+                    child.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+        code = children["server"].returncode
+        if code not in (0, None, -signal.SIGTERM, -signal.SIGINT):
+            raise CommandError(f"the server exited with {code}")

@@ -1,0 +1,54 @@
+"""`byline demo`: load the reference page's content; `--posts N` adds synthetic posts."""
+
+import secrets
+import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from byline.demo.reference import load_reference_content, reference_loaded
+from byline.demo.synthetic import add_synthetic_posts
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the reference content (the publication, Bekker's Blog, Scott Bekker and his "
+        "July 13, 2011 post) if the site is empty; with --posts N, add N synthetic posts."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--posts", type=int, default=0, help="Add this many deterministic synthetic posts."
+        )
+        parser.add_argument("--seed", type=int, default=2011, help="Seed for synthetic posts.")
+
+    def handle(self, *args, posts: int, seed: int, **options):
+        if posts < 0:
+            raise CommandError(f"--posts must be zero or more, not {posts}")
+        if reference_loaded():
+            self.stdout.write("Reference content already loaded.")
+        else:
+            load_reference_content()
+            self.stdout.write(self.style.SUCCESS("Loaded the reference content."))
+            self.ensure_admin()
+        if posts:
+            started = time.monotonic()
+            add_synthetic_posts(posts, seed=seed)
+            elapsed = time.monotonic() - started
+            self.stdout.write(
+                self.style.SUCCESS(f"Added {posts} synthetic posts in {elapsed:.1f} s.")
+            )
+
+    def ensure_admin(self) -> None:
+        """On a new site with no superuser, make one so that `make run` can say how to log in.
+        The password is random, kept under var/ (readable by this user only) for local use."""
+        users = get_user_model()
+        if users.objects.filter(is_superuser=True).exists():
+            return
+        password = secrets.token_urlsafe(12)
+        users.objects.create_superuser("admin", "admin@example.com", password)
+        password_file = settings.VAR_DIR / "admin-password"
+        password_file.touch(mode=0o600)
+        password_file.write_text(password + "\n")
+        self.stdout.write(f"Created the superuser 'admin'; its password is in {password_file}.")

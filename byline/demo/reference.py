@@ -1,0 +1,200 @@
+"""The reference page's content: Bekker's Blog, its columnist, the July 13, 2011 post, and the
+stories of the page's Featured list, as an editor would have entered them."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils.text import slugify
+from wagtail.models import Page, Site
+
+from byline.blogs.models import Author, BlogIndexPage, BlogPage, PostPage, PostPageAuthor
+from byline.publication.models import PublicationPage
+
+PUBLICATION_TITLE = "The Partner Channel"
+POST_SLUG = "why-partners-like-steve-ballmer"
+POST_DATE = datetime.datetime(2011, 7, 13, 12, 0, tzinfo=datetime.UTC)
+
+POST_BODY_PARAGRAPHS = [
+    "<p>For all the grief that Microsoft CEO Steve Ballmer gets from Wall Street, he's "
+    "extremely popular among Microsoft partners at the Worldwide Partner Conference. I regularly "
+    "find myself in conversations with Microsoft partners who talk about the energy that they "
+    'draw from a Ballmer keynote and tell me repeatedly that he "gets" partners.</p>',
+    "<p>During his WPC keynote earlier this week, Ballmer gave a refreshingly realistic "
+    "description of the choices that partners have and did a nice job articulating the unique "
+    "role partners play in Microsoft's product development and business decisions.</p>",
+    "<p>From the transcript (emphasis mine):</p>",
+]
+
+QUOTATION_HTML = (
+    "<p>But I find that our partners have perhaps the most interesting and unique set of "
+    "insights on our business of anybody on the planet. You're involved, you care, you spend "
+    "time and energy studying and understanding what we're up to. You take the time to "
+    "translate these technologies into the solutions that really change people's lives, and "
+    "yet <b>you are independent business people who are coming to work every day cheering for "
+    "us, but also understanding that you need to consider alternatives</b>. So, you're pushing "
+    "us, pushing us, pushing us, pushing us to improve our performance.</p>"
+    "<p>Customers aren't really quite as all-in as you are, and our employees have a hard time "
+    "really pushing us as objectively as our partners.</p>"
+)
+
+CLOSING_PARAGRAPH = "<p>What's your take? Does Ballmer still get it when it comes to partners?</p>"
+
+# The reference page's "Featured" list: title, summary, image alt text ("" where the
+# original image had none worth reading out), and the date the story ran.
+FEATURED_STORIES = [
+    (
+        "Microsoft Offers Support Extensions for Exchange 2016 and 2019",
+        "Microsoft has introduced a paid Extended Security Update (ESU) program for "
+        "on-premises Exchange Server 2016 and 2019, offering a crucial safety cushion as both "
+        "versions near their Oct. 14, 2025 end-of-support date.",
+        "The Exchange Server logo",
+        datetime.datetime(2025, 6, 2, 14, 0, tzinfo=datetime.UTC),
+    ),
+    (
+        "2025 Microsoft Conference Calendar: For Partners, IT Pros and Developers",
+        "Here's your guide to all the IT training sessions, partner meet-ups and annual "
+        "Microsoft conferences you won't want to miss.",
+        "An image of planes flying around a globe",
+        datetime.datetime(2025, 1, 6, 14, 0, tzinfo=datetime.UTC),
+    ),
+    (
+        "Microsoft Centers AI, Security and Partner Dogfooding at MCAPS",
+        "Microsoft's second annual MCAPS for Partners event took place Tuesday, delivering a "
+        "volley of updates and directives for its partners for fiscal 2026.",
+        "Notebook",
+        datetime.datetime(2025, 7, 17, 14, 0, tzinfo=datetime.UTC),
+    ),
+    (
+        "Microsoft Layoffs: AI Is the Obvious Elephant in the Room",
+        "As Microsoft doubles down on an $80 billion bet on AI this fiscal year, its workforce "
+        "reductions are drawing scrutiny over whether AI's ascent is quietly reshaping its "
+        "human capital strategy, even as official messaging avoids drawing a direct line.",
+        "",
+        datetime.datetime(2025, 7, 9, 14, 0, tzinfo=datetime.UTC),
+    ),
+]
+
+
+def reference_loaded() -> bool:
+    return PublicationPage.objects.exists()
+
+
+def _publish(parent: Page, page: Page) -> Page:
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def _post(
+    blog: BlogPage, *, title: str, slug: str, date, excerpt: str, body: list, authors, tags
+) -> PostPage:
+    post = PostPage(title=title, slug=slug, date=date, excerpt=excerpt, body=body)
+    for position, author in enumerate(authors):
+        post.post_authors.add(PostPageAuthor(author=author, sort_order=position))
+    post.tags.add(*tags)
+    blog.add_child(instance=post)
+    revision = post.save_revision()
+    revision.publish()
+    return post
+
+
+@transaction.atomic
+def load_reference_content() -> PublicationPage:
+    """Create the publication with the reference page's content; the site's root becomes its
+    home page. Call only on an empty site (see reference_loaded)."""
+    root = Page.get_first_root_node()
+    home = _publish(
+        root,
+        PublicationPage(
+            title=PUBLICATION_TITLE,
+            slug="publication",
+            tagline="News and analysis for Microsoft partners",
+        ),
+    )
+    site = Site.objects.filter(is_default_site=True).first()
+    old_root = site.root_page if site else None
+    if site is None:
+        Site.objects.create(
+            hostname="localhost",
+            port=80,
+            root_page=home,
+            is_default_site=True,
+            site_name=PUBLICATION_TITLE,
+        )
+    else:
+        site.root_page = home
+        site.site_name = PUBLICATION_TITLE
+        site.save()
+    if old_root is not None and old_root.pk != home.pk and old_root.depth == 2:
+        # Wagtail's "Welcome to your new Wagtail site!" page, from its first migration.
+        old_root.delete()
+        home.refresh_from_db()
+
+    blogs = _publish(home, BlogIndexPage(title="Blogs", slug="blogs"))
+    bekker = Author.objects.create(
+        name="Scott Bekker",
+        slug="scott-bekker",
+        role="Editor in Chief",
+        bio="Scott Bekker has covered Microsoft and its partner ecosystem for more than two "
+        "decades.",
+        email="sbekker@example.com",
+    )
+    staff = Author.objects.create(name="Staff", slug="staff", role="News desk")
+
+    bekkers_blog = BlogPage(
+        title="Bekker's Blog",
+        slug="bekkers-blog",
+        description="<p>Scott Bekker on Microsoft, its partners and the channel.</p>",
+        columnists=[bekker],
+    )
+    _publish(blogs, bekkers_blog)
+    news = _publish(
+        blogs,
+        BlogPage(title="News", slug="news", description="<p>News for Microsoft partners.</p>"),
+    )
+
+    body = [("paragraph", paragraph) for paragraph in POST_BODY_PARAGRAPHS]
+    body.append(
+        (
+            "quotation",
+            {
+                "text": QUOTATION_HTML,
+                "speaker": "Steve Ballmer",
+                "source_title": "Worldwide Partner Conference 2011 keynote transcript",
+                "source_url": "https://news.microsoft.com/speeches/steve-ballmer-worldwide-partner-conference-2011/",
+                "date": datetime.date(2011, 7, 11),
+                "emphasis_added": True,
+            },
+        )
+    )
+    body.append(("paragraph", CLOSING_PARAGRAPH))
+    _post(
+        bekkers_blog,
+        title="Why Partners Like Steve Ballmer",
+        slug=POST_SLUG,
+        date=POST_DATE,
+        excerpt="Wall Street may grumble, but Microsoft partners keep saying Steve Ballmer "
+        '"gets" them. His WPC 2011 keynote shows why.',
+        body=body,
+        authors=[bekker],
+        tags=["Microsoft", "Partners", "WPC"],
+    )
+
+    for title, summary, _alt, date in FEATURED_STORIES:
+        _post(
+            news,
+            title=title,
+            slug=slugify_title(title),
+            date=date,
+            excerpt=summary,
+            body=[("paragraph", f"<p>{summary}</p>")],
+            authors=[staff],
+            tags=["Microsoft"],
+        )
+    return home
+
+
+def slugify_title(title: str) -> str:
+    return slugify(title)[:80].strip("-")

@@ -1,0 +1,1 @@
+"""The publication: its home page, with the latest posts across every blog."""

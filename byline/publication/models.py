@@ -1,0 +1,48 @@
+"""The publication's home page: the root of the reader site."""
+
+from django.db import models
+from django.http import HttpRequest
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+from byline.blogs.models import PostPage
+
+
+class PublicationPage(Page):
+    """/: the latest posts across every blog, and the featured list beside them."""
+
+    tagline = models.CharField(max_length=255, blank=True)
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+    latest_count = models.PositiveSmallIntegerField(
+        default=10, help_text="How many of the latest posts the home page lists."
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("tagline"),
+        FieldPanel("intro"),
+        FieldPanel("latest_count"),
+    ]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["blogs.BlogIndexPage"]
+    max_count = 1
+
+    def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_posts"] = PostPage.objects.published().for_listing()[: self.latest_count]
+        return context
+
+
+@register_setting(icon="site")
+class PublicationSettings(BaseSiteSetting):
+    """What every page of the site carries besides its content."""
+
+    footer = RichTextField(
+        blank=True,
+        features=["bold", "italic", "link"],
+        help_text="Shown at the foot of every page.",
+    )
+
+    class Meta:
+        verbose_name = "publication"

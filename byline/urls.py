@@ -1,0 +1,29 @@
+"""Byline's URLs: Django views first, then Wagtail's page tree for everything else."""
+
+from django.conf import settings
+from django.urls import include, path, re_path
+from django.views.static import serve as serve_static_file
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from byline.core import views as core_views
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", include("byline.blogs.urls")),
+]
+
+if settings.BYLINE_SERVE_MEDIA:
+    media_prefix = settings.MEDIA_URL.lstrip("/")
+    urlpatterns += [
+        re_path(
+            rf"^{media_prefix}(?P<path>.*)$",
+            serve_static_file,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
+
+urlpatterns += [path("", include(wagtail_urls))]
