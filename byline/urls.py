@@ -14,6 +14,12 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("healthz", core_views.healthz, name="healthz"),
     path("", include("byline.blogs.urls")),
+    path("", include("byline.comments.urls")),
+    path("", include("byline.mailguard.urls")),
+    path("", include("byline.featured.urls")),
+    path("", include("byline.feeds.urls")),
+    path("", include("byline.search.urls")),
+    path("", include("byline.importers.urls")),
 ]
 
 if settings.BYLINE_SERVE_MEDIA:

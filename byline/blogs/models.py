@@ -105,8 +105,30 @@ class BlogPage(RoutablePageMixin, Page):
 
     description = RichTextField(blank=True, features=["bold", "italic", "link"])
     columnists = ParentalManyToManyField(Author, blank=True, related_name="blogs")
+    comment_moderation = models.CharField(
+        max_length=8,
+        blank=True,
+        choices=[
+            ("", "Site default"),
+            ("all", "Hold every comment for moderation"),
+            ("first", "Hold a commenter's first comment"),
+            ("none", "Publish at once (spam checks still apply)"),
+        ],
+        help_text="Which comments wait for a moderator before they appear.",
+    )
+    close_comments_after_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Close comments on posts this many days after they go live. Blank: never.",
+    )
 
     content_panels = Page.content_panels + [FieldPanel("description"), FieldPanel("columnists")]
+    settings_panels = Page.settings_panels + [
+        MultiFieldPanel(
+            [FieldPanel("comment_moderation"), FieldPanel("close_comments_after_days")],
+            heading="Comments",
+        )
+    ]
     parent_page_types = ["blogs.BlogIndexPage"]
     subpage_types = ["blogs.PostPage"]
     search_fields = Page.search_fields + [index.SearchField("description")]

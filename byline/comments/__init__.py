@@ -1,0 +1,1 @@
+"""Readers' comments: threads, moderation, spam defence and reply notifications."""

@@ -1,0 +1,1 @@
+"""Featured lists curated by editors, and responsive image markup."""

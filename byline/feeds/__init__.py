@@ -1,0 +1,1 @@
+"""Feeds, sitemaps, robots.txt and page metadata for machines."""

@@ -1,0 +1,1 @@
+"""Importers: moving a WordPress site into Byline, and exporting back out."""

@@ -1,0 +1,1 @@
+"""E-mail protection in every rendered page, and the author contact form."""

@@ -1,0 +1,1 @@
+"""Reader search over published posts."""
