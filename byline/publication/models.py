@@ -4,9 +4,11 @@ from django.db import models
 from django.http import HttpRequest
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
-from wagtail.fields import RichTextField
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
+from wagtail.search import index
 
+from byline.blogs.blocks import PostBodyBlock
 from byline.blogs.models import PostPage
 
 
@@ -25,13 +27,24 @@ class PublicationPage(Page):
         FieldPanel("latest_count"),
     ]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["blogs.BlogIndexPage"]
+    subpage_types = ["blogs.BlogIndexPage", "publication.StandardPage"]
     max_count = 1
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)
         context["latest_posts"] = PostPage.objects.published().for_listing()[: self.latest_count]
         return context
+
+
+class StandardPage(Page):
+    """A page outside the blogs ("About", "Contact"): a title and a body, nestable."""
+
+    body = StreamField(PostBodyBlock(), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("body")]
+    parent_page_types = ["publication.PublicationPage", "publication.StandardPage"]
+    subpage_types = ["publication.StandardPage"]
+    search_fields = Page.search_fields + [index.SearchField("body")]
 
 
 @register_setting(icon="site")
