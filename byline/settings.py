@@ -255,3 +255,12 @@ BYLINE_SCHEDULER_INTERVAL = int(os.environ.get("BYLINE_SCHEDULER_INTERVAL", "30"
 # Serve uploaded media from Byline itself (one box, local disk); turn off when nginx, a CDN or
 # object storage serves /media/.
 BYLINE_SERVE_MEDIA = env_bool("BYLINE_SERVE_MEDIA", True)
+
+# Reader forms on cached pages (byline/core/formguard.py). A person takes longer than this many
+# seconds to fill a form; a form token older than the max age must be sent again.
+BYLINE_FORMGUARD_MIN_SECONDS = float(os.environ.get("BYLINE_FORMGUARD_MIN_SECONDS", "3"))
+BYLINE_FORMGUARD_MAX_AGE = int(os.environ.get("BYLINE_FORMGUARD_MAX_AGE", str(7 * 86400)))
+# Readers' addresses are kept only as HMACs keyed with this (default: derived from SECRET_KEY).
+BYLINE_IP_HASH_SALT = os.environ.get("BYLINE_IP_HASH_SALT", "")
+# How many proxies in front of Byline append to X-Forwarded-For (0: use the socket address).
+BYLINE_TRUSTED_PROXIES = int(os.environ.get("BYLINE_TRUSTED_PROXIES", "0"))
