@@ -13,6 +13,7 @@ from byline.blogs.models import Author, BlogIndexPage, BlogPage, PostPage, PostP
 from byline.publication.models import PublicationPage
 
 _counter = itertools.count(1)
+DEFAULT_DATE = datetime.datetime(2011, 7, 13, 12, 0, tzinfo=datetime.UTC)
 
 
 class AuthorFactory(factory.django.DjangoModelFactory):
@@ -60,7 +61,7 @@ def make_post(
     *,
     title: str | None = None,
     slug: str | None = None,
-    date: datetime.datetime | None = None,
+    date: datetime.datetime | None = DEFAULT_DATE,
     authors: list[Author] | tuple = (),
     tags: list[str] | tuple = (),
     body: list | None = None,
@@ -68,12 +69,13 @@ def make_post(
     live: bool = True,
     comments_open: bool = True,
 ) -> PostPage:
-    """A post under `blog`, published unless live=False (then saved as a draft)."""
+    """A post under `blog`, published unless live=False (then saved as a draft).
+    date=None leaves the date to be set when the post goes live."""
     number = next(_counter)
     post = PostPage(
         title=title or f"Post {number}",
         slug=slug or f"post-{number}",
-        date=date or datetime.datetime(2011, 7, 13, 12, 0, tzinfo=datetime.UTC),
+        date=date,
         excerpt=excerpt,
         body=body if body is not None else [("paragraph", f"<p>Body of post {number}.</p>")],
         comments_open=comments_open,

@@ -1,0 +1,95 @@
+"""Uncached render time and query count of reader pages as a site grows.
+
+    .venv/bin/python bench/render_pages.py --sizes 100,10000 [--repeat 30]
+
+Builds a scratch site (its own SQLite database in a temporary var/, or DATABASE_URL if
+given), loads the reference content, grows it to each size with `byline demo --posts`, and
+renders each page in-process through Django's test client (no HTTP server, no page store):
+median and p95 milliseconds and the number of SQL queries per page.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,10000", help="comma-separated post counts")
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+    sizes = sorted(int(size) for size in args.sizes.split(","))
+
+    scratch = Path(tempfile.mkdtemp(prefix="byline-bench-"))
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch / 'bench.sqlite3'}")
+    os.environ["BYLINE_VAR_DIR"] = str(scratch)
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    os.environ["BYLINE_TASKS_IMMEDIATE"] = "1"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "byline.settings"
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from byline.blogs.models import BlogPage, PostPage
+
+    settings.STORAGES["staticfiles"] = {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+    }
+    call_command("migrate", verbosity=0)
+    call_command("demo", verbosity=0)
+    client = Client()
+    print(f"database: {connection.vendor}; repeat: {args.repeat}")
+    print(f"{'posts':>7}  {'page':<28} {'median ms':>9} {'p95 ms':>7} {'queries':>7}")
+    have = 0
+    for size in sizes:
+        started = time.monotonic()
+        call_command("demo", posts=size - have, verbosity=0)
+        grown = time.monotonic() - started
+        have = size
+        blog = BlogPage.objects.get(slug="channel-strategy")
+        newest = PostPage.objects.child_of(blog).published().first()
+        year = newest.local_date.year
+        pages = {
+            "reference post": "/blogs/bekkers-blog/2011/07/why-partners-like-steve-ballmer/",
+            "synthetic post": newest.url,
+            "blog front": "/blogs/channel-strategy/",
+            "blog front, page 5": "/blogs/channel-strategy/?page=5",
+            "blog archive": "/blogs/channel-strategy/archive/",
+            "year listing": f"/blogs/channel-strategy/{year}/",
+            "home": "/",
+            "author page": "/authors/ada-okafor/",
+            "tag page": "/tags/azure/",
+        }
+        print(f"# grew to {size} posts in {grown:.1f} s")
+        for name, url in pages.items():
+            for _ in range(3):
+                response = client.get(url)
+                assert response.status_code == 200, (url, response.status_code)
+            times = []
+            for _ in range(args.repeat):
+                begin = time.perf_counter()
+                client.get(url)
+                times.append((time.perf_counter() - begin) * 1000)
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url)
+            times.sort()
+            p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+            print(
+                f"{size:>7}  {name:<28} {statistics.median(times):>9.1f} {p95:>7.1f} "
+                f"{len(queries):>7}"
+            )
+
+
+if __name__ == "__main__":
+    main()

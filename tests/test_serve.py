@@ -1,0 +1,126 @@
+"""`byline serve` as `make run` and production start it: granian, scheduler, task worker."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+BYLINE = [sys.executable, "-m", "byline.cli"]
+SCHEDULE_A_POST_THAT_IS_ALREADY_DUE = """
+import datetime
+from django.utils import timezone
+from byline.blogs.models import BlogPage, PostPage
+blog = BlogPage.objects.get(slug="bekkers-blog")
+post = PostPage(title="Due while we were down", slug="due", live=False)
+blog.add_child(instance=post)
+post.go_live_at = timezone.now() + datetime.timedelta(hours=1)
+revision = post.save_revision()
+revision.publish()
+past = timezone.now() - datetime.timedelta(minutes=1)
+revision.content["go_live_at"] = past.isoformat()
+revision.approved_go_live_at = past
+revision.save()
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+@pytest.fixture(scope="module")
+def site_env(tmp_path_factory):
+    """A separate SQLite site in a scratch var/ (never the test database, never PostgreSQL),
+    made once for this module: migrating a new database takes a while."""
+    tmp_path = tmp_path_factory.mktemp("serve")
+    env = {
+        **os.environ,
+        "BYLINE_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        "BYLINE_SCHEDULER_INTERVAL": "1",
+        "BYLINE_DEBUG": "1",  # unhashed static names: no collectstatic needed for this test
+    }
+    env.pop("REDIS_URL", None)
+    for command in (["migrate", "--noinput", "-v0"], ["demo", "-v0"]):
+        subprocess.run([*BYLINE, *command], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [*BYLINE, "shell", "-c", SCHEDULE_A_POST_THAT_IS_ALREADY_DUE],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return env
+
+
+def test_serve_serves_publishes_what_is_due_and_stops_cleanly(site_env):
+    port = free_port()
+    server = subprocess.Popen(
+        [*BYLINE, "serve", "--port", str(port), "--workers", "1"],
+        env=site_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        status = None
+        while time.monotonic() < deadline:
+            try:
+                status, _ = get(f"{base}/healthz")
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.3)
+        assert status == 200, "byline serve did not answer /healthz within 60 s"
+
+        status, body = get(f"{base}/blogs/bekkers-blog/2011/07/why-partners-like-steve-ballmer/")
+        assert status == 200
+        assert b"Posted by" in body
+
+        # The scheduler inside `serve` publishes the post that fell due while nothing ran.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            status, body = get(f"{base}/blogs/bekkers-blog/")
+            if b"Due while we were down" in body:
+                break
+            time.sleep(0.5)
+        assert b"Due while we were down" in body
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            raise
+    assert server.returncode == 0, server.stdout.read().decode()[-2000:]
+
+
+def test_serve_refuses_a_bad_port(site_env):
+    result = subprocess.run(
+        [*BYLINE, "serve", "--port", "70000"], env=site_env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "--port must be between 1 and 65535" in result.stderr
+
+
+def test_serve_without_collected_static_says_what_to_run(site_env):
+    env = {**site_env, "BYLINE_DEBUG": "0"}
+    result = subprocess.run([*BYLINE, "serve"], env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "byline collectstatic --noinput" in result.stderr
