@@ -34,8 +34,9 @@ run: install
 	@echo
 	$(BIN)/byline serve --port $(PORT)
 
+# Tests run on every core (pytest-xdist); PYTEST_ARGS adds or overrides options.
 test: install-dev lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -1,12 +1,14 @@
 """Test settings shared by every test: plain static storage, immediate tasks, a fresh cache."""
 
+import re
+
 import pytest
 
 IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)
-def byline_test_settings(settings, tmp_path):
+def byline_test_settings(settings, tmp_path, worker_id):
     # Hashed static names need `collectstatic`; tests read the source files instead.
     settings.STORAGES = {
         **settings.STORAGES,
@@ -16,10 +18,19 @@ def byline_test_settings(settings, tmp_path):
     # Tasks run where they are enqueued, so a test sees their effects at once.
     settings.TASKS = IMMEDIATE_TASKS
     settings.WAGTAILADMIN_BASE_URL = "http://testserver"
+    # Tests run in parallel (pytest-xdist): each worker gets a cache of its own, so that one
+    # worker's cache.clear() does not wipe what another's test just stored.
+    default = dict(settings.CACHES["default"])
+    if default["BACKEND"].endswith("FileBasedCache"):
+        default["LOCATION"] = str(tmp_path / "cache")
+    elif default["BACKEND"].endswith("RedisCache"):
+        index = 0 if worker_id == "master" else int(worker_id.removeprefix("gw"))
+        default["LOCATION"] = re.sub(r"/\d*$", f"/{15 - index}", default["LOCATION"])
+    settings.CACHES = {**settings.CACHES, "default": default}
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
+def fresh_cache(byline_test_settings):
     from django.core.cache import cache
 
     cache.clear()
