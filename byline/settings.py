@@ -264,3 +264,25 @@ BYLINE_FORMGUARD_MAX_AGE = int(os.environ.get("BYLINE_FORMGUARD_MAX_AGE", str(7 
 BYLINE_IP_HASH_SALT = os.environ.get("BYLINE_IP_HASH_SALT", "")
 # How many proxies in front of Byline append to X-Forwarded-For (0: use the socket address).
 BYLINE_TRUSTED_PROXIES = int(os.environ.get("BYLINE_TRUSTED_PROXIES", "0"))
+
+# Reader comments (byline/comments). Moderation: all, first (hold a commenter's first comment
+# until approved) or none; each blog may choose its own in the admin.
+BYLINE_COMMENTS_MODERATION = os.environ.get("BYLINE_COMMENTS_MODERATION", "first")
+# Comments one address may post, e.g. 5/m, 20/h, 3/10m.
+BYLINE_COMMENTS_RATE_LIMIT = os.environ.get("BYLINE_COMMENTS_RATE_LIMIT", "5/10m")
+# Replies nest this deep at most (a reply to a comment at the cap joins its level).
+BYLINE_COMMENTS_MAX_DEPTH = int(os.environ.get("BYLINE_COMMENTS_MAX_DEPTH", "3"))
+# A comment with more links than this waits for a moderator whatever the policy.
+BYLINE_COMMENTS_MAX_LINKS = int(os.environ.get("BYLINE_COMMENTS_MAX_LINKS", "2"))
+# Comma-separated blocklists: words or phrases; e-mail addresses, @domains and IP addresses.
+BYLINE_COMMENTS_BLOCKED_WORDS = env_list("BYLINE_COMMENTS_BLOCKED_WORDS")
+BYLINE_COMMENTS_BLOCKED_ADDRESSES = env_list("BYLINE_COMMENTS_BLOCKED_ADDRESSES")
+# Who is told of comments awaiting moderation (default: editors allowed to moderate them).
+BYLINE_COMMENTS_MODERATORS = env_list("BYLINE_COMMENTS_MODERATORS")
+# Spam checkers, dotted paths (see byline/comments/spam.py to add one, e.g. Akismet).
+BYLINE_COMMENTS_SPAM_CHECKERS = env_list("BYLINE_COMMENTS_SPAM_CHECKERS") or [
+    "byline.comments.spam.BotSignalChecker",
+    "byline.comments.spam.BlocklistChecker",
+    "byline.comments.spam.LinkCountChecker",
+    "byline.comments.spam.DuplicateChecker",
+]

@@ -74,7 +74,13 @@ class PostQuerySet(PageQuerySet):
 
     def for_listing(self) -> PostQuerySet:
         """What a list of posts shows, in a fixed number of queries however long the list."""
-        return self.select_related("lead_image").prefetch_related("post_authors__author")
+        from byline.comments.models import approved_comment_count  # comments import blogs
+
+        return (
+            self.annotate(approved_comment_count=approved_comment_count())
+            .select_related("lead_image")
+            .prefetch_related("post_authors__author")
+        )
 
 
 PostManager = PageManager.from_queryset(PostQuerySet)

@@ -1,6 +1,17 @@
+"""App configuration: connects the comment signal handlers."""
+
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class CommentsConfig(AppConfig):
     name = "byline.comments"
     label = "comments"
+    verbose_name = "Reader comments"
+
+    def ready(self) -> None:
+        from byline.comments.models import ReaderComment
+        from byline.comments.signal_handlers import comment_deleted, comment_saved
+
+        post_save.connect(comment_saved, sender=ReaderComment, dispatch_uid="comments-saved")
+        post_delete.connect(comment_deleted, sender=ReaderComment, dispatch_uid="comments-deleted")

@@ -1,7 +1,16 @@
 """Reader URLs of the comments app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from byline.comments import feeds, views
 
 app_name = "comments"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("comments/post/<int:post_id>/", views.post_comment, name="post"),
+    path("comments/post/<int:post_id>/reply/<int:comment_id>/", views.reply, name="reply"),
+    path("comments/post/<int:post_id>/held/", views.held, name="held"),
+    path("comments/post/<int:post_id>/feed/", feeds.PostCommentsFeed(), name="post-feed"),
+    path("comments/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("blogs/<slug:blog>/comments/feed/", feeds.BlogCommentsFeed(), name="blog-feed"),
+]

@@ -1,0 +1,84 @@
+"""RSS 2.0 feeds of approved comments, per post and per blog; no e-mail address ever goes in."""
+
+from __future__ import annotations
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.feedgenerator import Rss201rev2Feed
+
+from byline.blogs.models import BlogPage, PostPage
+from byline.comments.models import ReaderComment
+
+FEED_LENGTH = 50
+
+
+class _CommentFeed(Feed):
+    feed_type = Rss201rev2Feed
+
+    def item_title(self, comment: ReaderComment) -> str:
+        return f"{comment.name} on “{comment.post.title}”"
+
+    def item_description(self, comment: ReaderComment) -> str:
+        return comment.body_html
+
+    def item_link(self, comment: ReaderComment) -> str:
+        return comment.get_absolute_url()
+
+    def item_guid(self, comment: ReaderComment) -> str:
+        return self.item_link(comment)
+
+    def item_pubdate(self, comment: ReaderComment):
+        return comment.created
+
+    def item_author_name(self, comment: ReaderComment) -> str:
+        # Only the name: Django would print item_author_email as <author>, so there is none.
+        return comment.name
+
+
+class PostCommentsFeed(_CommentFeed):
+    def get_object(self, request, post_id: int) -> PostPage:
+        post = PostPage.objects.published().filter(pk=post_id).first()
+        if post is None:
+            raise Http404("No such post")
+        return post
+
+    def title(self, post: PostPage) -> str:
+        return f"Comments on “{post.title}”"
+
+    def link(self, post: PostPage) -> str:
+        return f"{post.url}#comments"
+
+    def description(self, post: PostPage) -> str:
+        return f"Readers' comments on “{post.title}”, newest first."
+
+    def items(self, post: PostPage):
+        return (
+            ReaderComment.objects.approved()
+            .filter(post=post)
+            .select_related("post")
+            .order_by("-created", "-pk")[:FEED_LENGTH]
+        )
+
+
+class BlogCommentsFeed(_CommentFeed):
+    def get_object(self, request, blog: str) -> BlogPage:
+        return get_object_or_404(BlogPage.objects.live(), slug=blog)
+
+    def title(self, blog: BlogPage) -> str:
+        return f"Comments on {blog.title}"
+
+    def link(self, blog: BlogPage) -> str:
+        return blog.url
+
+    def description(self, blog: BlogPage) -> str:
+        return f"Readers' comments on the posts of {blog.title}, newest first."
+
+    def items(self, blog: BlogPage):
+        posts = PostPage.objects.child_of(blog).published()
+        return (
+            ReaderComment.objects.approved()
+            .filter(post__in=posts.values("pk"))
+            .select_related("post")
+            .order_by("-created", "-pk")[:FEED_LENGTH]
+        )

@@ -1,0 +1,69 @@
+"""The readers' comment form: plain fields, the shared form guard, nothing that needs JavaScript."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.validators import URLValidator
+
+from byline.comments.models import ReaderComment
+from byline.comments.text import CONTROL_CHARS
+from byline.core.formguard import FormGuardMixin
+
+MAX_BODY = 5000
+
+
+def _no_control_characters(value: str) -> None:
+    if "\x00" in value or CONTROL_CHARS.search(value):
+        raise forms.ValidationError("Please remove the control characters.", code="control")
+
+
+class CommentForm(FormGuardMixin, forms.Form):
+    formguard_purpose = "comments.comment"
+    formguard_reject_bots = False  # bots' comments are kept as spam for review
+
+    name = forms.CharField(max_length=100, validators=[_no_control_characters])
+    email = forms.EmailField(
+        label="E-mail", max_length=254, help_text="Never shown. Used only to tell you of replies."
+    )
+    website = forms.URLField(
+        required=False,
+        max_length=300,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Optional; your name links to it.",
+    )
+    body = forms.CharField(
+        label="Comment",
+        max_length=MAX_BODY,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        validators=[_no_control_characters],
+        help_text="Plain text. Blank lines start paragraphs; web addresses become links.",
+    )
+    notify_replies = forms.BooleanField(required=False, label="E-mail me when someone replies")
+    parent = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
+
+    def __init__(self, *args, post=None, **kwargs):
+        self.post = post
+        super().__init__(*args, **kwargs)
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"].replace("\r\n", "\n").strip()
+        if not body:
+            raise forms.ValidationError("Please write a comment.", code="required")
+        return body
+
+    def clean_parent(self) -> ReaderComment | None:
+        raw = self.cleaned_data.get("parent", "").strip()
+        if not raw:
+            return None
+        parent = None
+        if raw.isascii() and raw.isdigit() and self.post is not None:
+            parent = ReaderComment.objects.approved().filter(pk=int(raw), post=self.post).first()
+        if parent is None:
+            raise forms.ValidationError(
+                "The comment you replied to is not on this post.", code="parent"
+            )
+        return parent

@@ -1,0 +1,51 @@
+"""Who waits for a moderator, and when a post stops taking comments.
+
+The policy is one object, chosen per blog (``BlogPage.comment_moderation``) with the site default
+from ``BYLINE_COMMENTS_MODERATION``::
+
+    policy = ModerationPolicy.for_blog(blog)
+    status = policy.initial_status(email="reader@example.com")   # APPROVED or PENDING
+
+- ``all``: every comment waits.
+- ``first``: a commenter waits until one of their comments has been approved (the default).
+- ``none``: comments appear at once; the spam checks still hold or refuse what they catch.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+
+from byline.comments.models import CommentStatus, ReaderComment
+
+POLICIES = ("all", "first", "none")
+
+
+@dataclass(frozen=True)
+class ModerationPolicy:
+    name: str
+
+    @classmethod
+    def for_blog(cls, blog) -> ModerationPolicy:
+        name = getattr(blog, "comment_moderation", "") or settings.BYLINE_COMMENTS_MODERATION
+        return cls(name if name in POLICIES else "first")
+
+    def initial_status(self, *, email: str) -> CommentStatus:
+        if self.name == "none":
+            return CommentStatus.APPROVED
+        if self.name == "first" and ReaderComment.objects.approved().by_email(email).exists():
+            return CommentStatus.APPROVED
+        return CommentStatus.PENDING
+
+
+def comments_closed(post, blog, *, now: datetime.datetime | None = None) -> bool:
+    """Closed by the editor on the post, or by the blog's "close after N days" from its date."""
+    if not post.comments_open:
+        return True
+    days = getattr(blog, "close_comments_after_days", None)
+    if days is not None and post.date is not None:
+        return (now or timezone.now()) >= post.date + datetime.timedelta(days=days)
+    return False

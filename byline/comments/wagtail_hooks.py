@@ -1,0 +1,91 @@
+"""The moderation queue in the Wagtail admin: list, filter by status, bulk approve/spam/delete."""
+
+from __future__ import annotations
+
+from django.utils.functional import classproperty
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel
+from wagtail.admin.ui.tables import Column
+from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.permissions import get_permission_name
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from byline.comments.models import CommentStatus, ReaderComment
+from byline.comments.services import comments_set_status
+
+
+class ReaderCommentViewSet(SnippetViewSet):
+    model = ReaderComment
+    icon = "comment"
+    menu_label = "Comments"
+    menu_order = 250
+    add_to_admin_menu = True
+    list_display = [
+        "name",
+        Column("excerpt", label="Comment", accessor="body_excerpt"),
+        Column("post", label="Post", accessor="post"),
+        "status",
+        "moderation_note",
+        "created",
+    ]
+    list_filter = ["status"]
+    list_per_page = 50
+    ordering = ["-created"]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("website"),
+        FieldPanel("body"),
+        FieldPanel("status"),
+        FieldPanel("notify_replies"),
+    ]
+
+    def get_queryset(self, request):
+        return ReaderComment.objects.select_related("post")
+
+
+register_snippet(ReaderCommentViewSet)
+
+
+class _StatusBulkAction(SnippetBulkAction):
+    template_name = "comments/admin/confirm_bulk_status.html"
+    new_status: CommentStatus
+
+    @classproperty
+    def models(cls):
+        return [ReaderComment]
+
+    def check_perm(self, snippet) -> bool:
+        if getattr(self, "can_change_items", None) is None:
+            self.can_change_items = self.request.user.has_perm(
+                get_permission_name("change", ReaderComment)
+            )
+        return self.can_change_items
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "action_label": self.display_name}
+
+    @classmethod
+    def execute_action(cls, objects, **kwargs):
+        return comments_set_status(comments=objects, status=cls.new_status), 0
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        return f"{num_parent_objects} comment(s): {self.display_name.lower()} done."
+
+
+@hooks.register("register_bulk_action")
+class ApproveBulkAction(_StatusBulkAction):
+    display_name = "Approve"
+    action_type = "approve"
+    aria_label = "Approve selected comments"
+    action_priority = 10
+    new_status = CommentStatus.APPROVED
+
+
+@hooks.register("register_bulk_action")
+class SpamBulkAction(_StatusBulkAction):
+    display_name = "Mark as spam"
+    action_type = "spam"
+    aria_label = "Mark selected comments as spam"
+    action_priority = 20
+    new_status = CommentStatus.SPAM
