@@ -78,10 +78,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",  # its sitemap.xml templates, for byline.feeds
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "byline.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -90,6 +92,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # WordPress's /?p=ID addresses answer 200 (the home page), so Wagtail's 404-only
+    # redirects never see them; this looks them up first.
+    "byline.importers.middleware.LegacyQueryRedirectMiddleware",
+    # Last, so that whatever comes before it (page store, compression, ETags) gets pages with
+    # every e-mail address already protected, once per render (byline/mailguard).
+    "byline.mailguard.middleware.MailguardMiddleware",
 ]
 
 ROOT_URLCONF = "byline.urls"
@@ -203,9 +211,16 @@ if BYLINE_HTTPS:
     SECURE_HSTS_SECONDS = int(os.environ.get("BYLINE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("BYLINE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("BYLINE_HSTS_PRELOAD")
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is a promise to browsers that is slow to undo and covers every
+        # subdomain; it is the publication's decision (BYLINE_HSTS_PRELOAD=1), not a default.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+# Wagtail's preview views override this with SAMEORIGIN for its live preview panel.
 X_FRAME_OPTIONS = "DENY"
+# Send the CSP as Report-Only (to try a theme or an embed provider before enforcing).
+BYLINE_CSP_REPORT_ONLY = env_bool("BYLINE_CSP_REPORT_ONLY")
 SESSION_COOKIE_HTTPONLY = True
 
 # E-mail: console output unless an SMTP server is configured.
@@ -233,6 +248,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "django_tasks": {"level": "WARNING"},
+        "django_tasks_db": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
     },
 }
@@ -240,10 +256,28 @@ LOGGING = {
 # Wagtail
 WAGTAIL_SITE_NAME = os.environ.get("BYLINE_SITE_NAME", "Byline")
 WAGTAILADMIN_BASE_URL = os.environ.get("BYLINE_BASE_URL", "http://127.0.0.1:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Search: Wagtail's database backend (SQLite FTS5 / PostgreSQL full text) unless
+# BYLINE_SEARCH_BACKEND names another, e.g. "wagtail.search.backends.opensearch2" or
+# "wagtail.search.backends.elasticsearch8" with BYLINE_SEARCH_URLS (comma-separated) and
+# BYLINE_SEARCH_INDEX; the client library for that engine must be installed.
+WAGTAILSEARCH_BACKENDS = {
+    "default": {
+        "BACKEND": os.environ.get("BYLINE_SEARCH_BACKEND", "wagtail.search.backends.database")
+    }
+}
+if os.environ.get("BYLINE_SEARCH_URLS"):
+    WAGTAILSEARCH_BACKENDS["default"].update(
+        URLS=env_list("BYLINE_SEARCH_URLS"),
+        INDEX=os.environ.get("BYLINE_SEARCH_INDEX", "byline"),
+        TIMEOUT=int(os.environ.get("BYLINE_SEARCH_TIMEOUT", "5")),
+    )
 WAGTAIL_I18N_ENABLED = False
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 64_000_000
+# Uploads must decode in full (truncated files, hostile metadata), not just have a valid header.
+WAGTAILIMAGES_IMAGE_FORM_BASE = "byline.featured.forms.StrictImageForm"
+# Offer AVIF renditions beside WebP when Pillow can write them; encoding AVIF costs more CPU.
+BYLINE_IMAGES_AVIF = env_bool("BYLINE_IMAGES_AVIF", True)
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "odt", "txt", "csv", "xlsx", "mp3", "mp4"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 TAGGIT_CASE_INSENSITIVE = True
@@ -255,6 +289,17 @@ BYLINE_SCHEDULER_INTERVAL = int(os.environ.get("BYLINE_SCHEDULER_INTERVAL", "30"
 # Serve uploaded media from Byline itself (one box, local disk); turn off when nginx, a CDN or
 # object storage serves /media/.
 BYLINE_SERVE_MEDIA = env_bool("BYLINE_SERVE_MEDIA", True)
+
+# Feeds (byline/feeds/): items per feed; whole posts in feeds (1) or excerpts only (0); words of
+# body a summary takes when a post has no excerpt; the authority (a domain the publication
+# owns) in the tag: URIs that identify posts in feeds; set it once and never change it, or
+# feed readers show every post again (default: the host of BYLINE_BASE_URL).
+BYLINE_FEED_ITEMS = int(os.environ.get("BYLINE_FEED_ITEMS", "20"))
+BYLINE_FEED_FULL_CONTENT = env_bool("BYLINE_FEED_FULL_CONTENT", True)
+BYLINE_FEED_SUMMARY_WORDS = int(os.environ.get("BYLINE_FEED_SUMMARY_WORDS", "50"))
+BYLINE_FEED_TAG_AUTHORITY = os.environ.get("BYLINE_FEED_TAG_AUTHORITY", "")
+# Search results per page.
+BYLINE_SEARCH_PER_PAGE = int(os.environ.get("BYLINE_SEARCH_PER_PAGE", "10"))
 
 # Reader forms on cached pages (byline/core/formguard.py). A person takes longer than this many
 # seconds to fill a form; a form token older than the max age must be sent again.
@@ -286,3 +331,9 @@ BYLINE_COMMENTS_SPAM_CHECKERS = env_list("BYLINE_COMMENTS_SPAM_CHECKERS") or [
     "byline.comments.spam.LinkCountChecker",
     "byline.comments.spam.DuplicateChecker",
 ]
+
+# E-mail protection and author contact (byline/mailguard). Paths whose responses are left
+# as they are (comma-separated prefixes): the editors' admin.
+BYLINE_MAILGUARD_EXEMPT_PATHS = env_list("BYLINE_MAILGUARD_EXEMPT_PATHS", "/admin/")
+# Messages one reader address may send through authors' contact forms, e.g. 5/h, 3/10m.
+BYLINE_CONTACT_RATE_LIMIT = os.environ.get("BYLINE_CONTACT_RATE_LIMIT", "5/h")

@@ -1,7 +1,30 @@
-"""Reader URLs of the feeds app."""
+"""Reader URLs of the feeds app: feeds for the site, each blog, author and tag; sitemaps."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from byline.feeds import views
+from byline.feeds.sources import FORMATS
 
 app_name = "feeds"
 
-urlpatterns: list = []
+PREFIXES = {
+    "site": "",
+    "blog": "blogs/<slug:blog>/",
+    "author": "authors/<slug:author>/",
+    "tag": "tags/<slug:tag>/",
+}
+
+urlpatterns = [
+    path(
+        f"{prefix}{suffix}",
+        views.feed,
+        {"kind": kind, "fmt": fmt},
+        name=f"{kind}-{fmt}",
+    )
+    for kind, prefix in PREFIXES.items()
+    for fmt, (suffix, _label) in FORMATS.items()
+] + [
+    path("sitemap.xml", views.SitemapView.as_view(), name="sitemap"),
+    path("sitemap-<slug:section>.xml", views.SitemapView.as_view(), name="sitemap-section"),
+    path("robots.txt", views.robots_txt, name="robots"),
+]

@@ -1,7 +1,9 @@
 """Reader URLs of the search app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from byline.search import views
 
 app_name = "search"
 
-urlpatterns: list = []
+urlpatterns = [path("search/", views.search, name="search")]

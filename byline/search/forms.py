@@ -1,0 +1,49 @@
+"""The search form: the query and its filters, each one forgiving of bad input."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from wagtail.models import Page
+
+from byline.blogs.models import Author, BlogPage
+from byline.search.query import MAX_QUERY_CHARS
+
+
+class SearchForm(forms.Form):
+    # Longer input is accepted and cut (query.clean), never an error: a reader pasting a
+    # paragraph still gets results.
+    q = forms.CharField(required=False, strip=True, label="Search")
+    blog = forms.ChoiceField(required=False, label="Blog")
+    author = forms.ChoiceField(required=False, label="Author")
+    year = forms.ChoiceField(required=False, label="Year")
+
+    def __init__(self, data, *, root: Page | None, years: list[int]):
+        super().__init__(data)
+        self.root = root
+        blogs = BlogPage.objects.live().descendant_of(root) if root else BlogPage.objects.none()
+        self.blogs = {blog.slug: blog for blog in blogs.order_by("title")}
+        self.fields["blog"].choices = [("", "All blogs")] + [
+            (slug, blog.title) for slug, blog in self.blogs.items()
+        ]
+        self.authors = {author.slug: author for author in Author.objects.order_by("name")}
+        self.fields["author"].choices = [("", "All authors")] + [
+            (slug, author.name) for slug, author in self.authors.items()
+        ]
+        self.fields["year"].choices = [("", "Any year")] + [(str(y), str(y)) for y in years]
+        self.fields["q"].widget.attrs.update(
+            {"type": "search", "maxlength": str(MAX_QUERY_CHARS * 4), "autocomplete": "off"}
+        )
+
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"].replace("\x00", "")
+
+
+def year_choices() -> list[int]:
+    """Every year from the first post to this one, newest first."""
+    from byline.blogs.models import PostPage
+
+    first = PostPage.objects.published().order_by("date").values_list("date", flat=True).first()
+    this_year = timezone.now().year
+    start = first.year if first else this_year
+    return list(range(this_year, start - 1, -1))

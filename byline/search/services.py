@@ -1,0 +1,90 @@
+"""Reader search over published posts: parse, rank, filter, page and highlight."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.http import Http404
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import SafeString, mark_safe
+
+from byline.blogs.models import PostPage
+from byline.search import engines
+from byline.search.query import ParsedQuery, parse
+
+# How many matches are ranked: a word found in nearly every post (at 100,000 posts, "partner"
+# in the synthetic site) would otherwise be scored 100,000 times per search. Past this, the
+# newest `RANK_WINDOW` matches are ranked, and the page says so.
+RANK_WINDOW = 1000
+SNIPPET_CHARS = 240
+
+
+@dataclass
+class SearchOutcome:
+    query: str  # as the reader typed it, cleaned; templates escape it
+    parsed: ParsedQuery
+    page: Page | None = None
+    truncated: bool = False
+    posts: list[tuple[PostPage, SafeString]] = field(default_factory=list)
+
+
+def search_posts(
+    *,
+    raw_query: str,
+    filters: engines.Filters,
+    page_number: int,
+    per_page: int | None = None,
+) -> SearchOutcome:
+    """Rank published posts for `raw_query`; raise Http404 for a page past the last."""
+    from byline.search.query import clean
+
+    parsed = parse(raw_query)
+    outcome = SearchOutcome(query=clean(raw_query), parsed=parsed)
+    if not parsed:
+        return outcome
+    hits = engines.ranked_post_ids(parsed, filters, window=RANK_WINDOW)
+    paginator = Paginator(hits.ids, per_page or settings.BYLINE_SEARCH_PER_PAGE)
+    if page_number > max(paginator.num_pages, 1):
+        raise Http404("No such page of results")
+    outcome.page = paginator.page(page_number)
+    outcome.truncated = hits.truncated
+    ids = list(outcome.page.object_list)
+    posts = PostPage.objects.filter(pk__in=ids).for_listing()
+    by_id = {post.pk: post for post in posts}
+    outcome.posts = [(by_id[pk], snippet(by_id[pk], parsed.all_words)) for pk in ids if pk in by_id]
+    return outcome
+
+
+def post_text(post: PostPage) -> str:
+    body = " ".join(strip_tags(str(block.render())) for block in post.body)
+    return " ".join(f"{post.excerpt} {body}".split())
+
+
+def snippet(post: PostPage, words: tuple[str, ...], length: int = SNIPPET_CHARS) -> SafeString:
+    """A passage of the post around the first matching word, HTML-escaped, with each matching
+    word (or a longer word it begins, as search also finds "partners" for "partner" on
+    PostgreSQL) in <mark>."""
+    text = post_text(post)
+    if not words:
+        return escape(text[:length])
+    pattern = re.compile(
+        r"\b(" + "|".join(re.escape(word) for word in words) + r")\w*", re.IGNORECASE
+    )
+    first = pattern.search(text)
+    start = max(0, (first.start() if first else 0) - length // 3)
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < start + 20 else start
+    passage = text[start : start + length]
+    parts, last = [], 0
+    for match in pattern.finditer(passage):
+        parts.append(escape(passage[last : match.start()]))
+        parts.append(f"<mark>{escape(match.group(0))}</mark>")
+        last = match.end()
+    parts.append(escape(passage[last:]))
+    prefix = "… " if start else ""
+    suffix = " …" if start + length < len(text) else ""
+    return mark_safe(prefix + "".join(parts) + suffix)  # noqa: S308 -- every piece escaped
