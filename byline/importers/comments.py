@@ -1,0 +1,106 @@
+"""WordPress comments to reader comments, threads and statuses kept."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import nh3
+from django.utils import timezone
+
+from byline.blogs.models import PostPage
+from byline.importers.wxr import WPComment, WPItem
+
+if TYPE_CHECKING:
+    from byline.importers.services import WordPressImport
+
+# WordPress's comment_approved column: 1, 0 (held), spam, trash (and post-trashed).
+_STATUS = {"1": "approved", "approve": "approved", "0": "pending", "hold": "pending",
+           "spam": "spam", "trash": "removed", "post-trashed": "removed"}  # fmt: skip
+
+
+def _plain_text(content: str) -> str:
+    """WordPress stores comment HTML; Byline keeps what the reader wrote as plain text (it
+    escapes and links it when shown). Paragraph breaks survive as blank lines."""
+    text = content.replace("\r\n", "\n")
+    for tag in ("</p>", "<br>", "<br/>", "<br />"):
+        text = text.replace(tag, "\n" if tag.startswith("<br") else "\n\n")
+    text = html.unescape(nh3.clean(text, tags=set()))
+    return "\n\n".join(part.strip() for part in text.split("\n\n") if part.strip())
+
+
+def hook_for(run: WordPressImport) -> Callable[[PostPage, WPItem], None] | None:
+    """The function that imports an item's comments, or None where Byline has no comments."""
+    from byline.comments.models import ReaderComment
+
+    def import_comments(page, item: WPItem) -> None:
+        if not isinstance(page, PostPage):
+            run.report.counts["comments on pages not imported"] += len(item.comments)
+            return
+        by_wp_id: dict[int, ReaderComment] = {}
+        pending = list(item.comments)
+        # Parents first, whatever order the file lists them in.
+        for _round in range(len(pending) + 1):
+            waiting = []
+            for comment in pending:
+                if comment.parent and comment.parent not in by_wp_id:
+                    if any(c.wp_id == comment.parent for c in item.comments):
+                        waiting.append(comment)
+                        continue
+                    run.report.notes.append(
+                        f"line {item.line}: comment {comment.wp_id} replies to {comment.parent}, "
+                        "which is not in the file; imported as a top-level comment"
+                    )
+                    comment.parent = 0
+                saved = _save(run, page, item, comment, by_wp_id.get(comment.parent))
+                if saved is not None:
+                    by_wp_id[comment.wp_id] = saved
+            if len(waiting) == len(pending):
+                for comment in waiting:  # a reply loop: break it at the top
+                    comment.parent = 0
+                    saved = _save(run, page, item, comment, None)
+                    if saved is not None:
+                        by_wp_id[comment.wp_id] = saved
+                break
+            pending = waiting
+            if not pending:
+                break
+
+    def _save(run, page, item, comment: WPComment, parent) -> ReaderComment | None:
+        from byline.importers.services import parse_wp_date
+
+        key = f"{item.wp_id or item.guid}:{comment.wp_id}"
+        status = _STATUS.get(comment.approved.strip().lower())
+        if status is None:
+            run.report.skip(item, f"comment {comment.wp_id}: unknown status {comment.approved!r}")
+            return None
+        try:
+            created = parse_wp_date(comment.date, comment.date_gmt, run.offset)
+        except ValueError as error:
+            run.report.skip(item, f"comment {comment.wp_id}: {error}")
+            return None
+        kind = comment.type.strip().lower() or "comment"
+        if kind in {"pingback", "trackback"}:
+            run.report.counts[f"{kind}s (kept as comments: no type field)"] += 1
+        row = run.mapped.get(("comment", key))
+        saved = ReaderComment.objects.filter(pk=row.object_id).first() if row else None
+        saved = saved or ReaderComment(post=page)
+        saved.post = page
+        saved.parent = parent
+        saved.name = (html.unescape(comment.author).strip() or "Anonymous")[:100]
+        saved.email = comment.author_email[:254] if "@" in comment.author_email else ""
+        website = comment.author_url.strip()
+        saved.website = website[:300] if website.startswith(("http://", "https://")) else ""
+        saved.body = _plain_text(comment.content) or "(empty)"
+        saved.status = status
+        saved.created = created
+        # Old comments were answered long ago: no reply mail for them now.
+        saved.notified_at = saved.notified_at or timezone.now()
+        is_new = saved.pk is None
+        saved.save()
+        run._mapping("comment", key, saved)
+        run.report.counts["comments created" if is_new else "comments updated"] += 1
+        return saved
+
+    return import_comments

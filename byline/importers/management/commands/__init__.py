@@ -1,0 +1,1 @@
+"""`byline import-wordpress` and `byline export-wordpress`."""

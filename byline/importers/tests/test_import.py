@@ -1,0 +1,315 @@
+"""`byline import-wordpress` on small hand-written exports: content, statuses, links, reruns."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command, get_commands
+from django.core.management.base import CommandError
+from taggit.models import Tag
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.images import get_image_model
+from wagtail.models import Page
+
+from byline.blogs.models import Author, BlogPage, PostPage
+from byline.comments.models import ReaderComment
+from byline.importers.models import ImportedItem
+from byline.publication.models import StandardPage
+
+FILES = Path(__file__).parent / "files"
+
+
+def run_import(name: str | Path, *args: str) -> str:
+    out = io.StringIO()
+    call_command("import-wordpress", str(FILES / name), *args, stdout=out)
+    return out.getvalue()
+
+
+def snapshot() -> tuple:
+    return (
+        Page.objects.count(),
+        Author.objects.count(),
+        Tag.objects.count(),
+        Redirect.objects.count(),
+        ReaderComment.objects.count(),
+        ImportedItem.objects.count(),
+    )
+
+
+def test_the_command_is_spelled_with_a_hyphen():
+    """Django finds commands by file name, so import-wordpress.py is `import-wordpress`."""
+    assert get_commands()["import-wordpress"] == "byline.importers"
+    assert get_commands()["export-wordpress"] == "byline.importers"
+
+
+def test_posts_pages_authors_and_tags_arrive(tree, client):
+    report = run_import("small.xml", "--blog", "small")
+    blog = BlogPage.objects.get(slug="small")
+    first = PostPage.objects.child_of(blog).get(slug="first-post")
+    assert first.live and first.title == "First post"
+    assert first.date.isoformat() == "2020-05-01T12:00:00+00:00"  # the GMT date
+    assert first.excerpt == "The first one."
+    assert [a.name for a in first.authors] == ["Ann Writer"]
+    assert sorted(t.slug for t in first.tags.all()) == ["kittens", "news"]
+    assert ImportedItem.objects.get(kind="post", wp_key="10").sticky
+    assert not PostPage.objects.get(slug="second-post").comments_open
+    team = StandardPage.objects.get(slug="team")
+    assert team.get_parent().slug == "about" and team.url == "/about/team/"
+    assert "posts created: 4" in report and "Import finished." in report
+
+
+def test_content_is_converted_and_sanitized(tree, client):
+    run_import("small.xml", "--blog", "small")
+    first = PostPage.objects.get(slug="first-post")
+    kinds = [block.block_type for block in first.body]
+    assert kinds == ["paragraph", "embed", "heading", "quotation", "paragraph"]
+    html = client.get(first.url).content.decode()
+    assert "<em>world</em>" in html
+    assert "alert(" not in html and "onerror" not in html
+    assert "line 1\nline 2</pre>" in html  # preformatted text keeps its newlines
+    assert first.body[2].value["level"] == "h2"  # an <h1> in a post is a section heading
+    assert first.body[3].value["speaker"] == "Somebody"
+    second = PostPage.objects.get(slug="second-post")
+    kinds = [block.block_type for block in second.body]
+    assert kinds == ["paragraph", "heading", "quotation", "paragraph", "embed", "paragraph"]
+    assert second.body[4].value.url == "https://vimeo.com/12345"
+    rendered = client.get(second.url).content.decode()
+    assert "<table>" in rendered and "Left" in rendered and "Right" in rendered
+    assert "Kept text" in rendered and "<marquee" not in rendered
+
+
+def test_links_between_imported_posts_are_rewritten(tree, client):
+    run_import("small.xml", "--blog", "small")
+    first = PostPage.objects.get(slug="first-post")
+    second = PostPage.objects.get(slug="second-post")
+    html = client.get(first.url).content.decode()
+    assert f'href="{second.url}"' in html
+    assert "small.example/2020/06" not in html and "?p=11" not in html
+    html = client.get(second.url).content.decode()
+    assert f'href="{first.url}"' in html
+    assert 'href="/tags/news/"' in html and 'href="/about/"' in html
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/2020/05/first-post/", "/blogs/small/2020/05/first-post/"),
+        ("/2020/05/first-post", "/blogs/small/2020/05/first-post/"),
+        ("/?p=10", "/blogs/small/2020/05/first-post/"),
+        ("/?p=11&utm=x", None),
+        ("/?page_id=20", "/about/"),
+        ("/about/team/", "/about/team/"),
+        ("/category/news/", "/tags/news/"),
+        ("/category/news/feed/", "/tags/news/feed/"),
+        ("/tag/kittens/", "/tags/kittens/"),
+        ("/author/ann/", "/authors/ann/"),
+        ("/2020/", "/blogs/small/2020/"),
+        ("/2020/06/", "/blogs/small/2020/06/"),
+    ],
+)
+def test_old_addresses_redirect_permanently(tree, client, old, new):
+    run_import("small.xml", "--blog", "small")
+    response = client.get(old)
+    if new is None:  # an unknown query string is no old address: the page answers as usual
+        assert response.status_code == 200
+        return
+    if old == new:  # a page whose address did not change needs no redirect
+        assert response.status_code == 200
+        return
+    assert response.status_code == 301, old
+    assert response["Location"] == new
+    assert client.get(new).status_code == 200
+
+
+def test_drafts_and_scheduled_posts_are_not_public(tree, client):
+    run_import("small.xml", "--blog", "small")
+    draft = PostPage.objects.get(slug="unfinished")
+    scheduled = PostPage.objects.get(slug="coming-soon")
+    assert not draft.live and draft.date is None
+    assert not scheduled.live and scheduled.go_live_at.year == 2099
+    assert client.get("/blogs/small/2099/01/coming-soon/").status_code == 404
+    assert client.get("/?p=12").status_code == 200  # no redirect that would reveal a draft
+    assert not Redirect.objects.filter(old_path="/2099/01/coming-soon").exists()
+    assert "Unfinished" not in client.get("/blogs/small/").content.decode()
+
+
+def test_comments_keep_threads_and_statuses(tree, client):
+    report = run_import("small.xml", "--blog", "small")
+    first = PostPage.objects.get(slug="first-post")
+    comments = {c.name: c for c in ReaderComment.objects.filter(post=first)}
+    assert comments["Reader One"].status == "approved"
+    assert comments["Reader One"].body == "Nice post!"
+    assert comments["Ann Writer"].parent == comments["Reader One"]
+    assert comments["Spammer"].status == "spam"
+    assert comments["Held"].status == "pending"
+    assert comments["Other Blog"].status == "approved"
+    assert "pingbacks (kept as comments: no type field): 1" in report
+    html = client.get(first.url).content.decode()
+    assert "Nice post!" in html and "Thanks!" in html
+    assert "Buy things" not in html and "Waiting" not in html
+
+
+def test_a_second_run_duplicates_nothing(tree):
+    run_import("small.xml", "--blog", "small")
+    before = snapshot()
+    report = run_import("small.xml", "--blog", "small")
+    assert snapshot() == before
+    assert "posts unchanged: 4" in report and "posts created" not in report
+
+
+def test_a_second_run_updates_what_changed(tree, tmp_path):
+    run_import("small.xml", "--blog", "small")
+    changed = tmp_path / "changed.xml"
+    text = (FILES / "small.xml").read_text().replace("Hello <em>world</em>", "Hello again")
+    changed.write_text(
+        text.replace("<title>First post</title>", "<title>First post, edited</title>")
+    )
+    before = snapshot()
+    report = run_import(changed, "--blog", "small")
+    assert snapshot() == before
+    first = PostPage.objects.get(slug="first-post")
+    assert first.title == "First post, edited"
+    assert "Hello again" in str(first.body[0].value)
+    assert "posts updated: 1" in report
+
+
+def test_dry_run_changes_nothing(tree):
+    before = snapshot()
+    report = run_import("small.xml", "--blog", "small", "--dry-run")
+    assert snapshot() == before
+    assert report.startswith("Dry run: nothing was saved.")
+    assert "posts created: 4" in report
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("not-xml.txt", "line 1: not well-formed XML"),
+        ("truncated.xml", "truncated"),
+        ("wrong-encoding.xml", "not in the encoding the file declares"),
+        ("atom.xml", "not a WordPress export: its root element is <feed>"),
+        ("plain-rss.xml", "an RSS feed, not a WordPress export"),
+        ("xxe.xml", "line 3: the file has a DOCTYPE"),
+        ("billion-laughs.xml", "the file has a DOCTYPE"),
+    ],
+)
+def test_a_file_that_cannot_be_imported_changes_nothing(tree, name, expected):
+    before = snapshot()
+    with pytest.raises(CommandError) as raised:
+        run_import(name, "--blog", "small")
+    assert expected in str(raised.value) and "Nothing was changed" in str(raised.value)
+    assert name in str(raised.value)
+    assert snapshot() == before
+
+
+def test_a_file_failing_half_way_leaves_the_site_as_it_was(tree, tmp_path):
+    """The first items are valid; the file breaks after them. No post of it is kept."""
+    text = (FILES / "small.xml").read_text()
+    broken = tmp_path / "broken.xml"
+    broken.write_text(text[: text.index("<title>About</title>")] + "<wp:post_id>oops</item>")
+    before = snapshot()
+    with pytest.raises(CommandError):
+        call_command("import-wordpress", str(broken), stdout=io.StringIO())
+    assert snapshot() == before
+
+
+def test_the_command_exits_non_zero_on_bad_input(tree):
+    from byline.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["import-wordpress", str(FILES / "xxe.xml")])
+    assert exited.value.code != 0
+
+
+def test_entities_are_never_resolved(tree):
+    """Nothing of /etc/passwd can reach the site, whatever the parser would have done."""
+    with pytest.raises(CommandError):
+        run_import("xxe.xml")
+    assert not PostPage.objects.filter(title__contains="root:").exists()
+
+
+def test_absurd_dates_skip_their_item_and_say_why(tree):
+    report = run_import("absurd-dates.xml", "--blog", "small")
+    assert list(PostPage.objects.values_list("slug", flat=True)) == ["fine"]
+    assert "skipped line" in report
+    assert report.count("skipped line") == 4
+    assert "the date '2020-13-45 00:00:00' is not a real date" in report
+    assert "the date '99999-01-01 00:00:00' is not a real date" in report
+    assert "the date 'yesterday' is not a real date" in report
+
+
+def test_duplicate_slugs_get_a_number(tree):
+    report = run_import("duplicate-slugs.xml", "--blog", "small")
+    slugs = sorted(PostPage.objects.values_list("slug", flat=True))
+    assert slugs == ["same", "same-2", "same-3"]
+    assert "slug 'same' was taken; 'same-2' used instead" in report
+
+
+def test_missing_authors_and_parents_are_reported(tree):
+    report = run_import("missing-references.xml", "--blog", "small")
+    assert PostPage.objects.get(slug="by-ghost").authors[0].name == "ghost"
+    assert "author 'ghost' is not declared" in report
+    orphan = StandardPage.objects.get(slug="orphan")
+    assert orphan.get_parent().specific == tree.home
+    assert "parent page 999 is not in the file" in report
+    comment = ReaderComment.objects.get(body="Reply to nothing")
+    assert comment.parent is None
+    assert "replies to 777, which is not in the file" in report
+
+
+def test_authors_from_dc_creator_alone(tree):
+    """WordPress.com and some plugins export no wp:author entries, only dc:creator."""
+    run_import("creators-only.xml", "--blog", "small")
+    assert sorted(Author.objects.values_list("slug", flat=True)) == [
+        "bob",
+        "jane-doe",
+        "scott-bekker",
+    ]
+    post = PostPage.objects.get(slug="one")
+    assert post.authors[0].name == "Jane Doe"
+    # No GMT date: the local one is taken in the site's time zone.
+    assert post.date.isoformat() == "2020-01-01T00:00:00+00:00"
+
+
+def test_attachments_from_the_media_dir(tree, tmp_path, client):
+    """The export's uploads URL names a file inside --media-dir; a path that climbs out of it
+    is never read."""
+    from PIL import Image as PILImage
+
+    uploads = tmp_path / "uploads"
+    (uploads / "2020" / "05").mkdir(parents=True)
+    PILImage.new("RGB", (40, 30), "red").save(uploads / "2020" / "05" / "cat.jpg")
+    (tmp_path / "secret.txt").write_text("secret")
+    text = (FILES / "small.xml").read_text()
+    attachment = """<item><title>A cat</title><link>http://small.example/cat/</link>
+<wp:post_id>30</wp:post_id><wp:post_date>2020-05-01 00:00:00</wp:post_date>
+<wp:post_name>cat</wp:post_name><wp:status>inherit</wp:status><wp:post_parent>10</wp:post_parent>
+<wp:post_type>attachment</wp:post_type>
+<wp:attachment_url>http://small.example/wp-content/uploads/2020/05/cat.jpg</wp:attachment_url>
+</item>
+<item><title>Climber</title><wp:post_id>31</wp:post_id>
+<wp:post_date>2020-05-01 00:00:00</wp:post_date>
+<wp:status>inherit</wp:status><wp:post_type>attachment</wp:post_type>
+<wp:attachment_url>http://small.example/wp-content/uploads/../../secret.txt</wp:attachment_url>
+</item>"""
+    text = text.replace("</channel>", attachment + "</channel>")
+    text = text.replace(
+        '<img src="http://elsewhere.example/cat.jpg"',
+        '<img src="http://small.example/wp-content/uploads/2020/05/cat-300x200.jpg"',
+    )
+    text = text.replace("<wp:is_sticky>1</wp:is_sticky>", "<wp:is_sticky>1</wp:is_sticky>"
+                        "<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key>"
+                        "<wp:meta_value>30</wp:meta_value></wp:postmeta>")  # fmt: skip
+    export = tmp_path / "with-media.xml"
+    export.write_text(text)
+    report = run_import(export, "--blog", "small", "--media-dir", str(uploads))
+    image = get_image_model().objects.get()
+    assert image.title == "A cat" and image.width == 40
+    first = PostPage.objects.get(slug="first-post")
+    assert first.lead_image == image
+    figure = next(block for block in first.body if block.block_type == "figure")
+    assert figure.value["image"] == image and figure.value["caption"] == "A cat"
+    assert "secret.txt not found in --media-dir" in report
+    assert client.get(first.url).status_code == 200

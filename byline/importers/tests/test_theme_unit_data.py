@@ -1,0 +1,128 @@
+"""WordPress's own theme unit test data imports completely, and every link of the result works.
+
+The file lives beside the clone (CI copies shared/ there); it is read, never changed.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.core.management import call_command
+from lxml import html as lxml_html
+
+from byline.blogs.models import PostPage
+from byline.comments.models import ReaderComment
+from byline.importers.links import LinkMap
+from byline.importers.wxr import WPItem, read_wxr
+from byline.publication.models import StandardPage
+
+CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpora" / "wordpress"
+THEME_DATA = CORPUS / "themeunittestdata.wordpress.xml"
+
+
+@pytest.fixture
+def imported(tree, django_db_blocker):
+    out = io.StringIO()
+    call_command("import-wordpress", str(THEME_DATA), "--blog", "theme", stdout=out)
+    return out.getvalue()
+
+
+def items(post_type: str, status: str) -> list[WPItem]:
+    return [
+        record
+        for record in read_wxr(str(THEME_DATA))
+        if isinstance(record, WPItem) and record.post_type == post_type and record.status == status
+    ]
+
+
+def follow(client, url: str, limit: int = 5):
+    response = client.get(url)
+    while response.status_code in {301, 302} and limit:
+        response = client.get(response["Location"])
+        limit -= 1
+    return response
+
+
+def check_old_links(client):
+    links = LinkMap.for_site("https://wpthemetestdata.wordpress.com")
+    published = items("post", "publish") + items("page", "publish")
+    assert len(published) == 56 + 21
+    for item in published:
+        old = links.old_path(item.link)
+        response = follow(client, old)
+        assert response.status_code == 200, (item.link, old)
+        assert response.content.decode().count("<h1") >= 1
+        by_id = follow(client, f"/?{'page_id' if item.post_type == 'page' else 'p'}={item.wp_id}")
+        assert by_id.status_code == 200
+        assert by_id.request["PATH_INFO"] == response.request["PATH_INFO"]
+
+
+def check_not_public(client):
+    for item in items("post", "draft") + items("post", "future"):
+        post = PostPage.objects.get(title=item.title)
+        assert not post.live
+        links = LinkMap.for_site("https://wpthemetestdata.wordpress.com")
+        assert follow(client, links.old_path(item.link)).status_code == 404
+
+
+def check_comments(client):
+    approved = ReaderComment.objects.approved()
+    assert approved.count() >= 25
+    assert approved.filter(parent__isnull=False).exists()  # the threaded-comments post
+    for comment in approved.filter(parent__isnull=False)[:5]:
+        html = client.get(comment.post.url).content.decode()
+        snippet = comment.body.split("\n")[0][:40]
+        assert snippet in html or snippet.replace("'", "&#x27;") in html
+
+
+def check_report(imported):
+    assert "posts created: 58" in imported  # 56 published, a draft, a scheduled one
+    assert "pages created: 21" in imported
+    assert StandardPage.objects.count() == 21
+    assert "nav_menu_item items are not imported" in imported
+
+
+def check_links(client):
+    """Crawl the site from its home page: every same-site link (page, tag, author, archive,
+    feed) answers 200 once redirects are followed. Links to other sites are not fetched."""
+    seen: set[str] = set()
+    queue = ["/"]
+    queue += [page.url for page in StandardPage.objects.live()]
+    queue += [post.url for post in PostPage.objects.live()]
+    broken = []
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        response = follow(client, url)
+        if response.status_code != 200:
+            broken.append(url)
+            continue
+        if "html" not in response.get("Content-Type", "") or len(seen) > 2000:
+            continue
+        tree = lxml_html.fromstring(response.content)
+        for href in tree.xpath("//a/@href"):
+            target = urljoin(url, href)
+            parts = urlsplit(target)
+            if parts.scheme not in {"", "http"} or parts.netloc not in {"", "testserver"}:
+                continue
+            if re.match(r"^/(admin|static|media|documents)/", parts.path) or href[:1] == "#":
+                continue
+            queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    assert not broken, broken
+    assert len(seen) > 150
+
+
+def test_theme_unit_test_data_imports_completely(imported, client):
+    """One import (it is the slow part), every check of the done-means list against it:
+    the report, old links, drafts and scheduled posts, comment threads, and a link check."""
+    check_report(imported)
+    check_old_links(client)
+    check_not_public(client)
+    check_comments(client)
+    check_links(client)
