@@ -1,7 +1,12 @@
-"""Reader URLs of the mailguard app."""
+"""Reader URLs of the mailguard app: an author's contact page and its confirmation."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from byline.mailguard import views
 
 app_name = "mailguard"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("authors/<slug:slug>/contact/", views.contact, name="contact"),
+    path("authors/<slug:slug>/contact/sent/", views.contact_sent, name="contact-sent"),
+]
