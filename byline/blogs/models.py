@@ -75,11 +75,14 @@ class PostQuerySet(PageQuerySet):
     def for_listing(self) -> PostQuerySet:
         """What a list of posts shows, in a fixed number of queries however long the list."""
         from byline.comments.models import approved_comment_count  # comments import blogs
+        from byline.featured.images import rendition_prefetch  # the image presets live there
 
         return (
             self.annotate(approved_comment_count=approved_comment_count())
             .select_related("lead_image")
-            .prefetch_related("post_authors__author")
+            .prefetch_related(
+                "post_authors__author", rendition_prefetch("lead_image__renditions", "thumb")
+            )
         )
 
 

@@ -1,6 +1,14 @@
+"""Featured lists curated by editors, and responsive image markup."""
+
 from django.apps import AppConfig
 
 
 class FeaturedConfig(AppConfig):
     name = "byline.featured"
     label = "featured"
+    verbose_name = "Featured"
+
+    def ready(self) -> None:
+        from byline.featured import signal_handlers
+
+        signal_handlers.connect()

@@ -1,0 +1,157 @@
+"""Responsive image presets: which renditions each place on a page uses, and their markup.
+
+One table (PRESETS) says, for each place an image appears, the widths, the crop and the
+`sizes` the stylesheet gives it. Templates, the listing prefetch and the rendition warm-up all
+read it, so the renditions a page asks for are the ones that were prefetched and pre-generated.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from PIL import features
+from wagtail.images import get_image_model
+from wagtail.images.models import AbstractImage, Picture
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Preset:
+    widths: tuple[int, ...]
+    # Width and height of the crop (fill, around the focal point); None keeps the image's shape.
+    ratio: tuple[int, int] | None
+    # Must match byline.css: the width the image is drawn at, per viewport.
+    sizes: str
+    # How many images at the top of a list load at once; the rest load lazily.
+    eager: int
+
+
+PRESETS: dict[str, Preset] = {
+    # A Featured card: the aside is up to 25rem wide beside the content, full width below it.
+    "card": Preset(
+        widths=(320, 640, 960),
+        ratio=(16, 9),
+        sizes="(min-width: 62rem) 25rem, calc(100vw - 2.5rem)",
+        eager=1,
+    ),
+    # A post's lead image in a listing: a thumbnail beside the summary.
+    "thumb": Preset(
+        widths=(160, 320, 480), ratio=(3, 2), sizes="(min-width: 40rem) 10rem, 7rem", eager=3
+    ),
+    # An image in a post's body: the text column.
+    "body": Preset(
+        widths=(480, 800, 1200, 1600),
+        ratio=None,
+        sizes="(min-width: 45rem) 42rem, calc(100vw - 2.5rem)",
+        eager=1,
+    ),
+}
+
+
+def modern_formats() -> tuple[str, ...]:
+    """Formats offered in <source> elements, best first; AVIF only where Pillow can write it."""
+    if settings.BYLINE_IMAGES_AVIF and features.check("avif"):
+        return ("avif", "webp")
+    return ("webp",)
+
+
+def fallback_format(image: AbstractImage) -> str:
+    """PNG for images that may be drawings with transparency (PNG, GIF originals), else JPEG."""
+    suffix = PurePosixPath(image.file.name or "").suffix.lower()
+    return "png" if suffix in {".png", ".gif"} else "jpeg"
+
+
+def _size_spec(preset: Preset, width: int) -> str:
+    if preset.ratio is None:
+        return f"width-{width}"
+    ratio_w, ratio_h = preset.ratio
+    return f"fill-{width}x{round(width * ratio_h / ratio_w)}"
+
+
+def _widths_for(preset: Preset, image: AbstractImage) -> list[int]:
+    # Wagtail never enlarges: asking a 500px image for 960px gives 500px again, and two srcset
+    # candidates of one width are a parse error, so wider candidates are left out.
+    widest = image.width
+    if preset.ratio is not None:
+        ratio_w, ratio_h = preset.ratio
+        widest = min(widest, image.height * ratio_w // ratio_h)
+    return [width for width in preset.widths if width <= widest] or [preset.widths[0]]
+
+
+def specs_for(image: AbstractImage, preset_name: str) -> list[str]:
+    """The rendition filter specs `image` needs in `preset_name`, fallback format last."""
+    preset = PRESETS[preset_name]
+    formats = (*modern_formats(), fallback_format(image))
+    return [
+        f"{_size_spec(preset, width)}|format-{fmt}"
+        for fmt in formats
+        for width in _widths_for(preset, image)
+    ]
+
+
+def all_specs(*preset_names: str) -> list[str]:
+    """Every spec the presets can ask for, whatever the image: for prefetching renditions."""
+    specs = []
+    for name in preset_names:
+        preset = PRESETS[name]
+        for fmt in (*modern_formats(), "jpeg", "png"):
+            specs += [f"{_size_spec(preset, width)}|format-{fmt}" for width in preset.widths]
+    return specs
+
+
+def rendition_prefetch(lookup: str, *preset_names: str) -> Prefetch:
+    """A Prefetch of the renditions of the images at `lookup` (e.g. "lead_image__renditions")
+    that Wagtail's get_renditions() reads instead of querying once per image."""
+    rendition_model = get_image_model().get_rendition_model()
+    return Prefetch(
+        lookup,
+        queryset=rendition_model.objects.filter(filter_spec__in=all_specs(*preset_names)),
+        to_attr="prefetched_renditions",
+    )
+
+
+def image_alt(image: AbstractImage) -> str:
+    """Alt text for an image from a StreamField ImageBlock (decorative, or its own alt text)
+    or, failing that, the image's description. Never the title, which is often a file name."""
+    if getattr(image, "decorative", False):
+        return ""
+    return getattr(image, "contextual_alt_text", None) or image.description or ""
+
+
+def picture_html(
+    image: AbstractImage | None,
+    preset_name: str,
+    *,
+    alt: str | None = None,
+    position: int = 0,
+    css_class: str = "",
+) -> SafeString:
+    """<picture> with AVIF/WebP <source>s and a JPEG/PNG <img> carrying width, height, srcset,
+    sizes and loading; empty when there is no image or its file cannot be read."""
+    if image is None:
+        return mark_safe("")
+    preset = PRESETS[preset_name]
+    try:
+        renditions = image.get_renditions(*specs_for(image, preset_name))
+    except Exception:  # noqa: BLE001
+        # A missing or undecodable original (uploaded before validation, or damaged on disk)
+        # must cost readers the picture, not the page.
+        logger.exception("Cannot render image %s in preset %s", image.pk, preset_name)
+        return mark_safe("")
+    attrs = {
+        "alt": image_alt(image) if alt is None else alt,
+        "sizes": preset.sizes,
+        "loading": "eager" if position < preset.eager else "lazy",
+        "decoding": "async",
+    }
+    if css_class:
+        attrs["class"] = css_class
+    html = Picture(renditions, attrs).__html__()
+    return format_html("{}", html)

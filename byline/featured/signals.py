@@ -1,0 +1,35 @@
+"""The signal the featured app sends when what a featured list shows may have changed.
+
+Whoever keeps rendered pages (the page store) listens::
+
+    from byline.featured.signals import featured_changed
+
+    def purge(sender, *, blog_id, reason, **kwargs):
+        pages = featured_affected_pages(blog_id=blog_id)  # byline.featured.services
+        ...
+
+    featured_changed.connect(purge)
+
+It is sent after the transaction commits, once per change (an edit that saves a list and its
+four items may send it more than once: receivers must be idempotent). `blog_id` is the blog
+whose own list changed, or None for the site-wide list; `reason` says what happened
+("list-saved", "list-deleted", "item-saved", "item-deleted", "page-changed", "image-changed").
+A window opening or closing changes nothing in the database, so no signal marks it: ask
+`featured_next_change()` when the output next changes and expire the pages then.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.dispatch import Signal
+
+featured_changed = Signal()
+
+
+def announce_featured_change(*, blog_id: int | None, reason: str) -> None:
+    """Send featured_changed once the current transaction commits (at once outside one)."""
+    from byline.featured.models import FeaturedList
+
+    transaction.on_commit(
+        lambda: featured_changed.send(sender=FeaturedList, blog_id=blog_id, reason=reason)
+    )

@@ -1,0 +1,90 @@
+"""Fixtures for the featured app: a small site, drawn images and featured lists."""
+
+import datetime
+import io
+import itertools
+
+import pytest
+from django.core.files.images import ImageFile
+from PIL import Image as PILImage
+from wagtail.images import get_image_model
+
+from byline.core.testing import build_site_tree, make_post
+from byline.featured.models import FeaturedItem, FeaturedList
+
+_numbers = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def no_avif_by_default(settings):
+    # AVIF encoding costs ~10x WebP's CPU; tests that check AVIF markup turn it on.
+    settings.BYLINE_IMAGES_AVIF = False
+
+
+@pytest.fixture
+def tree(db):
+    return build_site_tree()
+
+
+def image_bytes(width=1200, height=675, fmt="JPEG", colour="#336699") -> bytes:
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (width, height), colour).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def make_image(db):
+    """An image saved the way Wagtail's upload form saves one."""
+
+    def make(width=1200, height=675, *, fmt="JPEG", description="", focal=None, data=None):
+        number = next(_numbers)
+        ext = {"JPEG": "jpg", "PNG": "png"}[fmt]
+        image = get_image_model()(
+            title=f"image-{number}.{ext}",
+            description=description,
+            file=ImageFile(
+                io.BytesIO(data or image_bytes(width, height, fmt)), name=f"image-{number}.{ext}"
+            ),
+        )
+        if focal:
+            (image.focal_point_x, image.focal_point_y, image.focal_point_width,
+             image.focal_point_height) = focal  # fmt: skip
+        image._set_image_file_metadata()
+        image.save()
+        return image
+
+    return make
+
+
+def at(year, month, day, hour=12):
+    return datetime.datetime(year, month, day, hour, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def make_list(db):
+    """A featured list (site-wide unless blog=) with items given as dicts of field values."""
+
+    def make(*items, blog=None, name=None):
+        featured = FeaturedList(name=name or f"List {next(_numbers)}", blog=blog)
+        for position, fields in enumerate(items):
+            featured.items.add(FeaturedItem(sort_order=position, **fields))
+        featured.save()
+        return featured
+
+    return make
+
+
+@pytest.fixture
+def story(tree, make_image):
+    """A published post with an excerpt and a described lead image."""
+    post = make_post(
+        tree.blog,
+        title="A story",
+        slug="a-story",
+        excerpt="The story's excerpt.",
+        date=at(2025, 6, 2),
+    )
+    post.lead_image = make_image(description="A chart of partner revenue")
+    post.save_revision().publish()
+    post.refresh_from_db()
+    return post

@@ -1,0 +1,242 @@
+"""The Featured list and responsive images as readers get them: markup, placement, the blog's
+list replacing the site's, and a fixed number of queries however long the list."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from byline.core.testing import make_post
+
+from .conftest import at
+
+
+def attrs(tag: str) -> dict[str, str]:
+    return dict(re.findall(r'([a-z-]+)="([^"]*)"', tag))
+
+
+def aside(html: str) -> str:
+    match = re.search(r'<aside class="featured".*?</aside>', html, re.S)
+    assert match, "no Featured aside"
+    return match.group(0)
+
+
+@pytest.fixture
+def featured_site(tree, story, make_list, make_image):
+    """The home page, a post, and a site-wide list of the story and an outside link."""
+    other = make_post(tree.blog, title="Other story", slug="other", date=at(2025, 7, 1))
+    make_list(
+        {"page": story},
+        {
+            "url": "https://example.com/report",
+            "title": "A report",
+            "image": make_image(),
+            "image_alt": "A printed report",
+        },
+    )
+    return other
+
+
+@pytest.mark.django_db
+class TestPlacement:
+    def test_home_page_has_the_list_under_a_featured_heading(self, client, featured_site):
+        html = aside(client.get("/").content.decode())
+        assert '<h2 id="featured-heading">Featured</h2>' in html
+        assert '<a href="/blogs/bekkers-blog/2025/06/a-story/">A story</a>' in html
+        assert "The story&#x27;s excerpt." in html
+        assert '<a href="https://example.com/report">A report</a>' in html
+        assert html.index("A story") < html.index("A report")
+
+    def test_every_post_has_the_list(self, client, featured_site):
+        response = client.get(featured_site.url)
+        assert response.status_code == 200
+        assert "A report" in aside(response.content.decode())
+
+    def test_no_list_no_aside(self, client, tree):
+        post = make_post(tree.blog, title="Alone")
+        assert 'class="featured"' not in client.get(post.url).content.decode()
+        assert 'class="featured"' not in client.get("/").content.decode()
+
+    def test_blogs_own_list_replaces_the_site_list_on_its_posts(
+        self, client, tree, featured_site, make_list
+    ):
+        make_list({"page": featured_site, "title": "The blog's pick"}, blog=tree.blog)
+        on_post = aside(client.get(featured_site.url).content.decode())
+        assert "The blog&#x27;s pick" in on_post and "A report" not in on_post
+        on_home = aside(client.get("/").content.decode())
+        assert "A report" in on_home and "The blog&#x27;s pick" not in on_home
+
+    def test_item_outside_its_window_is_not_shown(self, client, tree, story, make_list):
+        make_list({"page": story, "show_until": at(2020, 1, 1)})
+        assert 'class="featured"' not in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+class TestImageMarkup:
+    def test_picture_has_modern_sources_and_a_sized_fallback(self, client, featured_site):
+        html = aside(client.get("/").content.decode())
+        pictures = re.findall(r"<picture>.*?</picture>", html, re.S)
+        assert len(pictures) == 2
+        first = pictures[0]
+        webp = re.search(r'<source [^>]*type="image/webp"[^>]*>', first).group(0)
+        assert re.search(r'srcset="[^"]+\.webp 320w, [^"]+\.webp 640w, [^"]+\.webp 960w"', webp)
+        assert 'sizes="(min-width: 62rem) 25rem, calc(100vw - 2.5rem)"' in webp
+        img = re.search(r"<img [^>]*>", first).group(0)
+        # A 1200×675 original in 16:9 cards of 320, 640 and 960 pixels.
+        assert (attrs(img)["width"], attrs(img)["height"]) == ("320", "180")
+        srcset = re.search(r'srcset="([^"]*)"', img).group(1)
+        assert [c.split()[1] for c in srcset.split(", ")] == ["320w", "640w", "960w"]
+        assert all(c.split()[0].endswith(".jpg") for c in srcset.split(", "))
+        assert 'sizes="(min-width: 62rem) 25rem, calc(100vw - 2.5rem)"' in img
+        assert 'alt="A chart of partner revenue"' in img
+        # The first card is at the top of the aside; the rest wait until scrolled near.
+        assert 'loading="eager"' in img
+        assert 'loading="lazy"' in pictures[1] and 'alt="A printed report"' in pictures[1]
+
+    def test_avif_source_comes_first_when_pillow_writes_avif(self, client, featured_site, settings):
+        from PIL import features
+
+        settings.BYLINE_IMAGES_AVIF = True
+        html = aside(client.get("/").content.decode())
+        types = re.findall(r'<source [^>]*type="([^"]+)"', html)
+        expected = ["image/avif", "image/webp"] if features.check("avif") else ["image/webp"]
+        assert types[: len(expected)] == expected
+
+    def test_png_originals_fall_back_to_png(self, client, tree, make_list, make_image):
+        post = make_post(tree.blog, title="Logo")
+        make_list({"page": post, "image": make_image(fmt="PNG"), "image_alt": "A logo"})
+        img = re.search(r"<img [^>]*>", aside(client.get("/").content.decode())).group(0)
+        assert re.search(r'src="[^"]+\.png"', img)
+
+    def test_small_originals_are_not_offered_at_widths_they_do_not_have(
+        self, client, tree, make_list, make_image
+    ):
+        post = make_post(tree.blog, title="Small")
+        make_list({"page": post, "image": make_image(700, 400), "image_alt": "Small"})
+        img = re.search(r"<img [^>]*>", aside(client.get("/").content.decode())).group(0)
+        srcset = re.search(r'srcset="([^"]*)"', img).group(1)
+        assert [c.split()[1] for c in srcset.split(", ")] == ["320w", "640w"]
+
+    def test_decorative_image_has_empty_alt(self, client, tree, story, make_list):
+        make_list({"page": story, "image_is_decorative": True})
+        img = re.search(r"<img [^>]*>", aside(client.get("/").content.decode())).group(0)
+        assert 'alt=""' in img
+
+    def test_lead_image_in_listings_is_a_sized_thumbnail(self, client, tree, story):
+        html = client.get("/blogs/bekkers-blog/").content.decode()
+        img = re.search(r'<img [^>]*class="post-summary-image"[^>]*>', html).group(0)
+        assert (attrs(img)["width"], attrs(img)["height"]) == ("160", "107")
+        assert 'sizes="(min-width: 40rem) 10rem, 7rem"' in img
+        assert 'alt="A chart of partner revenue"' in img
+
+    def test_image_in_a_post_body_is_responsive_with_its_alt_text(self, client, tree, make_image):
+        image = make_image(2000, 1000)
+        body = [
+            ("paragraph", "<p>Before.</p>"),
+            ("paragraph", "<p>Between.</p>"),
+            (
+                "figure",
+                {
+                    "image": {"image": image, "alt_text": "Ballmer on stage", "decorative": False},
+                    "caption": "At WPC",
+                },
+            ),
+        ]
+        post = make_post(tree.blog, title="Pictured", body=body)
+        html = client.get(post.url).content.decode()
+        figure = re.search(r'<figure class="figure">.*?</figure>', html, re.S).group(0)
+        img = re.search(r"<img [^>]*>", figure).group(0)
+        assert 'alt="Ballmer on stage"' in img
+        assert (attrs(img)["width"], attrs(img)["height"]) == ("480", "240")
+        assert "1600w" in img and 'loading="lazy"' in img
+        assert "<figcaption>At WPC" in figure
+
+    def test_an_unreadable_original_costs_the_picture_not_the_page(
+        self, client, featured_site, story
+    ):
+        # The file on disk is damaged after upload (no renditions made yet).
+        story.lead_image.renditions.all().delete()
+        with story.lead_image.file.open("wb") as damaged:
+            damaged.write(b"\xff\xd8\xff\xe0 not the rest of a JPEG")
+        from django.core.cache import cache
+
+        cache.clear()
+        response = client.get("/")
+        assert response.status_code == 200
+        html = aside(response.content.decode())
+        assert "A story" in html and html.count("<picture>") == 1
+
+    def test_renditions_are_made_once_and_reused(self, client, featured_site, story):
+        client.get("/")
+        made = story.lead_image.renditions.count()
+        assert made > 0
+        client.get("/")
+        client.get(featured_site.url)
+        assert story.lead_image.renditions.count() == made
+
+    def test_focal_point_is_kept_in_the_crop(self, tree, make_image):
+        """A 1600×600 image with the subject at its right edge: a 16:9 crop (1067 wide) must
+        keep the right-hand side, not the centre."""
+        import io
+
+        from PIL import Image as PILImage
+
+        original = PILImage.new("RGB", (1600, 600), "white")
+        original.paste((255, 0, 0), (1450, 250, 1550, 350))
+        buffer = io.BytesIO()
+        original.save(buffer, "PNG")
+        image = make_image(fmt="PNG", data=buffer.getvalue(), focal=(1500, 300, 100, 100))
+        rendition = image.get_rendition("fill-320x180|format-png")
+        with rendition.file.open("rb") as f:
+            cropped = PILImage.open(f).convert("RGB")
+        # The subject (x 1450-1550 of 1600) lands near the crop's right edge.
+        assert cropped.getpixel((290, 90))[0] > 200 and cropped.getpixel((290, 90))[1] < 80
+
+
+def count_queries(client, url) -> int:
+    client.get(url)  # warm Wagtail's site-root cache and make the renditions
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.django_db
+class TestQueryCounts:
+    def test_list_costs_the_same_with_one_item_or_four(self, client, tree, make_list, make_image):
+        posts = []
+        for n in range(4):
+            post = make_post(tree.blog, title=f"S{n}", slug=f"s{n}", date=at(2025, 6, n + 1))
+            post.lead_image = make_image(description=f"Image {n}")
+            post.save_revision().publish()
+            posts.append(post)
+        reader = make_post(tree.blog, title="Reader", slug="reader", date=at(2025, 7, 1))
+        featured = make_list({"page": posts[0]})
+        one_home, one_post = count_queries(client, "/"), count_queries(client, reader.url)
+        for n, post in enumerate(posts[1:], start=1):
+            featured.items.create(page=post, sort_order=n, image=make_image(), image_alt="Alt")
+        many_home, many_post = count_queries(client, "/"), count_queries(client, reader.url)
+        assert (many_home, many_post) == (one_home, one_post)
+
+    def test_list_adds_a_fixed_number_of_queries(self, client, tree, story, make_list):
+        reader = make_post(tree.blog, title="Reader", slug="reader", date=at(2025, 7, 1))
+        without = count_queries(client, reader.url)
+        make_list({"page": story}, {"url": "https://example.com/", "title": "Out"})
+        # The items are looked for either way; with some, their posts, their images and the
+        # images' renditions are fetched, one query each.
+        assert count_queries(client, reader.url) == without + 3
+
+    def test_listing_thumbnails_cost_the_same_for_two_posts_or_eight(
+        self, client, tree, make_image
+    ):
+        def add(n):
+            post = make_post(tree.blog, title=f"T{n}", slug=f"t{n}", date=at(2025, 5, n + 1))
+            post.lead_image = make_image(description=f"Thumb {n}")
+            post.save_revision().publish()
+
+        for n in range(2):
+            add(n)
+        few = count_queries(client, "/blogs/bekkers-blog/")
+        for n in range(2, 8):
+            add(n)
+        assert count_queries(client, "/blogs/bekkers-blog/") == few
