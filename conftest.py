@@ -1,5 +1,6 @@
 """Test settings shared by every test: plain static storage, immediate tasks, a fresh cache."""
 
+import os
 import re
 
 import pytest
@@ -8,7 +9,7 @@ IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.Immed
 
 
 @pytest.fixture(autouse=True)
-def byline_test_settings(settings, tmp_path, worker_id):
+def byline_test_settings(settings, tmp_path):
     # Hashed static names need `collectstatic`; tests read the source files instead.
     settings.STORAGES = {
         **settings.STORAGES,
@@ -24,7 +25,7 @@ def byline_test_settings(settings, tmp_path, worker_id):
     if default["BACKEND"].endswith("FileBasedCache"):
         default["LOCATION"] = str(tmp_path / "cache")
     elif default["BACKEND"].endswith("RedisCache"):
-        index = 0 if worker_id == "master" else int(worker_id.removeprefix("gw"))
+        index = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
         default["LOCATION"] = re.sub(r"/\d*$", f"/{15 - index}", default["LOCATION"])
     settings.CACHES = {**settings.CACHES, "default": default}
 
