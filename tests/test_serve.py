@@ -124,3 +124,18 @@ def test_serve_without_collected_static_says_what_to_run(site_env):
     result = subprocess.run([*BYLINE, "serve"], env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "byline collectstatic --noinput" in result.stderr
+
+
+def test_serve_on_a_public_host_names_the_missing_production_settings(tmp_path):
+    env = {
+        **os.environ,
+        "BYLINE_VAR_DIR": str(tmp_path),
+        "ALLOWED_HOSTS": "news.example.com",
+        "BYLINE_DEBUG": "0",
+    }
+    for name in ("SECRET_KEY", "BYLINE_HTTPS", "BYLINE_ALLOW_PLAIN_HTTP"):
+        env.pop(name, None)
+    result = subprocess.run([*BYLINE, "serve"], env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "SECRET_KEY: set a long random value" in result.stderr
+    assert "BYLINE_HTTPS=1" in result.stderr

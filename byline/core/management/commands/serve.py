@@ -9,6 +9,30 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1", "testserver"}
+
+
+def production_problems() -> list[str]:
+    """What a deployment that serves public host names is missing; nothing for a local run."""
+    if not set(settings.ALLOWED_HOSTS) - LOCAL_HOSTS:
+        return []
+    problems = []
+    if not os.environ.get("SECRET_KEY"):
+        problems.append(
+            "SECRET_KEY: set a long random value (the same on every app server); the key "
+            "generated under var/ is for local use only"
+        )
+    if settings.DEBUG:
+        problems.append("BYLINE_DEBUG: set it to 0; debug pages leak settings and code")
+    if "*" in settings.ALLOWED_HOSTS:
+        problems.append("ALLOWED_HOSTS: name your host names instead of '*'")
+    if not settings.BYLINE_HTTPS and not os.environ.get("BYLINE_ALLOW_PLAIN_HTTP"):
+        problems.append(
+            "BYLINE_HTTPS=1: serve readers over TLS (secure cookies, HSTS, redirect); "
+            "set BYLINE_ALLOW_PLAIN_HTTP=1 only on a private network"
+        )
+    return problems
+
 
 class Command(BaseCommand):
     help = (
@@ -36,6 +60,12 @@ class Command(BaseCommand):
             raise CommandError(f"--port must be between 1 and 65535, not {port}")
         if workers < 1:
             raise CommandError(f"--workers must be at least 1, not {workers}")
+        problems = production_problems()
+        if problems:
+            raise CommandError(
+                "Not starting: this looks like a public deployment (ALLOWED_HOSTS names "
+                "public hosts) but it is missing:\n" + "\n".join(f"  - {p}" for p in problems)
+            )
         manifest = settings.STATIC_ROOT / "staticfiles.json"
         if not settings.DEBUG and not manifest.exists():
             raise CommandError(
