@@ -1,5 +1,5 @@
 """The reference page's content: Bekker's Blog, its columnist, the July 13, 2011 post, and the
-stories of the page's Featured list, as an editor would have entered them."""
+stories of the page's Featured list with their images, as an editor would have entered them."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from django.utils.text import slugify
 from wagtail.models import Page, Site
 
 from byline.blogs.models import Author, BlogIndexPage, BlogPage, PostPage, PostPageAuthor
+from byline.demo.images import make_featured_image
+from byline.featured.models import FeaturedItem, FeaturedList
 from byline.publication.models import PublicationPage
 
 PUBLICATION_TITLE = "The Partner Channel"
@@ -193,7 +195,39 @@ def load_reference_content() -> PublicationPage:
             authors=[staff],
             tags=["Microsoft"],
         )
+    load_featured_list()
     return home
+
+
+def featured_list_loaded() -> bool:
+    return FeaturedList.objects.filter(blog__isnull=True).exists()
+
+
+@transaction.atomic
+def load_featured_list() -> FeaturedList | None:
+    """The reference page's Featured list as the site-wide list: its four stories (posts of the
+    "News" blog), each given a drawn lead image whose description is the reference's alt text.
+    Does nothing when a site-wide list exists or the stories are missing."""
+    if featured_list_loaded():
+        return None
+    posts = [
+        PostPage.objects.filter(slug=slugify_title(title)).first()
+        for title, _summary, _alt, _date in FEATURED_STORIES
+    ]
+    if not all(posts):
+        return None
+    featured = FeaturedList(name="Site-wide")
+    for index, (post, (title, _summary, alt, _date)) in enumerate(
+        zip(posts, FEATURED_STORIES, strict=True)
+    ):
+        if post.lead_image_id is None:
+            post.lead_image = make_featured_image(index, title=title, alt=alt)
+            post.save_revision().publish()
+        item = FeaturedItem(page=post, image_is_decorative=not alt, sort_order=index)
+        item.full_clean(exclude=["featured_list"])
+        featured.items.add(item)
+    featured.save()
+    return featured
 
 
 def slugify_title(title: str) -> str:

@@ -7,14 +7,20 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from byline.demo.reference import load_reference_content, reference_loaded
+from byline.demo.reference import (
+    featured_list_loaded,
+    load_featured_list,
+    load_reference_content,
+    reference_loaded,
+)
 from byline.demo.synthetic import add_synthetic_posts
 
 
 class Command(BaseCommand):
     help = (
         "Load the reference content (the publication, Bekker's Blog, Scott Bekker and his "
-        "July 13, 2011 post) if the site is empty; with --posts N, add N synthetic posts."
+        "July 13, 2011 post, the Featured list) if the site is empty; with --posts N, add N "
+        "synthetic posts."
     )
 
     def add_arguments(self, parser):
@@ -28,6 +34,9 @@ class Command(BaseCommand):
             raise CommandError(f"--posts must be zero or more, not {posts}")
         if reference_loaded():
             self.stdout.write("Reference content already loaded.")
+            # A site loaded before Featured lists existed gets the reference list now.
+            if not featured_list_loaded() and load_featured_list() is not None:
+                self.stdout.write(self.style.SUCCESS("Added the Featured list."))
         else:
             load_reference_content()
             self.stdout.write(self.style.SUCCESS("Loaded the reference content."))
