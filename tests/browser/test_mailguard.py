@@ -1,0 +1,73 @@
+"""E-mail protection in a real browser: a mailto: link with JavaScript, the contact page without."""
+
+import pytest
+
+from byline.blogs.models import BlogPage
+from byline.core.testing import make_post
+from byline.demo.reference import POST_SLUG, load_reference_content
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+POST = f"/blogs/bekkers-blog/2011/07/{POST_SLUG}/"
+
+
+def test_with_javascript_the_invitation_is_a_mailto_link(live_server, page):
+    load_reference_content()
+    page.goto(f"{live_server.url}{POST}")
+    invitation = page.locator("p.invitation")
+    assert invitation.inner_text() == "Comment below or e-mail me at sbekker@example.com."
+    link = invitation.get_by_role("link", name="sbekker@example.com")
+    assert link.get_attribute("href") == "mailto:sbekker@example.com"
+    assert invitation.get_by_role("link", name="Comment below").get_attribute("href") == (
+        "#comments"
+    )
+
+
+def test_without_javascript_the_invitation_links_to_the_contact_page(
+    live_server, page_without_js, settings
+):
+    settings.BYLINE_FORMGUARD_MIN_SECONDS = 0  # the test fills the form faster than a person
+    load_reference_content()
+    page = page_without_js
+    page.goto(f"{live_server.url}{POST}")
+    invitation = page.locator("p.invitation")
+    assert invitation.inner_text() == "Comment below or e-mail me at e-mail Scott Bekker."
+    assert "sbekker" not in page.content()
+    page.get_by_role("link", name="e-mail Scott Bekker").click()
+
+    assert page.url == f"{live_server.url}/authors/scott-bekker/contact/"
+    page.get_by_label("Your name").fill("Ann Reader")
+    page.get_by_label("Your e-mail address").fill("ann@example.net")
+    page.get_by_label("Subject").fill("Ballmer")
+    page.get_by_label("Message").fill("Partners do like him.")
+    page.get_by_role("button", name="Send message").click()
+    assert page.url == f"{live_server.url}/authors/scott-bekker/contact/sent/"
+    assert "on its way to Scott Bekker" in page.get_by_role("status").inner_text()
+
+
+def test_addresses_in_a_post_body_decode_in_place(live_server, page):
+    load_reference_content()
+    post = make_post(
+        BlogPage.objects.get(slug="bekkers-blog"),
+        slug="write",
+        body=[
+            (
+                "paragraph",
+                '<p>Write to <a href="mailto:sbekker@example.com?subject=Hi">the editor</a>, '
+                "to jörg@bücher.de or to tips&#64;example.org.</p>",
+            )
+        ],
+    )
+    page.goto(f"{live_server.url}{post.url}")
+    body = page.locator(".post-body p")
+    assert body.inner_text() == ("Write to the editor, to jörg@bücher.de or to tips@example.org.")
+    assert body.get_by_role("link", name="the editor").get_attribute("href") == (
+        "mailto:sbekker@example.com?subject=Hi"
+    )
+    assert body.get_by_role("link", name="jörg@bücher.de").get_attribute("href") == (
+        "mailto:j%C3%B6rg@b%C3%BCcher.de"
+    )
+    assert body.get_by_role("link", name="tips@example.org").get_attribute("href") == (
+        "mailto:tips@example.org"
+    )
+    assert page.locator("[data-mailguard]").count() == 0
