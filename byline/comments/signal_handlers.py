@@ -11,7 +11,9 @@ def comment_saved(sender, instance: ReaderComment, created: bool, **kwargs) -> N
     before = instance._loaded_status
     instance._loaded_status = instance.status
     now_approved = instance.status == CommentStatus.APPROVED
-    if now_approved and instance.parent_id and instance.notified_at is None:
+    # Only on the way in to "approved" (or created so): editing an approved reply, or saving a
+    # stale copy of it, must not mail the parent's author again.
+    if now_approved and before != CommentStatus.APPROVED and instance.parent_id:
         mail_reply_notification.enqueue(instance.pk)
     if now_approved or before == CommentStatus.APPROVED:
         comments_changed.send(sender=ReaderComment, post=instance.post)

@@ -69,10 +69,14 @@ def mail_moderators(comment_id: int) -> int:
 def mail_reply_notification(comment_id: int) -> int:
     """Tell the author of the comment replied to, if they asked to hear about replies."""
     reply = ReaderComment.objects.select_related("parent", "post").filter(pk=comment_id).first()
-    if reply is None or reply.status != CommentStatus.APPROVED or reply.notified_at is not None:
+    if reply is None or reply.status != CommentStatus.APPROVED:
         return 0
-    # Marked first: a retried task must not mail twice.
-    ReaderComment.objects.filter(pk=reply.pk).update(notified_at=timezone.now())
+    # Claimed first, in one UPDATE: a retried or duplicated task must not mail twice.
+    claimed = ReaderComment.objects.filter(pk=reply.pk, notified_at__isnull=True).update(
+        notified_at=timezone.now()
+    )
+    if not claimed:
+        return 0
     parent = reply.parent
     if (
         parent is None

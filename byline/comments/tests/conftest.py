@@ -11,18 +11,6 @@ from byline.core import formguard
 from byline.core.testing import build_site_tree, make_post
 
 
-@pytest.fixture(autouse=True)
-def private_cache(settings):
-    # The default file cache under var/ is shared by every test run on the machine, and another
-    # run's cache.clear() or site paths would leak into these tests.
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "comments-tests",
-        }
-    }
-
-
 @pytest.fixture
 def tree(db):
     return build_site_tree()

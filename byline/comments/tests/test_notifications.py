@@ -74,7 +74,7 @@ def test_reply_mails_the_subscriber_through_smtp(client, post, subscribed, smtp,
     assert len(smtp.messages) == 1
     message = smtp.messages[0]
     assert message["X-Envelope-To"] == "ann@example.com"
-    assert message["Subject"] == f"Bob replied to your comment on “{post.title}”"
+    assert message["Subject"].strip() == f"Bob replied to your comment on “{post.title}”"
     text = body_of(message)
     assert "I disagree." in text
     assert f"{post.get_full_url()}#comment-{reply.pk}" in text
