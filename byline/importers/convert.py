@@ -53,6 +53,7 @@ _BLOCK_TAGS = (
     "hgroup|header|footer|nav|figure|figcaption|details|menu|summary|x-embed|audio|video|iframe|"
     "object|embed|script|source"
 )
+_BLOCK_TAG = re.compile(rf"^({_BLOCK_TAGS})$", re.I)
 _STARTS_WITH_BLOCK = re.compile(rf"^\s*</?({_BLOCK_TAGS})[\s/>]", re.I)
 _BLOCK_COMMENT = re.compile(
     r"<!--\s+(?P<close>/)?wp:(?P<name>[a-z][a-z0-9_-]*(?:/[a-z][a-z0-9_-]*)?)\s+"
@@ -231,7 +232,9 @@ class _BlockBuilder:
             self.walk(element)
         else:
             element.tail = None
-            self.prose.append(etree.tostring(element, encoding="unicode", method="html"))
+            markup = etree.tostring(element, encoding="unicode", method="html")
+            # Inline markup on its own (a <span>, an unknown <marquee>) still makes a paragraph.
+            self.prose.append(markup if _BLOCK_TAG.match(tag) else f"<p>{markup}</p>")
 
     def figure(self, element: etree._Element) -> bool:
         """A lone image (optionally linked, optionally captioned) that is a Wagtail image."""

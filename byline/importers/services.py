@@ -181,6 +181,7 @@ class WordPressImport:
                 self._import_media()
                 self._plan_addresses()
                 self._import_items()
+                self.report.counts["tags"] = len({tag.pk for tag in self.tag_ids.values()})
                 self._make_redirects()
                 if self.dry_run:
                     transaction.set_rollback(True)
@@ -406,6 +407,8 @@ class WordPressImport:
         if kind == "image":
             ref = ImageRef(pk=obj.pk, alt=title)
             self.images[media_key(info.attachment_url)] = ref
+            # Content links are rewritten before blocks are made, so the new address too.
+            self.images[media_key(obj.file.url)] = ref
             if info.wp_id:
                 self.image_by_attachment[info.wp_id] = ref
             return obj.file.url
@@ -642,18 +645,30 @@ class WordPressImport:
         return page
 
     def _write(self, page: Page, parent: Page, new: bool, info: _ItemInfo) -> None:
+        """Save the page and a revision of it. A published item is written live directly
+        rather than through Revision.publish(), which saves the page twice more and fires
+        the per-publish work (logs, signals) thousands of times over in a large import;
+        scheduled items do go through publish(), which is what schedules them."""
         kind = info.post_type
+        live = info.status == "publish"
+        if live:
+            now = timezone.now()
+            page.live = True
+            page.has_unpublished_changes = False
+            page.first_published_at = page.first_published_at or info.date or now
+            page.last_published_at = now
         if new:
             parent.add_child(instance=page)
             self.report.counts[f"{kind}s created"] += 1
         else:
-            page.save()
+            page.save(clean=False)
             self.report.counts[f"{kind}s updated"] += 1
-        revision = page.save_revision(log_action=False, clean=False)
-        if info.status in {"publish", "future"}:
+        revision = page.save_revision(log_action=False, clean=False, changed=not live)
+        if live:
+            Page.objects.filter(pk=page.pk).update(live_revision=revision)
+        elif info.status == "future":
             revision.publish(log_action=False, skip_permission_checks=True)
-            if info.status == "future":
-                self.report.counts["scheduled"] += 1
+            self.report.counts["scheduled"] += 1
         else:
             if page.live:  # was live, now a draft in WordPress
                 page.unpublish(log_action=False)
