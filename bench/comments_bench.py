@@ -42,6 +42,7 @@ def scratch_env() -> dict:
         "BYLINE_COMMENTS_RATE_LIMIT": "1000000/s",
         "BYLINE_FORMGUARD_MIN_SECONDS": "0",
         "BYLINE_TASKS_IMMEDIATE": "1",
+        "BYLINE_LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "byline.settings",
     }
     url = os.environ.get("DATABASE_URL", "")

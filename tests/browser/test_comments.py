@@ -20,7 +20,7 @@ def post(settings):
 
 def fill(form, *, name: str, text: str) -> None:
     form.get_by_label("Name").fill(name)
-    form.get_by_label("E-mail", exact=True).fill(f"{name.lower()}@example.com")
+    form.get_by_label("E-mail:", exact=True).fill(f"{name.lower()}@example.com")
     form.get_by_label("Comment").fill(text)
 
 
