@@ -1,5 +1,6 @@
 """Byline's one settings module, driven by environment variables (see .env.example)."""
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -54,7 +55,9 @@ INSTALLED_APPS = [
     "byline.feeds",
     "byline.search",
     "byline.importers",
+    "byline.pagecache",
     "byline.demo",
+    "byline.ops",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -79,9 +82,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",  # its sitemap.xml templates, for byline.feeds
+    "axes",  # admin login lock-out (byline/ops, AXES_* below)
 ]
 
 MIDDLEWARE = [
+    # First, so that its duration covers the whole stack and its status is the one sent.
+    "byline.ops.requestlog.RequestLogMiddleware",
+    # Next, so that it stores the response every middleware below has finished (mailguard's
+    # protected addresses, security headers); hits never get here (byline/pagecache/wsgi.py).
+    "byline.pagecache.middleware.PageStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "byline.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -90,6 +99,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Turns a failed login past the limit into the lock-out answer (after auth, per axes).
+    "axes.middleware.AxesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # WordPress's /?p=ID addresses answer 200 (the home page), so Wagtail's 404-only
@@ -144,6 +155,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if DEBUG else DATABASES["default"]["CONN_MAX_AGE"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A PostgreSQL read replica: reads go there, writes and the reads of a request that wrote go
+# to the primary (byline/ops/db_router.py).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["byline.ops.db_router.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(1, "byline.ops.db_router.ReplicaPinningMiddleware")
 
 # Cache: a file cache under var/ shared by the workers of one box; Redis when REDIS_URL is set,
 # shared by every app server.
@@ -175,6 +197,28 @@ TASKS = {
         )
     }
 }
+
+# Admin login lock-out (django-axes): after BYLINE_LOGIN_FAILURE_LIMIT failed logins from one
+# address, or against one user name, that address or user name is refused for
+# BYLINE_LOGIN_LOCKOUT_MINUTES. Attempts are kept in the database, so every app server counts
+# together. `byline axes_reset` lifts every lock-out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("BYLINE_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=float(os.environ.get("BYLINE_LOGIN_LOCKOUT_MINUTES", "15"))
+)
+AXES_LOCKOUT_PARAMETERS = env_list("BYLINE_LOGIN_LOCKOUT_BY", "ip_address,username")
+AXES_RESET_ON_SUCCESS = True
+# The same address rule as comments and rate limits (REMOTE_ADDR or BYLINE_TRUSTED_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "byline.core.formguard.client_ip"
+AXES_LOCKOUT_TEMPLATE = "ops/lockout.html"
+AXES_VERBOSE = False
+
+# Sessions in the database, read through the shared cache: any app server sees a login.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -242,7 +286,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "byline.ops.requestlog.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "json": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("BYLINE_LOG_LEVEL", "INFO")},
     # Wagtail and django-tasks log every page save and task run at INFO.
     "loggers": {
@@ -250,6 +298,12 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
         "django_tasks_db": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        # One JSON line per request (byline/ops/requestlog.py); BYLINE_REQUEST_LOG=0 stops them.
+        "byline.requests": {
+            "handlers": ["json"],
+            "level": "INFO" if env_bool("BYLINE_REQUEST_LOG", True) else "WARNING",
+            "propagate": False,
+        },
     },
 }
 
@@ -272,7 +326,17 @@ if os.environ.get("BYLINE_SEARCH_URLS"):
         TIMEOUT=int(os.environ.get("BYLINE_SEARCH_TIMEOUT", "5")),
     )
 WAGTAIL_I18N_ENABLED = False
-WAGTAILIMAGES_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+# Upload limits. Image and document files (megabytes), then the rest of a request's body
+# (a long post in the editor is a big form, so more than Django's 2.5 MB) and its field count
+# (every StreamField block is several fields).
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = int(os.environ.get("BYLINE_IMAGE_MAX_UPLOAD_MB", "20")) * 2**20
+WAGTAILDOCS_MAX_UPLOAD_SIZE = int(os.environ.get("BYLINE_DOCUMENT_MAX_UPLOAD_MB", "50")) * 2**20
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("BYLINE_FORM_MAX_MB", "10")) * 2**20
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Uploads past this many bytes are spooled to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
+# No SVG (it can carry scripts) and no formats browsers cannot show.
+WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 64_000_000
 # Uploads must decode in full (truncated files, hostile metadata), not just have a valid header.
 WAGTAILIMAGES_IMAGE_FORM_BASE = "byline.featured.forms.StrictImageForm"
@@ -337,3 +401,32 @@ BYLINE_COMMENTS_SPAM_CHECKERS = env_list("BYLINE_COMMENTS_SPAM_CHECKERS") or [
 BYLINE_MAILGUARD_EXEMPT_PATHS = env_list("BYLINE_MAILGUARD_EXEMPT_PATHS", "/admin/")
 # Messages one reader address may send through authors' contact forms, e.g. 5/h, 3/10m.
 BYLINE_CONTACT_RATE_LIMIT = os.environ.get("BYLINE_CONTACT_RATE_LIMIT", "5/h")
+
+# The page store (byline/pagecache): anonymous pages kept for every worker and app server, in
+# files under BYLINE_PAGECACHE_DIR, or in Redis when BYLINE_PAGECACHE_REDIS_URL (default:
+# REDIS_URL) is set. Freshness comes from purging on every change; the ages below only bound
+# how long browsers and CDNs may keep a copy.
+BYLINE_PAGECACHE = env_bool("BYLINE_PAGECACHE", True)
+BYLINE_PAGECACHE_DIR = Path(os.environ.get("BYLINE_PAGECACHE_DIR", VAR_DIR / "pagecache"))
+BYLINE_PAGECACHE_REDIS_URL = os.environ.get("BYLINE_PAGECACHE_REDIS_URL", REDIS_URL)
+BYLINE_PAGECACHE_PREFIX = os.environ.get("BYLINE_PAGECACHE_PREFIX", "byline:pages:")
+# Longest an entry is kept without a purge (seconds): under formguard's token age.
+BYLINE_PAGECACHE_MAX_AGE = int(os.environ.get("BYLINE_PAGECACHE_MAX_AGE", "86400"))
+BYLINE_PAGECACHE_BROWSER_MAX_AGE = int(os.environ.get("BYLINE_PAGECACHE_BROWSER_MAX_AGE", "10"))
+BYLINE_PAGECACHE_CDN_MAX_AGE = int(os.environ.get("BYLINE_PAGECACHE_CDN_MAX_AGE", "60"))
+BYLINE_PAGECACHE_STALE_WHILE_REVALIDATE = int(
+    os.environ.get("BYLINE_PAGECACHE_STALE_WHILE_REVALIDATE", "30")
+)
+BYLINE_PAGECACHE_MAX_BYTES = int(os.environ.get("BYLINE_PAGECACHE_MAX_BYTES", str(4 * 2**20)))
+BYLINE_PAGECACHE_BROTLI_QUALITY = int(os.environ.get("BYLINE_PAGECACHE_BROTLI_QUALITY", "6"))
+# Never answered from the store (path prefixes): editors, files, forms and search.
+BYLINE_PAGECACHE_EXEMPT_PATHS = env_list(
+    "BYLINE_PAGECACHE_EXEMPT_PATHS",
+    "/admin/,/static/,/media/,/documents/,/search/,/healthz,/comments/post/,/comments/unsub",
+)
+# A request carrying one of these cookies (besides the session, CSRF and messages cookies),
+# or one starting with a prefix below, is personal and goes to Django.
+BYLINE_PAGECACHE_BYPASS_COOKIES = env_list("BYLINE_PAGECACHE_BYPASS_COOKIES")
+BYLINE_PAGECACHE_BYPASS_COOKIE_PREFIXES = env_list(
+    "BYLINE_PAGECACHE_BYPASS_COOKIE_PREFIXES", "wagtail,byline"
+)

@@ -1,0 +1,52 @@
+"""Stores what Django renders for the page store: first in MIDDLEWARE, so that what it keeps
+is the response every other middleware (mailguard, security headers) has finished."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from byline.pagecache import tracking
+from byline.pagecache.respond import respond
+from byline.pagecache.services import ENVIRON_KEY, entry_for
+from byline.pagecache.store import get_store
+
+logger = logging.getLogger(__name__)
+
+
+class PageStoreMiddleware:
+    """On a request the store-serving layer (byline.pagecache.wsgi) could not answer, note
+    what the page depends on while it renders and keep it if it is the same for everyone.
+
+    Requests that did not come through that layer (it found them personal, or it is not in
+    front: tests, `byline bake` aside) pass untouched."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = request.META.get(ENVIRON_KEY)
+        if key is None:
+            return self.get_response(request)
+        store = get_store()
+        generation = store.generation()
+        token = tracking.start()
+        try:
+            response = self.get_response(request)
+        finally:
+            deps = tracking.stop(token)
+        entry = entry_for(request, response, deps=deps)
+        if entry is None:
+            return response
+        try:
+            stored = store.put(key.key, entry, generation=generation)
+        except OSError:
+            logger.exception("Could not store %s in the page store", request.path)
+            stored = False
+        status, headers, body = respond(entry, request.META, state="miss" if stored else "pass")
+        answer = HttpResponse(body, status=status)
+        for name, value in headers:
+            answer[name] = value
+        return answer

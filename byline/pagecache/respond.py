@@ -1,0 +1,109 @@
+"""Answering a request from a stored entry: encoding, validators, 304s, CDN headers."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from email.utils import formatdate
+
+from django.conf import settings
+from django.utils.http import parse_http_date_safe
+
+from byline.pagecache.store import Entry
+
+STATUS_LINES = {200: "200 OK", 304: "304 Not Modified"}
+MAX_CONDITIONAL = 4096
+
+
+def accepted_encodings(header: str) -> set[str]:
+    """The codings an Accept-Encoding header allows (q=0 refuses one); garbage allows none."""
+    accepted = set()
+    for part in header[:MAX_CONDITIONAL].split(","):
+        name, _, params = part.strip().partition(";")
+        name = name.strip().lower()
+        q = params.strip().lower()
+        if q.startswith("q="):
+            try:
+                if float(q[2:]) <= 0:
+                    continue
+            except ValueError:
+                continue
+        if name:
+            accepted.add(name)
+    return accepted
+
+
+def pick_encoding(entry: Entry, header: str) -> str:
+    if len(entry.bodies) == 1 or not header:
+        return "identity"
+    accepted = accepted_encodings(header)
+    for name in ("br", "gzip"):
+        if name in entry.bodies and (name in accepted or "*" in accepted):
+            return name
+    return "identity"
+
+
+def representation_etag(entry: Entry, encoding: str) -> str:
+    # Each coding is a different representation, so it gets its own strong validator.
+    suffix = "" if encoding == "identity" else f"-{encoding}"
+    return f'"{entry.etag}{suffix}"'
+
+
+def not_modified(entry: Entry, environ: Mapping[str, str]) -> bool:
+    """RFC 9110 §13.1: If-None-Match (weak comparison, any coding of this version) wins over
+    If-Modified-Since; anything unparseable matches nothing."""
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH", "")
+    if if_none_match:
+        if len(if_none_match) > MAX_CONDITIONAL:
+            return False
+        for tag in if_none_match.split(","):
+            tag = tag.strip()
+            if tag == "*":
+                return True
+            tag = tag.removeprefix("W/")
+            if len(tag) >= 2 and tag[0] == tag[-1] == '"':
+                opaque = tag[1:-1]
+                if opaque == entry.etag or opaque.rsplit("-", 1)[0] == entry.etag:
+                    return True
+        return False
+    since = environ.get("HTTP_IF_MODIFIED_SINCE", "")
+    if since and len(since) < 100:
+        parsed = parse_http_date_safe(since)
+        return parsed is not None and int(entry.last_modified) <= parsed
+    return False
+
+
+def cache_control(entry: Entry, now: float) -> str:
+    """Short for browsers and CDNs: freshness comes from purging the store, so a CDN copy is
+    only ever as old as s-maxage (less when a Featured window is about to change)."""
+    left = max(0, int(entry.expires - now))
+    max_age = min(settings.BYLINE_PAGECACHE_BROWSER_MAX_AGE, left)
+    s_maxage = min(settings.BYLINE_PAGECACHE_CDN_MAX_AGE, left)
+    swr = settings.BYLINE_PAGECACHE_STALE_WHILE_REVALIDATE
+    return f"public, max-age={max_age}, s-maxage={s_maxage}, stale-while-revalidate={swr}"
+
+
+def respond(
+    entry: Entry, environ: Mapping[str, str], *, state: str
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Status, headers and body (empty for HEAD and 304) answering `environ` from `entry`."""
+    now = time.time()
+    encoding = pick_encoding(entry, environ.get("HTTP_ACCEPT_ENCODING", ""))
+    body = entry.bodies[encoding]
+    headers = list(entry.headers)
+    headers += [
+        ("ETag", representation_etag(entry, encoding)),
+        ("Last-Modified", formatdate(entry.last_modified, usegmt=True)),
+        ("Cache-Control", cache_control(entry, now)),
+        ("X-Byline-Cache", state),
+    ]
+    if len(entry.bodies) > 1:
+        headers.append(("Vary", "Accept-Encoding"))
+    if not_modified(entry, environ):
+        return 304, headers, b""
+    if encoding != "identity":
+        headers.append(("Content-Encoding", encoding))
+    headers.append(("Content-Length", str(len(body))))
+    if environ.get("REQUEST_METHOD") == "HEAD":
+        body = b""
+    return 200, headers, body

@@ -1,0 +1,240 @@
+"""Storing rendered pages and purging exactly the ones a change affects."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import time
+
+import brotli
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from wagtail.models import Page
+
+from byline.pagecache.store import Entry, get_store
+
+logger = logging.getLogger(__name__)
+
+ENVIRON_KEY = "byline.pagecache.key"
+# Headers the store sets itself on every answer, or that must never be replayed.
+OWN_HEADERS = {
+    "content-length",
+    "content-encoding",
+    "etag",
+    "last-modified",
+    "cache-control",
+    "vary",
+    "date",
+    "expires",
+    "set-cookie",
+    "x-byline-cache",
+}
+COMPRESSIBLE = ("text/", "application/rss+xml", "application/atom+xml", "application/xml")
+COMPRESSIBLE_EXTRA = ("application/feed+json", "application/json", "image/svg+xml")
+# More than this many posts on one page (the sitemap, a full feed): depend on every post
+# instead of writing one marker per post.
+MAX_POST_DEPS = 300
+
+
+# -- what a page is and what it depends on ------------------------------------------------
+
+
+def collections_for(request: HttpRequest) -> tuple[list[str], list[str], Page | None] | None:
+    """The collections (a listing and all its pages, or one post's page) the page answering
+    `request` belongs to, extra dependencies, and the Wagtail page shown with a Featured list;
+    None for a page of a kind the store does not know (it is not stored)."""
+    from byline.blogs.models import BlogIndexPage, BlogPage, PostPage
+    from byline.publication.models import PublicationPage
+
+    page = getattr(request, "_pagecache_page", None)
+    if page is not None:
+        if isinstance(page, PostPage):
+            return [f"postpage:{page.pk}"], [f"comments:{page.pk}", "featured:site"], page
+        if isinstance(page, BlogPage):
+            return [f"blog:{page.pk}"], ["featured:site"], page
+        if isinstance(page, PublicationPage):
+            return ["home"], ["featured:site"], page
+        if isinstance(page, BlogIndexPage):
+            return ["blogs"], [], None
+        return [f"page:{page.pk}"], [], None
+    match = request.resolver_match
+    if match is None:
+        return None
+    kwargs = match.kwargs
+    name = match.view_name
+    if name in ("blogs:author",):
+        return [f"author-slug:{kwargs['slug']}"], [], None
+    if name in ("blogs:tag",):
+        return [f"tag-slug:{kwargs['slug']}"], [], None
+    if name.startswith("feeds:"):
+        kind = kwargs.get("kind")
+        if kind == "blog":
+            return [f"blog-slug:{kwargs['blog']}"], [], None
+        if kind == "author":
+            return [f"author-slug:{kwargs['author']}"], [], None
+        if kind == "tag":
+            return [f"tag-slug:{kwargs['tag']}"], [], None
+        return ["site"], [], None  # site feeds, sitemaps, robots.txt
+    if name == "comments:post-feed":
+        return [f"comments:{kwargs['post_id']}"], [], None
+    if name == "comments:blog-feed":
+        return [f"comments-blog:{kwargs['blog']}"], [], None
+    return None
+
+
+def storable(request: HttpRequest, response: HttpResponse) -> bool:
+    """Only the same page for every reader: a plain 200 to an anonymous GET that sets no
+    cookie, varies on nothing but the coding and does not forbid shared caching."""
+    if request.method != "GET" or response.status_code != 200:
+        return False
+    if response.streaming or response.cookies or response.has_header("Content-Encoding"):
+        return False
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return False
+    vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
+    if vary - {"accept-encoding"}:
+        return False
+    control = response.get("Cache-Control", "").lower()
+    if any(word in control for word in ("private", "no-store", "no-cache")):
+        return False
+    return len(response.content) <= settings.BYLINE_PAGECACHE_MAX_BYTES
+
+
+def compressed(body: bytes, content_type: str) -> dict[str, bytes]:
+    """The body as it is, gzipped, and brotli-compressed when that is smaller still."""
+    bodies = {"identity": body}
+    kind = content_type.split(";")[0].strip().lower()
+    if len(body) < 512 or not (kind.startswith(COMPRESSIBLE) or kind in COMPRESSIBLE_EXTRA):
+        return bodies
+    gz = gzip.compress(body, compresslevel=6, mtime=0)
+    if len(gz) < len(body):
+        bodies["gzip"] = gz
+    br = brotli.compress(body, quality=settings.BYLINE_PAGECACHE_BROTLI_QUALITY)
+    if len(br) < len(bodies.get("gzip", body)):
+        bodies["br"] = br
+    return bodies
+
+
+def entry_for(
+    request: HttpRequest, response: HttpResponse, *, deps: set[str], now: float | None = None
+) -> Entry | None:
+    """The entry to store for this response, or None when it must not be stored."""
+    if not storable(request, response):
+        return None
+    kinds = collections_for(request)
+    if kinds is None:
+        return None
+    collections, extra, featured_page = kinds
+    now = time.time() if now is None else now
+    expires = now + settings.BYLINE_PAGECACHE_MAX_AGE
+    if featured_page is not None:
+        from byline.featured.services import featured_next_change
+
+        # A Featured window opening or closing changes nothing in the database, so no purge
+        # marks it: the page expires then instead.
+        moment = featured_next_change(page=featured_page)
+        if moment is not None:
+            expires = min(expires, moment.timestamp())
+    posts = sorted(d for d in deps if d.startswith("post:"))
+    if len(posts) > MAX_POST_DEPS:
+        deps = (deps - set(posts)) | {"all-posts"}
+    body = response.content
+    return Entry(
+        status=200,
+        headers=[(k, v) for k, v in response.items() if k.lower() not in OWN_HEADERS],
+        bodies=compressed(body, response.get("Content-Type", "")),
+        etag=hashlib.sha256(body).hexdigest()[:32],
+        last_modified=float(int(now)),
+        expires=expires,
+        path=request.get_full_path(),
+        deps=sorted(set(deps) | set(extra)),
+        collections=collections,
+    )
+
+
+# -- purging -------------------------------------------------------------------------------
+
+
+def _purge_now(tags: set[str], cascade: set[str], everything: bool) -> None:
+    store = get_store()
+    try:
+        if everything:
+            store.purge_all()
+        else:
+            store.purge(tags, cascade=cascade)
+    except Exception:
+        # A store that cannot be purged must not serve what it holds any more: say so loudly.
+        logger.exception("Could not purge the page store (tags %s)", sorted(tags | cascade))
+        raise
+
+
+def purge(
+    *, tags: set[str] = frozenset(), cascade: set[str] = frozenset(), everything: bool = False
+) -> None:
+    """Purge the pages depending on `tags` (and, for `cascade` tags, every page of the
+    listings those pages belong to) once the current transaction commits: before, another
+    request could still read the old rows and store them again."""
+    if not settings.BYLINE_PAGECACHE:
+        return
+    tags, cascade = set(tags), set(cascade)
+    transaction.on_commit(lambda: _purge_now(tags, cascade, everything))
+
+
+def post_purge_tags(post) -> tuple[set[str], set[str]]:
+    """What to purge when `post` (a PostPage) is published, edited, unpublished or deleted:
+    every page showing it (and every page of those listings, since its arrival or departure
+    shifts their pagination), its blog, authors and tags, the home page, site feeds and
+    sitemaps, and the posts beside it, whose previous/next links name it."""
+    from django.db.models import Q
+
+    from byline.blogs.models import BlogPage, PostPage
+
+    direct = {f"postpage:{post.pk}", f"comments:{post.pk}", "home", "site", "blogs", "all-posts"}
+    blog = BlogPage.objects.filter(path=post.path[: -Page.steplen]).first()
+    if blog is not None:
+        direct |= {f"blog:{blog.pk}", f"blog-slug:{blog.slug}", f"comments-blog:{blog.slug}"}
+    for author in post.post_authors.select_related("author"):
+        direct |= {f"author:{author.author_id}", f"author-slug:{author.author.slug}"}
+    for tag in post.tags.all():
+        direct.add(f"tag-slug:{tag.slug}")
+    date = getattr(post, "date", None)
+    if blog is not None and date is not None:
+        siblings = PostPage.objects.child_of(blog).published().exclude(pk=post.pk)
+        before = Q(date__lt=date) | Q(date=date, pk__lt=post.pk)
+        after = Q(date__gt=date) | Q(date=date, pk__gt=post.pk)
+        for neighbour in (
+            siblings.filter(before).order_by("-date", "-pk").values_list("pk", flat=True)[:1],
+            siblings.filter(after).order_by("date", "pk").values_list("pk", flat=True)[:1],
+        ):
+            direct |= {f"postpage:{pk}" for pk in neighbour}
+    return direct, {f"post:{post.pk}"}
+
+
+def purge_post(post) -> None:
+    """Purge after `post` changed, working out what from the database as committed."""
+    if not settings.BYLINE_PAGECACHE:
+        return
+    from byline.blogs.models import PostPage
+
+    post_id, path = post.pk, post.path
+
+    def run() -> None:
+        current = PostPage.objects.filter(pk=post_id).first()
+        if current is None:
+            # Gone: purge what showed it; its blog's pages shift.
+            current = PostPage(pk=post_id, path=path)
+            tags = {f"postpage:{post_id}", "home", "site", "blogs", "all-posts"}
+            from byline.blogs.models import BlogPage
+
+            blog = BlogPage.objects.filter(path=path[: -Page.steplen]).first()
+            if blog is not None:
+                tags |= {f"blog:{blog.pk}", f"blog-slug:{blog.slug}"}
+            _purge_now(tags, {f"post:{post_id}"}, False)
+            return
+        direct, cascade = post_purge_tags(current)
+        _purge_now(direct, cascade, False)
+
+    transaction.on_commit(run)

@@ -1,0 +1,320 @@
+"""The page store: rendered pages with their headers, shared by every worker and app server.
+
+Files under ``BYLINE_PAGECACHE_DIR`` (var/pagecache) by default, Redis when
+``BYLINE_PAGECACHE_REDIS_URL`` (default: ``REDIS_URL``) is set. An entry is one blob: a small
+JSON header (status, headers, validators, expiry, what the page depends on) followed by the
+body as it is, gzipped and brotli-compressed, so a hit is one read.
+
+Purging races with rendering: a render that read the database before a change may finish
+after the purge and store a stale page. Every purge therefore bumps a *generation* first, and
+a render stores only if the generation it saw when it started is still current after the
+entry is written (and takes the entry back out otherwise).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import struct
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from django.conf import settings
+
+MAGIC = b"BPS1"
+ENCODINGS = ("br", "gzip", "identity")
+
+
+@dataclass
+class Entry:
+    """One stored page."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    bodies: dict[str, bytes]
+    etag: str
+    last_modified: float
+    expires: float
+    path: str = ""
+    deps: list[str] = field(default_factory=list)
+    collections: list[str] = field(default_factory=list)
+
+    def encode(self) -> bytes:
+        lengths = {name: len(body) for name, body in self.bodies.items()}
+        meta = json.dumps(
+            {
+                "s": self.status,
+                "h": self.headers,
+                "e": self.etag,
+                "lm": self.last_modified,
+                "x": self.expires,
+                "p": self.path,
+                "d": self.deps,
+                "c": self.collections,
+                "l": lengths,
+            },
+            separators=(",", ":"),
+        ).encode()
+        return b"".join(
+            [MAGIC, struct.pack(">I", len(meta)), meta, *(self.bodies[n] for n in lengths)]
+        )
+
+    @classmethod
+    def decode(cls, blob: bytes) -> Entry | None:
+        """The entry in `blob`, or None for anything that is not one (a torn or foreign file)."""
+        if len(blob) < 8 or blob[:4] != MAGIC:
+            return None
+        (size,) = struct.unpack(">I", blob[4:8])
+        try:
+            meta = json.loads(blob[8 : 8 + size])
+        except ValueError:
+            return None
+        bodies, offset = {}, 8 + size
+        for name, length in meta["l"].items():
+            bodies[name] = blob[offset : offset + length]
+            offset += length
+        if offset != len(blob):
+            return None
+        return cls(
+            status=meta["s"],
+            headers=[tuple(pair) for pair in meta["h"]],
+            bodies=bodies,
+            etag=meta["e"],
+            last_modified=meta["lm"],
+            expires=meta["x"],
+            path=meta["p"],
+            deps=meta["d"],
+            collections=meta["c"],
+        )
+
+
+class PageStore(Protocol):
+    def get(self, key: str) -> Entry | None: ...
+    def generation(self) -> str: ...
+    def put(self, key: str, entry: Entry, *, generation: str) -> bool: ...
+    def purge(self, tags: set[str], *, cascade: set[str] = frozenset()) -> int: ...
+    def purge_all(self) -> None: ...
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _is_key(key: str) -> bool:
+    # Keys are sha256 hex digests; anything else never names a file.
+    return len(key) == 64 and all(c in "0123456789abcdef" for c in key)
+
+
+class FileStore:
+    """Entries as files under `root`, written atomically (temp file, then os.replace); one
+    directory per dependency tag holding an empty marker file per entry that depends on it."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.entries = self.root / "e"
+        self.tags = self.root / "t"
+        self.generation_file = self.root / "generation"
+
+    def _entry_path(self, key: str) -> Path:
+        if not _is_key(key):
+            raise ValueError("not a page key")
+        return self.entries / key[:2] / key
+
+    def _tag_dir(self, tag: str) -> Path:
+        digest = _digest(tag)
+        return self.tags / digest[:2] / digest
+
+    def get(self, key: str) -> Entry | None:
+        try:
+            with open(self._entry_path(key), "rb") as file:
+                blob = file.read()
+        except (FileNotFoundError, NotADirectoryError, ValueError):
+            return None
+        entry = Entry.decode(blob)
+        if entry is None or entry.expires <= time.time():
+            return None
+        return entry
+
+    def generation(self) -> str:
+        try:
+            return self.generation_file.read_text()
+        except FileNotFoundError:
+            return ""
+
+    def _bump(self) -> None:
+        self._write(self.generation_file, uuid.uuid4().hex.encode())
+
+    def _write(self, target: Path, data: bytes) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(data)
+            os.replace(temp, target)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+    def put(self, key: str, entry: Entry, *, generation: str) -> bool:
+        path = self._entry_path(key)
+        # Markers first: a purge that comes after them finds the entry, whenever it lands.
+        for tag in {*entry.deps, *entry.collections}:
+            marker = self._tag_dir(tag) / key
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        self._write(path, entry.encode())
+        if self.generation() != generation:
+            path.unlink(missing_ok=True)
+            return False
+        return True
+
+    def _members(self, tag: str) -> list[str]:
+        directory = self._tag_dir(tag)
+        try:
+            names = os.listdir(directory)
+        except FileNotFoundError:
+            return []
+        return [name for name in names if _is_key(name)]
+
+    def _drop_tag(self, tag: str, keys: list[str]) -> None:
+        directory = self._tag_dir(tag)
+        for key in keys:
+            (directory / key).unlink(missing_ok=True)
+        # Another entry may have registered meanwhile: then its marker (and the tag) stays.
+        with contextlib.suppress(OSError):
+            directory.rmdir()
+
+    def purge(self, tags: set[str], *, cascade: set[str] = frozenset()) -> int:
+        """Remove every entry depending on one of `tags`; for `cascade` tags, also every entry
+        of a collection (a listing with its pages) that one of those entries belongs to."""
+        self._bump()
+        removed = 0
+        todo, seen = set(tags) | set(cascade), set()
+        cascading = set(cascade)
+        while todo:
+            tag = todo.pop()
+            seen.add(tag)
+            keys = self._members(tag)
+            for key in keys:
+                path = self._entry_path(key)
+                if tag in cascading:
+                    try:
+                        entry = Entry.decode(path.read_bytes())
+                    except FileNotFoundError:
+                        entry = None
+                    if entry is not None:
+                        todo.update(set(entry.collections) - seen)
+                try:
+                    path.unlink()
+                    removed += 1
+                except FileNotFoundError:
+                    pass
+            self._drop_tag(tag, keys)
+        return removed
+
+    def purge_all(self) -> None:
+        self._bump()
+        for directory in (self.entries, self.tags):
+            if directory.exists():
+                # Out of the way in one step, then deleted: stores carry on in a fresh tree.
+                doomed = self.root / f".old-{uuid.uuid4().hex}"
+                try:
+                    directory.rename(doomed)
+                except FileNotFoundError:
+                    continue
+                shutil.rmtree(doomed, ignore_errors=True)
+
+
+class RedisStore:
+    """Entries as Redis strings under `prefix`, a set per dependency tag; every app server
+    pointing at the same Redis shares them."""
+
+    def __init__(self, url: str, prefix: str):
+        import redis
+
+        self.client = redis.Redis.from_url(url)
+        self.prefix = prefix
+
+    def _entry_key(self, key: str) -> str:
+        if not _is_key(key):
+            raise ValueError("not a page key")
+        return f"{self.prefix}e:{key}"
+
+    def get(self, key: str) -> Entry | None:
+        blob = self.client.get(self._entry_key(key))
+        entry = Entry.decode(blob) if blob else None
+        if entry is None or entry.expires <= time.time():
+            return None
+        return entry
+
+    def generation(self) -> str:
+        value = self.client.get(f"{self.prefix}gen")
+        return value.decode() if value else ""
+
+    def put(self, key: str, entry: Entry, *, generation: str) -> bool:
+        ttl = max(1, int(entry.expires - time.time()) + 1)
+        pipe = self.client.pipeline(transaction=False)
+        for tag in {*entry.deps, *entry.collections}:
+            pipe.sadd(f"{self.prefix}t:{tag}", key)
+            # Outlives every entry it lists, so a purge always finds them.
+            pipe.expire(f"{self.prefix}t:{tag}", settings.BYLINE_PAGECACHE_MAX_AGE + 60)
+        pipe.set(f"{self.prefix}c:{key}", json.dumps(entry.collections), ex=ttl)
+        pipe.set(self._entry_key(key), entry.encode(), ex=ttl)
+        pipe.execute()
+        if self.generation() != generation:
+            self.client.delete(self._entry_key(key))
+            return False
+        return True
+
+    def purge(self, tags: set[str], *, cascade: set[str] = frozenset()) -> int:
+        self.client.incr(f"{self.prefix}gen")
+        removed = 0
+        todo, seen = set(tags) | set(cascade), set()
+        cascading = set(cascade)
+        while todo:
+            tag = todo.pop()
+            seen.add(tag)
+            tag_key = f"{self.prefix}t:{tag}"
+            keys = [k.decode() for k in self.client.smembers(tag_key)]
+            keys = [k for k in keys if _is_key(k)]
+            if keys and tag in cascading:
+                for collections in self.client.mget([f"{self.prefix}c:{k}" for k in keys]):
+                    if collections:
+                        todo.update(set(json.loads(collections)) - seen)
+            if keys:
+                removed += self.client.delete(*(self._entry_key(k) for k in keys))
+                self.client.srem(tag_key, *keys)
+        return removed
+
+    def purge_all(self) -> None:
+        self.client.incr(f"{self.prefix}gen")
+        batch = []
+        for name in self.client.scan_iter(match=f"{self.prefix}[etc]:*", count=1000):
+            batch.append(name)
+            if len(batch) >= 1000:
+                self.client.delete(*batch)
+                batch = []
+        if batch:
+            self.client.delete(*batch)
+
+
+_stores: dict[tuple, PageStore] = {}
+
+
+def get_store() -> PageStore:
+    """The store the settings name (one per process, made on first use)."""
+    url = settings.BYLINE_PAGECACHE_REDIS_URL
+    prefix, root = settings.BYLINE_PAGECACHE_PREFIX, str(settings.BYLINE_PAGECACHE_DIR)
+    config = (url, prefix) if url else (root,)
+    store = _stores.get(config)
+    if store is None:
+        store = RedisStore(*config) if url else FileStore(Path(config[0]))
+        _stores[config] = store
+    return store

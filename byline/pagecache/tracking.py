@@ -1,0 +1,52 @@
+"""What a page being rendered for the store depends on, noted as the ORM loads it.
+
+While the storing middleware renders a page for the store, every post, author and tag that
+Django instantiates is noted (Django's ``post_init``): the page shows them, so a change to one
+of them must purge it. Outside such a render the receivers return at once.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+
+from django.db.models.signals import post_init
+
+_deps: ContextVar[set[str] | None] = ContextVar("byline_pagecache_deps", default=None)
+
+
+def start() -> object:
+    return _deps.set(set())
+
+
+def stop(token: object) -> set[str]:
+    deps = _deps.get() or set()
+    _deps.reset(token)
+    return deps
+
+
+def note(tag: str) -> None:
+    deps = _deps.get()
+    if deps is not None:
+        deps.add(tag)
+
+
+def _noter(prefix: str):
+    def receiver(sender, instance, **kwargs) -> None:
+        deps = _deps.get()
+        if deps is not None and instance.pk is not None:
+            deps.add(f"{prefix}:{instance.pk}")
+
+    return receiver
+
+
+_receivers = {}
+
+
+def connect() -> None:
+    from taggit.models import Tag
+
+    from byline.blogs.models import Author, PostPage
+
+    for model, prefix in ((PostPage, "post"), (Author, "author"), (Tag, "tag")):
+        receiver = _receivers.setdefault(prefix, _noter(prefix))
+        post_init.connect(receiver, sender=model, weak=False, dispatch_uid=f"pagecache-{prefix}")
