@@ -145,3 +145,22 @@ class TestQueue:
         post.comments_open = False
         post.save_revision().publish()
         assert b"Comments are closed for this post." in client.get(post.url).content
+
+
+def test_moderator_can_edit_and_approve_one_comment(client, post, moderator):
+    client.force_login(moderator)
+    comment = add_comment(post, body="typo teh", status=CommentStatus.PENDING)
+    url = f"/admin/snippets/comments/readercomment/edit/{comment.pk}/"
+    page = client.get(url)
+    assert page.status_code == 200
+    response = client.post(
+        url,
+        {"name": "Bob", "website": "", "body": "typo the", "status": "approved"},
+    )
+    assert response.status_code == 302, response.content[:2000]
+    comment.refresh_from_db()
+    assert (comment.body, comment.status, comment.body_html) == (
+        "typo the",
+        CommentStatus.APPROVED,
+        "<p>typo the</p>",
+    )
