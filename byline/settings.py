@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Turns a failed login past the limit into the lock-out answer (after auth, per axes).
     "axes.middleware.AxesMiddleware",
+    # A full disk during an upload or import is a clear 507, not a 500 (byline/ops/diskfull.py).
+    "byline.ops.diskfull.DiskFullMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # WordPress's /?p=ID addresses answer 200 (the home page), so Wagtail's 404-only
@@ -239,7 +241,8 @@ STATICFILES_DIRS = [BASE_DIR / "byline" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Django's file storage, minus the partial file a write that fails (full disk) leaves.
+    "default": {"BACKEND": "byline.ops.diskfull.CleanFileSystemStorage"},
     # Hashed names and gzip/brotli copies, made once by collectstatic.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

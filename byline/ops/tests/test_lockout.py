@@ -1,0 +1,91 @@
+"""Admin login lock-out (django-axes) through Wagtail's real login form: 5 failures lock the
+address and the user name for 15 minutes; any app server sees it (the count is in the database)."""
+
+import datetime
+
+import pytest
+from axes.models import AccessAttempt
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/admin/login/"
+
+
+@pytest.fixture
+def editor_user(db):
+    return get_user_model().objects.create_user(
+        "editor", "editor@example.com", "right-pw", is_superuser=True
+    )
+
+
+def login(client, password, *, username="editor", ip="203.0.113.7"):
+    return client.post(
+        LOGIN, {"username": username, "password": password, "next": "/admin/"}, REMOTE_ADDR=ip
+    )
+
+
+def test_the_policy_is_five_failures_for_fifteen_minutes(settings):
+    assert settings.AXES_FAILURE_LIMIT == 5
+    assert datetime.timedelta(minutes=15) == settings.AXES_COOLOFF_TIME
+    assert settings.AXES_LOCKOUT_PARAMETERS == ["ip_address", "username"]
+
+
+def test_a_right_password_signs_in(client, editor_user):
+    response = login(client, "right-pw")
+    assert response.status_code == 302
+    assert client.get(reverse("wagtailadmin_home")).status_code == 200
+
+
+def test_four_failures_still_let_the_editor_in(client, editor_user):
+    for _ in range(4):
+        response = login(client, "wrong")
+        assert response.status_code == 200  # the form again, with its error
+        assert "Your username and password" in response.content.decode()
+    assert login(client, "right-pw").status_code == 302
+
+
+def test_the_fifth_failure_locks_even_the_right_password_out(client, editor_user):
+    for _ in range(4):
+        login(client, "wrong")
+    fifth = login(client, "wrong")
+    assert fifth.status_code == 429
+    assert "Sign-in locked" in fifth.content.decode()
+    response = login(client, "right-pw")
+    assert response.status_code == 429
+    assert client.get(reverse("wagtailadmin_home")).status_code == 302  # not signed in
+
+
+def test_guessing_one_user_from_many_addresses_locks_the_user_name(client, editor_user):
+    for number in range(5):
+        login(client, "wrong", ip=f"198.51.100.{number}")
+    assert login(client, "right-pw", ip="192.0.2.1").status_code == 429
+
+
+def test_guessing_many_user_names_from_one_address_locks_the_address(client, editor_user):
+    for number in range(5):
+        login(client, "wrong", username=f"user{number}")
+    assert login(client, "right-pw").status_code == 429
+    # Another address is not affected.
+    assert login(client, "right-pw", ip="192.0.2.1").status_code == 302
+
+
+def test_the_lock_lifts_after_the_cool_off(client, editor_user):
+    for _ in range(5):
+        login(client, "wrong")
+    assert login(client, "right-pw").status_code == 429
+    AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=16))
+    assert login(client, "right-pw").status_code == 302
+
+
+def test_attempts_keep_no_password():
+    client_password = "a-secret-guess"
+    from django.test import Client
+
+    Client().post(
+        LOGIN, {"username": "editor", "password": client_password}, REMOTE_ADDR="203.0.113.7"
+    )
+    attempt = AccessAttempt.objects.get()
+    assert client_password not in attempt.post_data
