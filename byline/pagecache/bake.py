@@ -125,11 +125,12 @@ class Baker:
             content_type = response.get("Content-Type", "")
             encoding = response.get("Content-Encoding", "")
             status = response.status_code
+            stored = response.has_header("X-Byline-Cache")
         finally:
             response.close()
-        if encoding:
-            # The storing middleware answers with the coding the (empty) request accepts:
-            # identity; anything else means it was not ours to bake.
+        if encoding or not stored:
+            # Only what the store would keep is a public page: the same for every reader,
+            # nothing personal or time-bound (an author's contact form carries a form token).
             return 0, "", b""
         return status, content_type, body
 
@@ -172,6 +173,8 @@ class Baker:
         while queue:
             path, query = queue.popleft()
             status, content_type, body = self.fetch(path, query)
+            if status == 0:
+                self.report.skipped.append(path + (f"?{query}" if query else ""))
             if status != 200:
                 continue
             name = file_for(path, query, content_type)
