@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import secrets
 import string
@@ -94,7 +95,9 @@ def find_addresses(source: str) -> list[Found]:
         limit = min(len(text), at + 1 + _MAX_DOMAIN)
         domain_match = _DOMAIN.match(text, at + 1, limit)
         start = at
-        while start > floor and _is_local_char(text[start - 1]):
+        while start > floor and (
+            text[start - 1] in _LOCAL_ASCII or _is_local_char(text[start - 1])
+        ):
             start -= 1
         while start < at and text[start] in _LOCAL_EDGE:
             start += 1
@@ -125,11 +128,13 @@ def find_addresses(source: str) -> list[Found]:
     return found
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize_address(address: str) -> str:
     """The form addresses are compared in: lower case, the domain in ASCII (punycode)."""
     local, _, domain = address.rpartition("@")
-    with contextlib.suppress(UnicodeError):
-        domain = domain.encode("idna").decode("ascii")
+    if not domain.isascii():
+        with contextlib.suppress(UnicodeError):
+            domain = domain.encode("idna").decode("ascii")
     return f"{local}@{domain}".lower()
 
 
@@ -141,9 +146,14 @@ def fresh_key() -> int:
     return secrets.randbelow(255) + 1
 
 
+@functools.cache
+def _xor_table(key: int) -> bytes:
+    return bytes(byte ^ key for byte in range(256))
+
+
 def xor_hex(text: str, key: int) -> str:
     """`text` as UTF-8, each byte XORed with `key`, as hex with the key first."""
-    return f"{key:02x}" + bytes(byte ^ key for byte in text.encode("utf-8")).hex()
+    return f"{key:02x}" + text.encode("utf-8").translate(_xor_table(key)).hex()
 
 
 def xor_unhex(encoded: str) -> str:

@@ -16,18 +16,16 @@ from __future__ import annotations
 import bisect
 import html
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-# Character references (with or without the closing ";", as browsers accept), JS/JSON escapes.
-_LAYER1 = re.compile(
-    r"&\#[xX][0-9a-fA-F]{1,8};?"
-    r"|&\#[0-9]{1,10};?"
-    r"|&[A-Za-z][A-Za-z0-9]{1,31};?"
-    r"|\\u[0-9a-fA-F]{4}"
-    r"|\\x[0-9a-fA-F]{2}"
+# Character references (with or without the closing ";", as browsers accept), and JS/JSON
+# escapes. Two patterns, each starting with one literal character, because the regex engine
+# then skips ahead with a fast search: 1 MB of plain text costs ~1 ms instead of ~25 ms.
+_REFERENCE = re.compile(
+    r"&(?:\#[xX][0-9a-fA-F]{1,8};?|\#[0-9]{1,10};?|[A-Za-z][A-Za-z0-9]{1,31};?)"
 )
-_PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
+_ESCAPE = re.compile(r"\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2})")
+_PERCENT_RUN = re.compile(r"(?:%[0-9a-fA-F]{2})+")
 
 
 @dataclass
@@ -69,18 +67,17 @@ class DecodedView:
         return source_start, source_end
 
 
-def _decode_layer(
-    source: str,
-    pattern: re.Pattern[str],
-    decode: Callable[[str], str | None],
-    below: DecodedView | None,
-) -> DecodedView:
+def _decode_layer(source: str, below: DecodedView | None) -> DecodedView:
+    matches = list(_REFERENCE.finditer(source)) if "&" in source else []
+    if "\\" in source:
+        # The two kinds never overlap: neither contains the other's first character.
+        matches = sorted([*matches, *_ESCAPE.finditer(source)], key=lambda match: match.start())
     pieces: list[str] = []
     view = DecodedView(text="", _below=below)
     position = 0  # in source
     length = 0  # of the decoded text so far
-    for match in pattern.finditer(source):
-        decoded = decode(match.group())
+    for match in matches:
+        decoded = _decode_reference(match.group())
         if decoded is None:
             continue
         literal = source[position : match.start()]
@@ -113,7 +110,7 @@ def _decode_percent_runs(source: str, below: DecodedView) -> DecodedView:
     view = DecodedView(text="", _below=below)
     pieces: list[str] = []
     position = length = 0
-    for run in re.finditer(r"(?:%[0-9a-fA-F]{2})+", source):
+    for run in _PERCENT_RUN.finditer(source):
         data = bytes.fromhex(run.group().replace("%", ""))
         offset = run.start()
         index = 0
@@ -156,9 +153,9 @@ def decoded_view(source: str) -> DecodedView:
     Twice, because feeds carry HTML escaped once more: ``&amp;#64;`` in an RSS description is
     ``&#64;`` to the feed reader's HTML view, and ``@`` to a harvester reading it.
     """
-    view = _decode_layer(source, _LAYER1, _decode_reference, None)
+    view = _decode_layer(source, None)
     if view._starts and ("&" in view.text or "\\" in view.text):
-        view = _decode_layer(view.text, _LAYER1, _decode_reference, view)
+        view = _decode_layer(view.text, view)
     if "%" in view.text:
         view = _decode_percent_runs(view.text, view)
     return view

@@ -37,6 +37,10 @@ _MARKUP_START = re.compile(r"<(?:!--|!|\?|/|[A-Za-z])")
 _NAME = re.compile(r"[^\s/>]*")
 _ATTRIBUTE = re.compile(r"""([^\s"'>/=][^\s/>=]*)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]*))?""")
 _BETWEEN = re.compile(r"[\s/]*")
+# The end of an ordinary start tag, quoted values and all, in one step (possessive: no
+# backtracking). Anything unusual (a "<" or a stray quote inside) fails to match and goes
+# through _parse_tag, which follows the HTML standard's attribute states.
+_TAG_END = re.compile(r"""(?:[^<>"']++|"[^"<]*+"|'[^'<]*+')*+>""")
 # Elements whose content is not markup (HTML's raw text and escapable raw text elements).
 _RAW_TEXT = frozenset({"script", "style", "xmp", "iframe", "noembed", "noframes", "plaintext"})
 _RCDATA = frozenset({"textarea", "title"})
@@ -188,14 +192,20 @@ class HtmlRewriter:
                     in_link = False
                 self._strip(end)
             else:
-                tag = _parse_tag(source, token_start)
-                self._start_tag(tag)
-                end = tag.end
-                if tag.name == "a":
+                name_end = _NAME.match(source, token_start + 1).end()
+                name = source[token_start + 1 : name_end].lower()
+                quick = _TAG_END.match(source, name_end)
+                if quick is not None and self.found[self.index].start >= quick.end():
+                    end = quick.end()  # no address in this tag: its attributes do not matter
+                else:
+                    tag = _parse_tag(source, token_start)
+                    self._start_tag(tag)
+                    end = tag.end
+                if name == "a":
                     in_link = True
-                if tag.name in _RAW_TEXT or tag.name in _RCDATA:
-                    end = _closing(source, tag.name, end)
-                    self._raw(tag.name, end)
+                if name in _RAW_TEXT or name in _RCDATA:
+                    end = _closing(source, name, end)
+                    self._raw(name, end)
             position = end
         return apply_edits(source, self.edits)
 
