@@ -30,6 +30,7 @@ from byline.importers.convert import Converter, ImageRef
 from byline.importers.links import LinkMap, media_key
 from byline.importers.models import ImportedItem
 from byline.importers.wxr import Channel, WPAuthor, WPItem, WPTerm, WXRError, read_wxr
+from byline.pagecache.signals import site_changed
 from byline.publication.models import PublicationPage, StandardPage
 
 IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "gif", "webp", "avif", "svg"}
@@ -185,6 +186,10 @@ class WordPressImport:
                 self._make_redirects()
                 if self.dry_run:
                     transaction.set_rollback(True)
+                else:
+                    # Pages went live without Revision.publish() (see _write), so the page
+                    # store hears of the import once, purging every stored page on commit.
+                    site_changed.send(sender=WordPressImport, reason="import")
         except BaseException:
             self._remove_saved_files()
             raise
