@@ -72,7 +72,7 @@ class PostFeed(Feed):
             get_conditional_response(
                 request,
                 etag=response.headers["ETag"],
-                last_modified=last_modified.timestamp() if last_modified else None,
+                last_modified=int(last_modified.timestamp()) if last_modified else None,
                 response=response,
             )
             or response

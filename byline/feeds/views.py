@@ -107,7 +107,7 @@ def _xml_response(request: HttpRequest, body: str, last_modified) -> HttpRespons
     return (
         get_conditional_response(
             request,
-            last_modified=last_modified.timestamp() if last_modified else None,
+            last_modified=int(last_modified.timestamp()) if last_modified else None,
             response=response,
         )
         or response

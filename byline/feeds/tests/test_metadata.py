@@ -1,0 +1,163 @@
+"""Metadata in reader pages: autodiscovery, canonical, Open Graph, Twitter, JSON-LD."""
+
+import datetime
+import json
+
+import pytest
+from lxml import html as lxml_html
+
+from byline.core.testing import make_post
+
+
+def at(year, month, day):
+    return datetime.datetime(year, month, day, 12, tzinfo=datetime.UTC)
+
+
+def head(response):
+    return lxml_html.fromstring(response.content).find("head")
+
+
+def json_ld(response) -> list[dict]:
+    return [
+        json.loads(script.text)
+        for script in head(response).findall("script")
+        if script.get("type") == "application/ld+json"
+    ]
+
+
+def alternates(response) -> dict[str, str]:
+    return {
+        link.get("href"): link.get("type")
+        for link in head(response).findall("link")
+        if link.get("rel") == "alternate"
+    }
+
+
+@pytest.fixture
+def post(tree):
+    return make_post(
+        tree.blog,
+        title="Why Partners Like </script><script>alert(1)</script>",
+        slug="why",
+        date=at(2011, 7, 13),
+        authors=[tree.author],
+        tags=["Partners"],
+        excerpt="A short excerpt.",
+    )
+
+
+@pytest.mark.django_db
+class TestPostMetadata:
+    def test_canonical_description_open_graph_twitter(self, client, post):
+        response = client.get(post.url + "?utm_source=x")
+        page = head(response)
+        canonical = page.find("link[@rel='canonical']").get("href")
+        assert canonical == "http://testserver/blogs/bekkers-blog/2011/07/why/"
+        meta = {
+            (element.get("property") or element.get("name")): element.get("content")
+            for element in page.findall("meta")
+        }
+        assert meta["description"] == "A short excerpt."
+        assert meta["og:type"] == "article"
+        assert meta["og:url"] == canonical
+        assert meta["og:description"] == "A short excerpt."
+        assert meta["article:published_time"].startswith("2011-07-13T12:00:00")
+        assert meta["twitter:card"] == "summary"
+
+    def test_feed_autodiscovery_for_site_and_blog(self, client, post):
+        links = alternates(client.get(post.url))
+        assert links["http://testserver/feed/"] == "application/rss+xml"
+        assert links["http://testserver/atom/"] == "application/atom+xml"
+        assert links["http://testserver/feed.json"] == "application/feed+json"
+        assert links["http://testserver/blogs/bekkers-blog/feed/"] == "application/rss+xml"
+
+    def test_json_ld_blog_posting_and_breadcrumbs(self, client, post):
+        response = client.get(post.url)
+        posting, crumbs = json_ld(response)
+        assert posting["@type"] == "BlogPosting"
+        assert posting["headline"] == post.title
+        assert posting["datePublished"] == "2011-07-13T12:00:00+00:00"
+        assert posting["dateModified"]
+        assert posting["author"] == [
+            {
+                "@type": "Person",
+                "name": "Scott Bekker",
+                "url": "http://testserver/authors/scott-bekker/",
+            }
+        ]
+        assert posting["publisher"]["@type"] == "Organization"
+        assert posting["mainEntityOfPage"]["@id"] == (
+            "http://testserver/blogs/bekkers-blog/2011/07/why/"
+        )
+        assert crumbs["@type"] == "BreadcrumbList"
+        assert [item["position"] for item in crumbs["itemListElement"]] == [1, 2, 3]
+
+    def test_json_ld_cannot_break_out_of_its_script(self, client, post):
+        body = client.get(post.url).content.decode()
+        assert "</script><script>alert(1)" not in body
+        assert "\\u003C/script\\u003E" in body
+
+    def test_json_ld_has_image_when_there_is_a_lead_image(self, client, post):
+        from wagtail.images.models import Image
+        from wagtail.images.tests.utils import get_test_image_file
+
+        post.lead_image = Image.objects.create(title="Lead", file=get_test_image_file())
+        post.save_revision().publish()
+        response = client.get(post.url)
+        posting = json_ld(response)[0]
+        assert posting["image"][0].startswith("http://testserver/media/images/")
+        meta = {
+            m.get("property") or m.get("name"): m.get("content")
+            for m in head(response).findall("meta")
+        }
+        assert meta["og:image"] == posting["image"][0]
+        assert meta["twitter:card"] == "summary_large_image"
+
+    def test_no_email_in_metadata(self, client, post):
+        page_head = lxml_html.tostring(head(client.get(post.url))).decode()
+        assert "sbekker@example.com" not in page_head
+
+
+@pytest.mark.django_db
+class TestListingMetadata:
+    @pytest.mark.parametrize(
+        ("url", "feed"),
+        [
+            ("/", "http://testserver/feed/"),
+            ("/blogs/", "http://testserver/feed/"),
+            ("/blogs/bekkers-blog/", "http://testserver/blogs/bekkers-blog/atom/"),
+            ("/blogs/bekkers-blog/archive/", "http://testserver/blogs/bekkers-blog/feed/"),
+            ("/authors/scott-bekker/", "http://testserver/authors/scott-bekker/feed.json"),
+            ("/tags/partners/", "http://testserver/tags/partners/feed/"),
+            ("/search/", "http://testserver/feed/"),
+        ],
+    )
+    def test_every_page_has_canonical_description_and_feeds(self, client, post, url, feed):
+        response = client.get(url)
+        assert response.status_code == 200
+        page = head(response)
+        assert page.find("link[@rel='canonical']").get("href") == f"http://testserver{url}"
+        assert feed in alternates(response)
+        assert page.find("meta[@property='og:title']") is not None
+        if url != "/search/":
+            assert page.find("meta[@name='description']") is not None, url
+
+    def test_canonical_keeps_the_page_number(self, client, tree, settings):
+        settings.BYLINE_POSTS_PER_PAGE = 1
+        make_post(tree.blog)
+        make_post(tree.blog)
+        page = head(client.get("/blogs/bekkers-blog/?page=2"))
+        assert page.find("link[@rel='canonical']").get("href") == (
+            "http://testserver/blogs/bekkers-blog/?page=2"
+        )
+
+    def test_author_page_profile_json_ld(self, client, post):
+        (profile,) = json_ld(client.get("/authors/scott-bekker/"))
+        assert profile["@type"] == "ProfilePage"
+        assert profile["mainEntity"]["name"] == "Scott Bekker"
+        assert "email" not in json.dumps(profile)
+
+    def test_blog_page_json_ld(self, client, post):
+        (blog,) = json_ld(client.get("/blogs/bekkers-blog/"))
+        assert blog["@type"] == "Blog"
+        assert blog["url"] == "http://testserver/blogs/bekkers-blog/"
