@@ -112,25 +112,27 @@ def shared_env(tmp_path_factory):
 def servers(shared_env):
     """Two app servers (ports) in front of the one site."""
     ports = [free_port(), free_port()]
+    log = open(os.path.join(shared_env["BYLINE_VAR_DIR"], "servers.log"), "wb")  # noqa: SIM115
     processes = [
         subprocess.Popen(
             [*BYLINE, "serve", "--port", str(port), "--workers", "1", "--no-background"],
             env=shared_env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         for port in ports
     ]
     try:
         for port in ports:
-            deadline = time.monotonic() + 60
+            # Generous: starting Django and granian on a busy CI machine can take a while.
+            deadline = time.monotonic() + 180
             while True:
                 try:
                     if Browser().get(port, "/healthz")[0] == 200:
                         break
                 except OSError:
                     pass
-                assert time.monotonic() < deadline, f"no server on port {port} within 60 s"
+                assert time.monotonic() < deadline, f"no server on port {port} within 180 s"
                 time.sleep(0.3)
         yield ports
     finally:
@@ -141,6 +143,7 @@ def servers(shared_env):
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,12 @@ which settings send through :class:`JsonFormatter`; for example::
     {"ts": "2026-11-28T00:10:01.123+00:00", "level": "INFO", "logger": "byline.requests",
      "method": "GET", "path": "/blogs/bekkers-blog/", "status": 200, "duration_ms": 12.4,
      "bytes": 18234, "client": "5f0c…"}
+
+Two ways in, one line per request either way: :class:`RequestLogApp` wraps the WSGI
+application outermost (so it also logs pages the page store answers before Django runs, and
+counts the bytes actually sent), and :class:`RequestLogMiddleware`, first in MIDDLEWARE, logs
+what reaches Django; under the WSGI wrapper the middleware only hands it the path with its
+tokens hidden (it knows the URL pattern) and leaves the logging to it.
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ import datetime
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from types import SimpleNamespace
 
 from django.http import HttpRequest, HttpResponse
 
@@ -28,6 +35,9 @@ logger = logging.getLogger("byline.requests")
 # URL parameters that carry secrets (signed unsubscribe links, password-reset tokens): their
 # values are logged as "<name>".
 SECRET_URL_PARAMETERS = frozenset({"token", "uidb64", "key", "signature"})
+# Set in the WSGI environ by RequestLogApp; the middleware leaves the path for it here.
+ENVIRON_ACTIVE = "byline.requestlog"
+ENVIRON_PATH = "byline.requestlog.path"
 
 
 def _loggable_path(request: HttpRequest) -> str:
@@ -59,7 +69,9 @@ class RequestLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         response = self.get_response(request)
-        if logger.isEnabledFor(logging.INFO):
+        if request.META.get(ENVIRON_ACTIVE):
+            request.META[ENVIRON_PATH] = _loggable_path(request)
+        elif logger.isEnabledFor(logging.INFO):
             logger.info(
                 "request",
                 extra={
@@ -74,6 +86,66 @@ class RequestLogMiddleware:
                 },
             )
         return response
+
+
+class RequestLogApp:
+    """WSGI middleware: one line per request when the response has been sent (or dropped)."""
+
+    def __init__(self, application: Callable):
+        self.application = application
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if not logger.isEnabledFor(logging.INFO):
+            return self.application(environ, start_response)
+        started = time.perf_counter()
+        environ[ENVIRON_ACTIVE] = True
+        seen: dict = {}
+
+        def recording_start_response(status, headers, exc_info=None):
+            seen["status"] = int(status.split(" ", 1)[0])
+            return start_response(status, headers, exc_info)
+
+        result = self.application(environ, recording_start_response)
+        return _LoggedBody(result, environ, seen, started)
+
+
+class _LoggedBody:
+    """The response body, passed through; logs the request when the server closes it."""
+
+    def __init__(self, body: Iterable[bytes], environ: dict, seen: dict, started: float):
+        self.body, self.environ, self.seen, self.started = body, environ, seen, started
+        self.sent = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.body:
+            self.sent += len(chunk)
+            yield chunk
+
+    def close(self) -> None:
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            environ = self.environ
+            logger.info(
+                "request",
+                extra={
+                    "fields": {
+                        "method": environ.get("REQUEST_METHOD", ""),
+                        "path": environ.get(ENVIRON_PATH) or _environ_path(environ),
+                        "status": self.seen.get("status"),
+                        "duration_ms": round((time.perf_counter() - self.started) * 1000, 1),
+                        "bytes": self.sent,
+                        "client": ip_hash(client_ip(SimpleNamespace(META=environ))),
+                    }
+                },
+            )
+
+
+def _environ_path(environ: dict) -> str:
+    # PEP 3333: PATH_INFO is latin-1 decoded bytes; show it as the UTF-8 it was.
+    raw = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    return raw.encode("latin-1", "replace").decode("utf-8", "replace") or "/"
 
 
 class JsonFormatter(logging.Formatter):

@@ -82,3 +82,71 @@ def test_other_records_keep_their_message_and_exception():
     line = json.loads(formatter.format(record))
     assert line["message"] == "failed job"
     assert "ValueError: boom" in line["exception"]
+
+
+def wsgi_get(app, path: str, query: str = ""):
+    """Call a WSGI app as a server would, minus the connection closing that Django's test
+    client also turns off (it would end the test's transaction)."""
+    from io import BytesIO
+
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "REMOTE_ADDR": "203.0.113.9",
+        "wsgi.input": BytesIO(),
+        "wsgi.url_scheme": "http",
+        "HTTP_HOST": "localhost",
+    }
+    status = []
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        body = app(environ, lambda s, h, e=None: status.append(s))
+        data = b"".join(body)
+        body.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    return int(status[0].split()[0]), data
+
+
+@pytest.mark.django_db
+def test_the_wsgi_wrapper_logs_once_with_the_bytes_sent(lines):
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from byline.ops.requestlog import RequestLogApp
+
+    status, data = wsgi_get(RequestLogApp(WSGIHandler()), "/healthz", "token=query-secret")
+    [line] = lines()
+    assert (line["status"], line["bytes"], line["path"]) == (status, len(data), "/healthz")
+    assert line["client"] == ip_hash("203.0.113.9")
+    assert "query-secret" not in json.dumps(line)
+
+
+@pytest.mark.django_db
+def test_the_wsgi_wrapper_hides_path_tokens_too(lines):
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from byline.ops.requestlog import RequestLogApp
+
+    wsgi_get(RequestLogApp(WSGIHandler()), "/comments/unsubscribe/abc:1xyz:sig/")
+    [line] = lines()
+    assert line["path"] == "/comments/unsubscribe/<token>/"
+
+
+def test_the_wsgi_wrapper_logs_an_answer_django_never_saw(lines, settings):
+    from byline.ops.requestlog import RequestLogApp
+
+    def store_hit(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [b"<p>from the store</p>"]
+
+    wsgi_get(RequestLogApp(store_hit), "/blogs/")
+    [line] = lines()
+    assert (line["path"], line["status"], line["bytes"]) == ("/blogs/", 200, 21)
