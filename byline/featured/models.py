@@ -50,9 +50,10 @@ class FeaturedList(ClusterableModel):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)  # ClusterableModel saves the items here too
-        from byline.featured.signals import announce_featured_change
+        from byline.featured.signals import announce_featured_change, items_saved_with_their_list
 
+        with items_saved_with_their_list():
+            super().save(*args, **kwargs)  # ClusterableModel saves the items here too
         announce_featured_change(blog_id=self.blog_id, reason="list-saved")
 
 

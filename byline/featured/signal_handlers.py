@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
+from django_tasks.backends.immediate import ImmediateBackend
 from wagtail.images import get_image_model
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
@@ -25,7 +26,7 @@ def item_saved_or_deleted(sender, instance: FeaturedItem, **kwargs) -> None:
         .first()
     )
     reason = "item-deleted" if kwargs.get("signal") is post_delete else "item-saved"
-    announce_featured_change(blog_id=list_blog_id, reason=reason)
+    announce_featured_change(blog_id=list_blog_id, reason=reason, item=True)
 
 
 def list_deleted(sender, instance: FeaturedList, **kwargs) -> None:
@@ -34,11 +35,7 @@ def list_deleted(sender, instance: FeaturedList, **kwargs) -> None:
 
 def page_changed(sender, instance, **kwargs) -> None:
     """A linked page's title, excerpt, lead image, address or visibility changed."""
-    from byline.blogs.models import PostPage
-
     _announce_lists(FeaturedItem.objects.filter(page_id=instance.pk), "page-changed")
-    if isinstance(instance, PostPage) and instance.lead_image_id and kwargs.get("revision"):
-        warm_renditions.enqueue(image_ids=[instance.lead_image_id], preset_names=["thumb"])
 
 
 def image_changed(sender, instance, **kwargs) -> None:
@@ -60,7 +57,10 @@ def warm_list_renditions(sender, *, blog_id: int | None, **kwargs) -> None:
     ).values_list("lead_image_id", flat=True)
     image_ids = set(items.exclude(image__isnull=True).values_list("image_id", flat=True))
     image_ids.update(lead_images)
-    if image_ids:
+    if image_ids and not isinstance(warm_renditions.get_backend(), ImmediateBackend):
+        # With a worker, the renditions are ready before the first reader asks. Without one
+        # (tests, BYLINE_TASKS_IMMEDIATE) the editor's save would wait seconds for AVIF
+        # encoding instead; the first page view makes them then, once.
         warm_renditions.enqueue(image_ids=sorted(image_ids), preset_names=["card"])
 
 

@@ -10,8 +10,8 @@ Whoever keeps rendered pages (the page store) listens::
 
     featured_changed.connect(purge)
 
-It is sent after the transaction commits, once per change (an edit that saves a list and its
-four items may send it more than once: receivers must be idempotent). `blog_id` is the blog
+It is sent after the transaction commits, once per change (saving a list with its items sends
+it once; receivers should still be idempotent). `blog_id` is the blog
 whose own list changed, or None for the site-wide list; `reason` says what happened
 ("list-saved", "list-deleted", "item-saved", "item-deleted", "page-changed", "image-changed").
 A window opening or closing changes nothing in the database, so no signal marks it: ask
@@ -20,16 +20,34 @@ A window opening or closing changes nothing in the database, so no signal marks 
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.db import transaction
 from django.dispatch import Signal
 
 featured_changed = Signal()
 
+_state = threading.local()
 
-def announce_featured_change(*, blog_id: int | None, reason: str) -> None:
+
+@contextmanager
+def items_saved_with_their_list() -> Iterator[None]:
+    """While a list saves its items, announce the list once, not each item too."""
+    _state.quiet = True
+    try:
+        yield
+    finally:
+        _state.quiet = False
+
+
+def announce_featured_change(*, blog_id: int | None, reason: str, item: bool = False) -> None:
     """Send featured_changed once the current transaction commits (at once outside one)."""
     from byline.featured.models import FeaturedList
 
+    if item and getattr(_state, "quiet", False):
+        return
     transaction.on_commit(
         lambda: featured_changed.send(sender=FeaturedList, blog_id=blog_id, reason=reason)
     )

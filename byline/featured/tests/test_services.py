@@ -199,9 +199,9 @@ class TestBlogList:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 class TestSignal:
-    def test_saving_a_list_announces_its_scope(self, tree, posts, make_list, sent):
-        make_list({"page": posts[0]}, blog=tree.blog)
-        assert (tree.blog.pk, "list-saved") in sent
+    def test_saving_a_list_announces_its_scope_once(self, tree, posts, make_list, sent):
+        make_list({"page": posts[0]}, {"page": posts[1]}, blog=tree.blog)
+        assert sent == [(tree.blog.pk, "list-saved")]
 
     def test_unpublishing_a_featured_page_announces(self, tree, posts, make_list, sent):
         make_list({"page": posts[0]})
@@ -220,3 +220,26 @@ class TestSignal:
         sent.clear()
         posts[1].save_revision().publish()
         assert sent == []
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+class TestRenditionWarmUp:
+    def test_saving_a_list_queues_its_card_renditions(self, settings, tree, story, make_list):
+        from django_tasks import task_backends
+
+        from byline.featured.images import specs_for
+        from byline.featured.tasks import warm_renditions
+
+        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+        make_list({"page": story})
+        (queued,) = [
+            result
+            for result in task_backends["default"].results
+            if result.task.func is warm_renditions.func  # Wagtail queues tasks of its own
+        ]
+        assert queued.kwargs == {"image_ids": [story.lead_image_id], "preset_names": ["card"]}
+        assert story.lead_image.renditions.count() == 0
+
+        assert warm_renditions.call(**queued.kwargs) == 1
+        made = set(story.lead_image.renditions.values_list("filter_spec", flat=True))
+        assert made == set(specs_for(story.lead_image, "card"))
