@@ -57,6 +57,7 @@ reads ``form.formguard_bot_signals`` (e.g. ``["honeypot", "too_fast"]``) after v
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 import time
@@ -100,9 +101,20 @@ def client_ip(request: HttpRequest) -> str:
     if proxies > 0:
         hops = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         hops = [hop for hop in hops if hop]
-        if len(hops) >= proxies:
+        if len(hops) >= proxies and _is_ip(hops[-proxies]):
             return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    remote = request.META.get("REMOTE_ADDR", "")
+    # Always a valid address, since callers store it in IP fields (django-axes does): a request
+    # made inside the process (Client.force_login's HttpRequest) has none at all.
+    return remote if _is_ip(remote) else "0.0.0.0"
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def ip_hash(ip: str) -> str:

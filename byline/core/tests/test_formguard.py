@@ -191,3 +191,13 @@ class TestFormToken:
         assert "hidden aria-hidden" in html and 'name="phone"' in html
         assert "phone" not in [field.name for field in form.visible_fields()]
         assert "style=" not in html
+
+
+def test_client_ip_is_always_a_valid_address(settings):
+    """An in-process request has no REMOTE_ADDR; a proxy may pass on garbage."""
+    from django.http import HttpRequest
+
+    assert formguard.client_ip(HttpRequest()) == "0.0.0.0"
+    settings.BYLINE_TRUSTED_PROXIES = 1
+    request = post(remote_addr="10.0.0.1", HTTP_X_FORWARDED_FOR="not-an-ip")
+    assert formguard.client_ip(request) == "10.0.0.1"
