@@ -410,8 +410,11 @@ BYLINE_CONTACT_RATE_LIMIT = os.environ.get("BYLINE_CONTACT_RATE_LIMIT", "5/h")
 # REDIS_URL) is set. Freshness comes from purging on every change; the ages below only bound
 # how long browsers and CDNs may keep a copy.
 BYLINE_PAGECACHE = env_bool("BYLINE_PAGECACHE", True)
-BYLINE_PAGECACHE_DIR = Path(os.environ.get("BYLINE_PAGECACHE_DIR", VAR_DIR / "pagecache"))
-BYLINE_PAGECACHE_REDIS_URL = os.environ.get("BYLINE_PAGECACHE_REDIS_URL", REDIS_URL)
+BYLINE_PAGECACHE_DIR = Path(os.environ.get("BYLINE_PAGECACHE_DIR") or VAR_DIR / "pagecache")
+# "off" keeps the page store in files even where REDIS_URL is set.
+BYLINE_PAGECACHE_REDIS_URL = os.environ.get("BYLINE_PAGECACHE_REDIS_URL") or REDIS_URL
+if BYLINE_PAGECACHE_REDIS_URL == "off":
+    BYLINE_PAGECACHE_REDIS_URL = ""
 BYLINE_PAGECACHE_PREFIX = os.environ.get("BYLINE_PAGECACHE_PREFIX", "byline:pages:")
 # Longest an entry is kept without a purge (seconds): under formguard's token age.
 BYLINE_PAGECACHE_MAX_AGE = int(os.environ.get("BYLINE_PAGECACHE_MAX_AGE", "86400"))

@@ -6,6 +6,9 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "byline.settings")
 
-from byline.pagecache.wsgi import PageStoreApp  # noqa: E402  (needs the settings module set)
+django_application = get_wsgi_application()
 
-application = PageStoreApp(get_wsgi_application())
+# After Django is set up: the layer reads settings (and, on a miss, hands over to Django).
+from byline.pagecache.wsgi import PageStoreApp  # noqa: E402
+
+application = PageStoreApp(django_application)

@@ -26,8 +26,7 @@ from urllib.parse import urljoin, urlsplit
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 
-from byline.pagecache.keys import PAGE_QUERY, PageKey, bake_key
-from byline.pagecache.services import ENVIRON_KEY
+from byline.pagecache.keys import ENVIRON_KEY, PAGE_QUERY, PageKey, bake_key
 from byline.pagecache.store import get_store
 
 MANIFEST = ".byline-bake.json"

@@ -14,6 +14,9 @@ from functools import lru_cache
 
 from django.conf import settings
 
+# The environ entry that marks a request the store could not answer (the storing middleware
+# keeps what Django renders for it).
+ENVIRON_KEY = "byline.pagecache.key"
 # ?page=N is the only query a stored page may have; anything else (search, tracking
 # parameters, /?p=ID of WordPress) goes to Django and is never stored.
 PAGE_QUERY = re.compile(r"page=([1-9][0-9]{0,5})")

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from byline.pagecache import tracking
+from byline.pagecache.keys import ENVIRON_KEY
 from byline.pagecache.respond import respond
-from byline.pagecache.services import ENVIRON_KEY, entry_for
+from byline.pagecache.services import entry_for
 from byline.pagecache.store import get_store
 
 logger = logging.getLogger(__name__)

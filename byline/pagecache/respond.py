@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from email.utils import formatdate
+from functools import lru_cache
 
 from django.conf import settings
 from django.utils.http import parse_http_date_safe
@@ -15,7 +16,13 @@ STATUS_LINES = {200: "200 OK", 304: "304 Not Modified"}
 MAX_CONDITIONAL = 4096
 
 
-def accepted_encodings(header: str) -> set[str]:
+@lru_cache(maxsize=1024)
+def _http_date(timestamp: float) -> str:
+    return formatdate(timestamp, usegmt=True)
+
+
+@lru_cache(maxsize=256)
+def accepted_encodings(header: str) -> frozenset[str]:
     """The codings an Accept-Encoding header allows (q=0 refuses one); garbage allows none."""
     accepted = set()
     for part in header[:MAX_CONDITIONAL].split(","):
@@ -30,7 +37,7 @@ def accepted_encodings(header: str) -> set[str]:
                 continue
         if name:
             accepted.add(name)
-    return accepted
+    return frozenset(accepted)
 
 
 def pick_encoding(entry: Entry, header: str) -> str:
@@ -93,7 +100,7 @@ def respond(
     headers = list(entry.headers)
     headers += [
         ("ETag", representation_etag(entry, encoding)),
-        ("Last-Modified", formatdate(entry.last_modified, usegmt=True)),
+        ("Last-Modified", _http_date(entry.last_modified)),
         ("Cache-Control", cache_control(entry, now)),
         ("X-Byline-Cache", state),
     ]

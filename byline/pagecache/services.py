@@ -13,11 +13,11 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from wagtail.models import Page
 
+from byline.pagecache.keys import ENVIRON_KEY  # noqa: F401  (re-exported)
 from byline.pagecache.store import Entry, get_store
 
 logger = logging.getLogger(__name__)
 
-ENVIRON_KEY = "byline.pagecache.key"
 # Headers the store sets itself on every answer, or that must never be replayed.
 OWN_HEADERS = {
     "content-length",
@@ -158,7 +158,8 @@ def entry_for(
 # -- purging -------------------------------------------------------------------------------
 
 
-def _purge_now(tags: set[str], cascade: set[str], everything: bool) -> None:
+def purge_now(tags: set[str], cascade: set[str], everything: bool) -> None:
+    """Purge at once (callers run this after the change committed)."""
     store = get_store()
     try:
         if everything:
@@ -180,7 +181,7 @@ def purge(
     if not settings.BYLINE_PAGECACHE:
         return
     tags, cascade = set(tags), set(cascade)
-    transaction.on_commit(lambda: _purge_now(tags, cascade, everything))
+    transaction.on_commit(lambda: purge_now(tags, cascade, everything))
 
 
 def post_purge_tags(post) -> tuple[set[str], set[str]]:
@@ -232,9 +233,9 @@ def purge_post(post) -> None:
             blog = BlogPage.objects.filter(path=path[: -Page.steplen]).first()
             if blog is not None:
                 tags |= {f"blog:{blog.pk}", f"blog-slug:{blog.slug}"}
-            _purge_now(tags, {f"post:{post_id}"}, False)
+            purge_now(tags, {f"post:{post_id}"}, False)
             return
         direct, cascade = post_purge_tags(current)
-        _purge_now(direct, cascade, False)
+        purge_now(direct, cascade, False)
 
     transaction.on_commit(run)

@@ -6,6 +6,7 @@ models, and nothing here edits them.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models.signals import post_delete, post_save, pre_delete
 from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
@@ -52,17 +53,27 @@ def tag_changed(sender, instance, **kwargs) -> None:
 
 def comments_changed(sender, post, **kwargs) -> None:
     """A comment appeared or went away: the post's page, its comment feeds and the listings
-    showing its comment count."""
-    from byline.featured.services import blog_id_of
+    showing its comment count. Looked up once the change commits, so that the comment's own
+    save costs no query more."""
+    from django.db import transaction
 
-    blog_id = blog_id_of(post)
-    tags = {f"post:{post.pk}", f"postpage:{post.pk}", f"comments:{post.pk}"}
-    if blog_id is not None:
+    from byline.pagecache.services import purge_now
+
+    post_id, path = post.pk, post.path
+
+    def run() -> None:
         from byline.blogs.models import BlogPage
 
-        slug = BlogPage.objects.filter(pk=blog_id).values_list("slug", flat=True).first()
-        tags.add(f"comments-blog:{slug}")
-    purge(tags=tags)
+        tags = {f"post:{post_id}", f"postpage:{post_id}", f"comments:{post_id}"}
+        blog_slug = (
+            BlogPage.objects.filter(path=path[: -Page.steplen]).values_list("slug", flat=True)
+        ).first()
+        if blog_slug:
+            tags.add(f"comments-blog:{blog_slug}")
+        purge_now(tags, set(), False)
+
+    if settings.BYLINE_PAGECACHE:
+        transaction.on_commit(run)
 
 
 def featured_changed(sender, *, blog_id, **kwargs) -> None:
@@ -84,6 +95,11 @@ def everything_changed(sender, **kwargs) -> None:
 def image_changed(sender, instance, created: bool = False, **kwargs) -> None:
     # A new image is on no page yet; a changed or deleted one may be on any, under rendition
     # addresses that no longer exist.
+    # Wagtail fills in an image's size and hash the first time it reads the file (during a
+    # render): that changes nothing a reader sees.
+    update_fields = kwargs.get("update_fields")
+    if update_fields and set(update_fields) <= {"file_size", "file_hash"}:
+        return
     if not created:
         purge(everything=True)
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
-from byline.pagecache.keys import page_key
+from byline.pagecache.keys import ENVIRON_KEY, page_key
 from byline.pagecache.respond import STATUS_LINES, respond
-from byline.pagecache.services import ENVIRON_KEY
 from byline.pagecache.store import get_store
 
 logger = logging.getLogger(__name__)
