@@ -207,8 +207,16 @@ class Site:
 # --- the clients -------------------------------------------------------------------------
 
 
-def request(port: int, method: str, path: str, *, body: dict | None = None, headers=None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def request(
+    port: int,
+    method: str,
+    path: str,
+    *,
+    body: dict | None = None,
+    headers=None,
+    timeout: float = 60,
+):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     headers = {"Host": f"127.0.0.1:{port}", **(headers or {})}
     data = None
     if body is not None:
@@ -264,7 +272,8 @@ class Recorder:
 
 def discover(port: int) -> dict[str, list[str]]:
     """Reader URLs from the running site: the home page's links plus the fixed addresses."""
-    _, home = request(port, "GET", "/")
+    # The first render of a page (cold caches, a busy machine) may be slow; wait for it.
+    _, home = request(port, "GET", "/", timeout=300)
     links = set(re.findall(r'href="(/[^"#?]*)"', home.decode("utf-8", "replace")))
     reads = sorted(
         link

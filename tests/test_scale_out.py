@@ -38,7 +38,7 @@ class Browser:
         self.cookies: dict[str, str] = {}
 
     def request(self, port: int, method: str, path: str, data: dict | None = None):
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         headers = {"Host": f"127.0.0.1:{port}"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
