@@ -37,3 +37,17 @@ def fresh_cache(byline_test_settings):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def wagtail_baseline(request):
+    """Transactional tests (browser tests, live servers) start from a flushed database when
+    another transactional test ran before them in the same worker; give them Wagtail's root
+    page, locale and collection back, whatever the order the tests ran in."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from byline.core.testing import ensure_wagtail_baseline
+
+    ensure_wagtail_baseline()

@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.urls import include, path, re_path
-from django.views.static import serve as serve_static_file
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -24,12 +23,6 @@ urlpatterns = [
 
 if settings.BYLINE_SERVE_MEDIA:
     media_prefix = settings.MEDIA_URL.lstrip("/")
-    urlpatterns += [
-        re_path(
-            rf"^{media_prefix}(?P<path>.*)$",
-            serve_static_file,
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    ]
+    urlpatterns += [re_path(rf"^{media_prefix}(?P<path>.*)$", core_views.media)]
 
 urlpatterns += [path("", include(wagtail_urls))]

@@ -7,7 +7,10 @@ import itertools
 from dataclasses import dataclass
 
 import factory
-from wagtail.models import Page, Site
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Collection, Locale, Page, Site
 
 from byline.blogs.models import Author, BlogIndexPage, BlogPage, PostPage, PostPageAuthor
 from byline.publication.models import PublicationPage
@@ -41,8 +44,28 @@ def publish(parent: Page, page: Page) -> Page:
     return page
 
 
+def ensure_wagtail_baseline() -> None:
+    """Put back the rows Wagtail's migrations create (default locale, root page, root
+    collection) when a transactional test's flush has removed them."""
+    locale = Locale.objects.first() or Locale.objects.create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    if not Page.objects.filter(depth=1).exists():
+        Page.add_root(
+            instance=Page(
+                title="Root",
+                slug="root",
+                content_type=ContentType.objects.get_for_model(Page),
+                locale=locale,
+            )
+        )
+    if not Collection.objects.exists():
+        Collection.add_root(name="Root")
+
+
 def build_site_tree() -> SiteTree:
     """Publication home at /, /blogs/, one blog ("Bekker's Blog") and its columnist."""
+    ensure_wagtail_baseline()
     root = Page.get_first_root_node()
     home = publish(root, PublicationPage(title="Test Publication", slug="test-publication"))
     Site.objects.update_or_create(

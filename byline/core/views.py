@@ -1,11 +1,13 @@
-"""Views that belong to the platform rather than to a feature: health."""
+"""Views that belong to the platform rather than to a feature: health, local media."""
 
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.static import serve
 
 logger = logging.getLogger(__name__)
 
@@ -31,3 +33,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
     )
+
+
+def media(request: HttpRequest, path: str) -> HttpResponse:
+    """Uploaded media from MEDIA_ROOT, for a single box without a web server in front
+    (BYLINE_SERVE_MEDIA). Django's serve() refuses paths that leave the directory."""
+    # MEDIA_ROOT is read per request, not when the URLconf loads, so that a test (or a
+    # settings override) that moves it is honoured.
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
