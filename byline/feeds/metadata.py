@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 
 from django.http import HttpRequest
@@ -13,6 +14,8 @@ from django.utils.text import Truncator
 
 from byline.blogs.models import Author, BlogPage, PostPage
 from byline.feeds.sources import FORMATS, site_name
+
+logger = logging.getLogger(__name__)
 
 FEED_TYPES = {
     "rss": "application/rss+xml",
@@ -53,7 +56,11 @@ def post_description(post: PostPage) -> str:
 def social_image(request: HttpRequest, image) -> tuple[str, str]:
     if image is None:
         return "", ""
-    rendition = image.get_rendition(SOCIAL_IMAGE_SPEC)
+    try:
+        rendition = image.get_rendition(SOCIAL_IMAGE_SPEC)
+    except Exception:  # a missing or damaged original costs the card its image, not a 500
+        logger.exception("social image: no rendition of image %s", image.pk)
+        return "", ""
     return absolute(request, rendition.url), getattr(image, "default_alt_text", "") or ""
 
 
