@@ -16,6 +16,7 @@ def byline_test_settings(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.BYLINE_PAGECACHE_DIR = tmp_path / "pagecache"
     # Tasks run where they are enqueued, so a test sees their effects at once.
     settings.TASKS = IMMEDIATE_TASKS
     settings.WAGTAILADMIN_BASE_URL = "http://testserver"
