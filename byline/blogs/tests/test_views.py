@@ -240,3 +240,15 @@ def test_home_lists_latest_posts(client, tree):
     make_post(tree.blog, title="Newer", date=at(2011, 7, 2))
     html = client.get("/").content.decode()
     assert html.index("Newer") < html.index("Older")
+
+
+@pytest.mark.django_db
+def test_neighbours_of_posts_sharing_a_date_follow_id_order(client, tree):
+    """Three posts at the same minute: the middle one's neighbours are the other two."""
+    same = at(2011, 7, 13)
+    first = make_post(tree.blog, title="Tie one", date=same)
+    middle = make_post(tree.blog, title="Tie two", date=same)
+    last = make_post(tree.blog, title="Tie three", date=same)
+    html = client.get(middle.url).content.decode()
+    assert f'rel="prev" href="{first.url}"' in html
+    assert f'rel="next" href="{last.url}"' in html
