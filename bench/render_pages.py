@@ -39,11 +39,9 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
 
     from byline.blogs.models import BlogPage, PostPage
-
-    from django.test.utils import override_settings
 
     # Hashed static names need collectstatic; the page's work is the same without them.
     staticfiles = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
