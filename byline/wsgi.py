@@ -9,6 +9,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "byline.settings")
 django_application = get_wsgi_application()
 
 # After Django is set up: the layer reads settings (and, on a miss, hands over to Django).
+from byline.ops.requestlog import RequestLogApp  # noqa: E402
 from byline.pagecache.wsgi import PageStoreApp  # noqa: E402
 
-application = PageStoreApp(django_application)
+# The request log outermost, so page-store hits (which never reach Django) get their line.
+application = RequestLogApp(PageStoreApp(django_application))
