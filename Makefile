@@ -34,9 +34,12 @@ run: install
 	@echo
 	$(BIN)/byline serve --port $(PORT)
 
-# Tests run on every core (pytest-xdist); PYTEST_ARGS adds or overrides options.
+# Tests run on every core (pytest-xdist). `--dist load` keeps pytest-django's order within
+# each worker (transactional tests, which flush the database, after all the others);
+# `loadfile` would run a file's transactional tests before other files' ordinary ones.
+# PYTEST_ARGS adds or overrides options.
 test: install-dev lint
-	$(BIN)/pytest -n auto --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --dist load $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

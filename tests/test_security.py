@@ -52,7 +52,10 @@ class TestHeaders:
 
 
 def deploy_check(**env) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "BYLINE_HTTPS"}}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests' conftest in this process; a
+    # deployment never has it (the deploy check itself refuses it).
+    unset = {"SECRET_KEY", "BYLINE_HTTPS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {k: v for k, v in os.environ.items() if k not in unset}
     environment.update(env)
     return subprocess.run(
         [sys.executable, "-m", "byline.cli", "check", "--deploy", "--fail-level", "WARNING"],

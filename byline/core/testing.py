@@ -47,6 +47,9 @@ def publish(parent: Page, page: Page) -> Page:
 def ensure_wagtail_baseline() -> None:
     """Put back the rows Wagtail's migrations create (default locale, root page, root
     collection) when a transactional test's flush has removed them."""
+    # The flush also removed content types that ContentType's per-process cache still
+    # hands out; forget them so that get_for_model() makes them again.
+    ContentType.objects.clear_cache()
     locale = Locale.objects.first() or Locale.objects.create(
         language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
     )
