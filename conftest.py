@@ -52,3 +52,20 @@ def wagtail_baseline(request):
     from byline.core.testing import ensure_wagtail_baseline
 
     ensure_wagtail_baseline()
+
+
+def pytest_collection_modifyitems(items):
+    """Every transactional test (django_db(transaction=True), transactional_db, live_server)
+    gets serialized_rollback. Mixed, the two kinds corrupt each other: a plain transactional
+    test's flush re-creates content types with new ids, and the next serialized test's
+    restore then collides with them (UNIQUE django_content_type.app_label, model)."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", ())
+        transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+            {"transactional_db", "live_server"} & set(fixtures)
+        )
+        if transactional and not (marker and marker.kwargs.get("serialized_rollback")):
+            kwargs = {**(marker.kwargs if marker else {}), "transaction": True}
+            kwargs["serialized_rollback"] = True
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
