@@ -55,17 +55,19 @@ def wagtail_baseline(request):
 
 
 def pytest_collection_modifyitems(items):
-    """Every transactional test (django_db(transaction=True), transactional_db, live_server)
-    gets serialized_rollback. Mixed, the two kinds corrupt each other: a plain transactional
-    test's flush re-creates content types with new ids, and the next serialized test's
-    restore then collides with them (UNIQUE django_content_type.app_label, model)."""
+    """No transactional test (django_db(transaction=True), transactional_db, live_server) uses
+    serialized_rollback: every one starts from a flushed database that post_migrate refilled
+    with content types and permissions, plus Wagtail's root rows (wagtail_baseline above).
+
+    Mixing the two kinds broke the parallel suite: a serialized test's restore collided with
+    content types that a flush had already made again (UNIQUE django_content_type)."""
     for item in items:
         marker = item.get_closest_marker("django_db")
         fixtures = getattr(item, "fixturenames", ())
         transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
             {"transactional_db", "live_server"} & set(fixtures)
         )
-        if transactional and not (marker and marker.kwargs.get("serialized_rollback")):
+        if transactional:
             kwargs = {**(marker.kwargs if marker else {}), "transaction": True}
-            kwargs["serialized_rollback"] = True
+            kwargs["serialized_rollback"] = False
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
