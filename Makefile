@@ -34,12 +34,13 @@ run: install
 	@echo
 	$(BIN)/byline serve --port $(PORT)
 
-# Tests run on every core (pytest-xdist). `--dist load` keeps pytest-django's order within
+# Tests run on every core (pytest-xdist). `--dist loadgroup` (like `load` for ungrouped
+# tests, one worker per xdist_group) keeps pytest-django's order within
 # each worker (transactional tests, which flush the database, after all the others);
 # `loadfile` would run a file's transactional tests before other files' ordinary ones.
 # PYTEST_ARGS adds or overrides options.
 test: install-dev lint
-	$(BIN)/pytest -n auto --dist load $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --dist loadgroup $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

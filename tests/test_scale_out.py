@@ -21,6 +21,10 @@ import pytest
 
 from tests.test_serve import free_port
 
+# These tests share servers started once for the module and build on each other's
+# changes: one test worker must run them all, in order (make test uses --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("test_scale_out")
+
 BYLINE = [sys.executable, "-m", "byline.cli"]
 POST_PATH = "/blogs/bekkers-blog/2011/07/why-partners-like-steve-ballmer/"
 

@@ -16,6 +16,10 @@ SCHEDULE_A_POST_THAT_IS_ALREADY_DUE = """
 import datetime
 from django.utils import timezone
 from byline.blogs.models import BlogPage, PostPage
+
+# These tests share servers started once for the module and build on each other's
+# changes: one test worker must run them all, in order (make test uses --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("test_serve")
 blog = BlogPage.objects.get(slug="bekkers-blog")
 post = PostPage(title="Due while we were down", slug="due", live=False)
 blog.add_child(instance=post)

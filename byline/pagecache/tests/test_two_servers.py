@@ -28,6 +28,10 @@ comment.save()
 """
 RETITLE_THE_POST = """
 from byline.blogs.models import PostPage
+
+# These tests share servers started once for the module and build on each other's
+# changes: one test worker must run them all, in order (make test uses --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("test_two_servers")
 post = PostPage.objects.get(slug="why-partners-like-steve-ballmer")
 post.title = "Why partners still like Steve Ballmer"
 post.save_revision().publish()
