@@ -21,10 +21,6 @@ import pytest
 
 from tests.test_serve import free_port
 
-# These tests share servers started once for the module and build on each other's
-# changes: one test worker must run them all, in order (make test uses --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("test_scale_out")
-
 BYLINE = [sys.executable, "-m", "byline.cli"]
 POST_PATH = "/blogs/bekkers-blog/2011/07/why-partners-like-steve-ballmer/"
 
@@ -244,3 +240,8 @@ def test_unpublishing_and_publishing_through_one_server_show_through_the_other(s
     )
     assert status == 302
     assert Browser().get(first, POST_PATH)[0] == 200
+
+
+# These tests share servers started once for the module and build on each other's
+# changes: one test worker must run them all, in order (make test uses --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("test_scale_out")

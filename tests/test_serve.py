@@ -17,9 +17,6 @@ import datetime
 from django.utils import timezone
 from byline.blogs.models import BlogPage, PostPage
 
-# These tests share servers started once for the module and build on each other's
-# changes: one test worker must run them all, in order (make test uses --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("test_serve")
 blog = BlogPage.objects.get(slug="bekkers-blog")
 post = PostPage(title="Due while we were down", slug="due", live=False)
 blog.add_child(instance=post)
@@ -143,3 +140,8 @@ def test_serve_on_a_public_host_names_the_missing_production_settings(tmp_path):
     assert result.returncode != 0
     assert "SECRET_KEY: set a long random value" in result.stderr
     assert "BYLINE_HTTPS=1" in result.stderr
+
+
+# These tests share servers started once for the module and build on each other's
+# changes: one test worker must run them all, in order (make test uses --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("test_serve")

@@ -29,9 +29,6 @@ comment.save()
 RETITLE_THE_POST = """
 from byline.blogs.models import PostPage
 
-# These tests share servers started once for the module and build on each other's
-# changes: one test worker must run them all, in order (make test uses --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("test_two_servers")
 post = PostPage.objects.get(slug="why-partners-like-steve-ballmer")
 post.title = "Why partners still like Steve Ballmer"
 post.save_revision().publish()
@@ -150,3 +147,8 @@ def test_a_change_is_seen_through_every_server_at_once(two_servers, site_env):
         status, state, body = get(port, "/blogs/bekkers-blog/")
         assert b"still like Steve Ballmer" in body
         assert b"still like Steve Ballmer" in get(port, POST)[2]
+
+
+# These tests share servers started once for the module and build on each other's
+# changes: one test worker must run them all, in order (make test uses --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("test_two_servers")
