@@ -31,6 +31,9 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         interval = settings.BYLINE_SCHEDULER_INTERVAL
         while running:
+            if not once:
+                # A long-lived process must not keep a connection the database dropped.
+                close_old_connections()
             self.run_pass(interval)
             if once:
                 return
@@ -44,8 +47,4 @@ class Command(BaseCommand):
         # catches up on all that was missed.
         if not cache.add(LOCK_KEY, "1", timeout=max(interval - 1, 1)):
             return
-        close_old_connections()
-        try:
-            call_command("publish_scheduled", verbosity=0)
-        finally:
-            close_old_connections()
+        call_command("publish_scheduled", verbosity=0)
