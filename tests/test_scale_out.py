@@ -213,6 +213,12 @@ def test_the_comment_rate_limit_counts_across_servers(servers):
     assert comment(reader, second, "Third thoughts, through the second server.") == 429
 
 
+def test_a_comment_posted_through_one_is_on_the_page_through_the_other(servers):
+    first, second = servers
+    _, _, page = Browser().get(second, POST_PATH)
+    assert "First thoughts from the first server." in page
+
+
 def test_unpublishing_and_publishing_through_one_server_show_through_the_other(servers, editor):
     first, second = servers
     _, _, page = editor.get(first, POST_PATH)
