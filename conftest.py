@@ -26,8 +26,12 @@ def byline_test_settings(settings, tmp_path):
     if default["BACKEND"].endswith("FileBasedCache"):
         default["LOCATION"] = str(tmp_path / "cache")
     elif default["BACKEND"].endswith("RedisCache"):
+        # Counting down from the URL's database (15 when it names none), so two test runs
+        # given different databases (say /15 and /11) keep out of each other's way too.
         index = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
-        default["LOCATION"] = re.sub(r"/\d*$", f"/{15 - index}", default["LOCATION"])
+        named = re.search(r"/(\d+)$", default["LOCATION"])
+        base = int(named.group(1)) if named else 15
+        default["LOCATION"] = re.sub(r"/\d*$", f"/{max(base - index, 0)}", default["LOCATION"])
     settings.CACHES = {**settings.CACHES, "default": default}
 
 
