@@ -10,10 +10,11 @@ import nh3
 from django.utils import timezone
 
 from byline.blogs.models import PostPage
+from byline.importers.scan import parse_wp_date
 from byline.importers.wxr import WPComment, WPItem
 
 if TYPE_CHECKING:
-    from byline.importers.services import WordPressImport
+    from byline.importers.run import WordPressImport
 
 # WordPress's comment_approved column: 1, 0 (held), spam, trash (and post-trashed).
 _STATUS = {"1": "approved", "approve": "approved", "0": "pending", "hold": "pending",
@@ -68,8 +69,6 @@ def hook_for(run: WordPressImport) -> Callable[[PostPage, WPItem], None] | None:
                 break
 
     def _save(run, page, item, comment: WPComment, parent) -> ReaderComment | None:
-        from byline.importers.services import parse_wp_date
-
         key = f"{item.wp_id or item.guid}:{comment.wp_id}"
         status = _STATUS.get(comment.approved.strip().lower())
         if status is None:
@@ -99,7 +98,7 @@ def hook_for(run: WordPressImport) -> Callable[[PostPage, WPItem], None] | None:
         saved.notified_at = saved.notified_at or timezone.now()
         is_new = saved.pk is None
         saved.save()
-        run._mapping("comment", key, saved)
+        run.remember("comment", key, saved)
         run.report.counts["comments created" if is_new else "comments updated"] += 1
         return saved
 

@@ -79,7 +79,8 @@ def check_comments(client):
     assert approved.count() >= 25
     assert approved.filter(parent__isnull=False).exists()  # the threaded-comments post
     for comment in approved.filter(parent__isnull=False)[:5]:
-        html = client.get(comment.post.url).content.decode()
+        # The tree address of a post redirects to its dated one.
+        html = follow(client, comment.post.url).content.decode()
         snippet = comment.body.split("\n")[0][:40]
         assert snippet in html or snippet.replace("'", "&#x27;") in html
 

@@ -1,0 +1,109 @@
+"""Attachments of an import: files from --media-dir become Wagtail images and documents."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.core.files import File
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+
+from byline.importers.convert import ImageRef
+from byline.importers.links import media_key
+
+if TYPE_CHECKING:
+    from byline.importers.run import WordPressImport
+    from byline.importers.scan import ItemInfo
+
+IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "gif", "webp", "avif", "svg"}
+
+
+def import_media(run: WordPressImport) -> None:
+    """Every attachment found in --media-dir, and the new address of each old file."""
+    attachments = [info for info in run.items.values() if info.post_type == "attachment"]
+    if attachments and run.media_dir is None:
+        run.report.notes.append(
+            f"{len(attachments)} attachments were not imported: no --media-dir given"
+        )
+    for info in attachments:
+        url = _import_attachment(run, info) if run.media_dir else None
+        parent = run.by_wp_id.get(info.parent)
+        if url:
+            info.new_url = url
+        elif parent is not None:
+            info.new_url = ""  # resolved to the parent's address once it is known
+        if info.attachment_url and url:
+            run.links.media[media_key(info.attachment_url)] = url
+
+
+def _import_attachment(run: WordPressImport, info: ItemInfo) -> str | None:
+    relative = media_key(info.attachment_url) if info.attachment_url else ""
+    if not relative:
+        run.report.notes.append(f"attachment {info.key} has no file address")
+        return None
+    candidate = (
+        run.media_dir
+        / unquote(urlsplit(info.attachment_url).path).split("/uploads/", 1)[-1].lstrip("/")
+    ).resolve()
+    # Only files inside --media-dir: the export names the path, and an export is not
+    # trusted to choose which local file gets read (../../etc/passwd, symlinks).
+    if not candidate.is_relative_to(run.media_dir) or not candidate.is_file():
+        run.report.notes.append(f"attachment {info.key}: {relative} not found in --media-dir")
+        return None
+    extension = candidate.suffix.lower().lstrip(".")
+    title = (info.title or candidate.stem)[:255]
+    if extension in IMAGE_EXTENSIONS:
+        model, kind = get_image_model(), "image"
+    elif extension in settings.WAGTAILDOCS_EXTENSIONS:
+        model, kind = get_document_model(), "document"
+    else:
+        run.report.notes.append(f"attachment {info.key}: .{extension} files are not imported")
+        return None
+    obj = run.mapped_object("attachment", info.key, model)
+    if obj is None:
+        with candidate.open("rb") as handle:
+            obj = model(title=title)
+            obj.file.save(candidate.name, File(handle), save=False)
+            run.saved_files.append(obj.file)
+            try:
+                obj.save()
+            except Exception as error:  # Pillow or the storage refusing the file
+                run.report.notes.append(f"attachment {info.key}: {error}")
+                return None
+        run.report.counts[f"{kind}s"] += 1
+    run.remember("attachment", info.key, obj, old_url=info.link[:2000])
+    if kind == "image":
+        ref = ImageRef(pk=obj.pk, alt=title)
+        run.images[media_key(info.attachment_url)] = ref
+        # Content links are rewritten before blocks are made, so the new address too.
+        run.images[media_key(obj.file.url)] = ref
+        if info.wp_id:
+            run.image_by_attachment[info.wp_id] = ref
+        return obj.file.url
+    return obj.url
+
+
+def find_image(run: WordPressImport, key: str | int) -> ImageRef | None:
+    """The imported image for an attachment id or a file address, for the converter."""
+    if isinstance(key, int):
+        return run.image_by_attachment.get(key)
+    return run.images.get(media_key(key)) if key else None
+
+
+def attachment_url(run: WordPressImport, wp_id: int) -> str | None:
+    """The old file address of attachment `wp_id`, for the converter."""
+    info = run.by_wp_id.get(wp_id)
+    if info is None or info.post_type != "attachment":
+        return None
+    return info.attachment_url or None
+
+
+def remove_saved_files(run: WordPressImport) -> None:
+    """Delete the files this run stored: the database rows go with the rollback, the files
+    would stay behind."""
+    for stored in run.saved_files:
+        with contextlib.suppress(OSError):
+            stored.storage.delete(stored.name)
