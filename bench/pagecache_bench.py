@@ -3,7 +3,12 @@ page store) against nginx serving the same bytes from a file, in the same run; w
 64 connections, requests/s and p99; memory per worker under load.
 
     .venv/bin/python bench/pagecache_bench.py [--var /tmp/byline-bench] [--seconds 10]
-        [--workers 2] [--rounds 2]
+        [--workers 2] [--rounds 2] [--no-request-log] [--accept-encoding gzip]
+
+The request log is on, as it is by default (one JSON line per request, here to /dev/null);
+--no-request-log measures without it (BYLINE_REQUEST_LOG=0). nginx runs without an access
+log either way. With --accept-encoding, wrk asks for that coding, Byline answers with its
+precompressed variant and nginx with a .gz file beside the page (gzip_static).
 
 Needs wrk and nginx (Debian packages). Uses a scratch site of its own (SQLite under --var,
 set up on first use: migrate, collectstatic, demo), never the development database.
@@ -47,6 +52,7 @@ http {{
     server {{
         listen 127.0.0.1:{port};
         root {tmp}/www;
+        gzip_static on;
         location / {{ try_files $uri $uri/index.html =404; }}
     }}
 }}
@@ -65,6 +71,14 @@ def fetch(url: str) -> tuple[bytes, dict]:
         return response.read(), {k.lower(): v for k, v in response.headers.items()}
 
 
+def fetch_encoded(url: str, coding: str) -> bytes:
+    """The stored variant in `coding`, as sent (not decoded)."""
+    request = urllib.request.Request(url, headers={"Host": "localhost", "Accept-Encoding": coding})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.headers.get("Content-Encoding") == coding, response.headers
+        return response.read()
+
+
 def wait_for(url: str, seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -76,8 +90,9 @@ def wait_for(url: str, seconds: float = 90) -> None:
     raise SystemExit(f"{url} did not answer")
 
 
-def wrk(url: str, connections: int, seconds: int) -> tuple[float, float]:
+def wrk(url: str, connections: int, seconds: int, headers: list[str]) -> tuple[float, float]:
     """Requests/s and p99 latency (ms)."""
+    extra = [arg for header in headers for arg in ("-H", header)]
     out = subprocess.run(
         [
             "wrk",
@@ -87,6 +102,7 @@ def wrk(url: str, connections: int, seconds: int) -> tuple[float, float]:
             "--latency",
             "-H",
             "Host: localhost",
+            *extra,
             url,
         ],
         capture_output=True,
@@ -136,12 +152,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--no-request-log", action="store_true")
+    parser.add_argument("--accept-encoding", choices=["gzip"], default=None)
     args = parser.parse_args()
     env = {
         **os.environ,
         "BYLINE_VAR_DIR": str(args.var),
         "DATABASE_URL": f"sqlite:///{args.var / 'bench.sqlite3'}",
         "BYLINE_LOG_LEVEL": "WARNING",
+        "BYLINE_REQUEST_LOG": "0" if args.no_request_log else "1",
     }
     env.pop("REDIS_URL", None)
     setup(env, args.var)
@@ -174,6 +193,11 @@ def main() -> None:
         assert headers.get("x-byline-cache") == "hit", headers
         (tmp / "www" / POST.strip("/")).mkdir(parents=True)
         (tmp / "www" / POST.strip("/") / "index.html").write_bytes(body)
+        headers_sent = []
+        if args.accept_encoding:
+            headers_sent = [f"Accept-Encoding: {args.accept_encoding}"]
+            gz = fetch_encoded(base + POST, args.accept_encoding)
+            (tmp / "www" / POST.strip("/") / "index.html.gz").write_bytes(gz)
         (tmp / "nginx.conf").write_text(
             NGINX_CONF.format(workers=args.workers, tmp=tmp, port=nginx_port)
         )
@@ -182,19 +206,23 @@ def main() -> None:
         assert fetch(f"http://127.0.0.1:{nginx_port}{POST}")[0] == body
         print(
             f"reference post: {len(body)} bytes, {args.workers} workers each, "
-            f"wrk -t2 -d{args.seconds}s"
+            f"wrk -t2 -d{args.seconds}s, request log {'off' if args.no_request_log else 'on'}, "
+            f"Accept-Encoding: {args.accept_encoding or '(none)'}, "
+            f"GRANIAN_BLOCKING_THREADS={os.environ.get('GRANIAN_BLOCKING_THREADS', '(default)')}"
         )
         for round_ in range(1, args.rounds + 1):
             for connections in (16, 64):
-                rate, p99 = wrk(base + POST, connections, args.seconds)
+                load = os.getloadavg()[0]
+                rate, p99 = wrk(base + POST, connections, args.seconds, headers_sent)
                 rss = worker_rss_mb(server)
                 n_rate, n_p99 = wrk(
-                    f"http://127.0.0.1:{nginx_port}{POST}", connections, args.seconds
+                    f"http://127.0.0.1:{nginx_port}{POST}", connections, args.seconds, headers_sent
                 )
                 print(
                     f"round {round_} c={connections}: byline {rate:.0f} req/s p99 {p99:.2f} ms | "
                     f"nginx {n_rate:.0f} req/s p99 {n_p99:.2f} ms | ratio {rate / n_rate:.2f} | "
-                    f"worker RSS after load (MB): {', '.join(f'{m:.0f}' for m in rss)}"
+                    f"worker RSS after load (MB): {', '.join(f'{m:.0f}' for m in rss)} | "
+                    f"load average {load:.1f}"
                 )
     finally:
         if nginx is not None:

@@ -24,6 +24,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from types import SimpleNamespace
 
 from django.http import HttpRequest, HttpResponse
@@ -89,7 +90,11 @@ class RequestLogMiddleware:
 
 
 class RequestLogApp:
-    """WSGI middleware: one line per request when the response has been sent (or dropped)."""
+    """WSGI middleware: one line per request when the response has been sent (or dropped).
+
+    A body handed over whole (a list: what the page store answers) is logged at once and
+    passed on as it is, so the server can still send it in one write; any other body is
+    logged when the server closes it."""
 
     def __init__(self, application: Callable):
         self.application = application
@@ -99,20 +104,23 @@ class RequestLogApp:
             return self.application(environ, start_response)
         started = time.perf_counter()
         environ[ENVIRON_ACTIVE] = True
-        seen: dict = {}
+        seen: list[str] = []
 
         def recording_start_response(status, headers, exc_info=None):
-            seen["status"] = int(status.split(" ", 1)[0])
+            seen.append(status)
             return start_response(status, headers, exc_info)
 
         result = self.application(environ, recording_start_response)
+        if type(result) is list:
+            log_request(environ, seen, started, sum(map(len, result)))
+            return result
         return _LoggedBody(result, environ, seen, started)
 
 
 class _LoggedBody:
     """The response body, passed through; logs the request when the server closes it."""
 
-    def __init__(self, body: Iterable[bytes], environ: dict, seen: dict, started: float):
+    def __init__(self, body: Iterable[bytes], environ: dict, seen: list[str], started: float):
         self.body, self.environ, self.seen, self.started = body, environ, seen, started
         self.sent = 0
 
@@ -126,20 +134,55 @@ class _LoggedBody:
             if hasattr(self.body, "close"):
                 self.body.close()
         finally:
-            environ = self.environ
-            logger.info(
-                "request",
-                extra={
-                    "fields": {
-                        "method": environ.get("REQUEST_METHOD", ""),
-                        "path": environ.get(ENVIRON_PATH) or _environ_path(environ),
-                        "status": self.seen.get("status"),
-                        "duration_ms": round((time.perf_counter() - self.started) * 1000, 1),
-                        "bytes": self.sent,
-                        "client": ip_hash(client_ip(SimpleNamespace(META=environ))),
-                    }
-                },
-            )
+            log_request(self.environ, self.seen, self.started, self.sent)
+
+
+def log_request(environ: dict, seen: list[str], started: float, sent: int) -> None:
+    """Write the line for a request answered with `seen[-1]` and `sent` body bytes."""
+    fields = {
+        "method": environ.get("REQUEST_METHOD", ""),
+        "path": environ.get(ENVIRON_PATH) or _environ_path(environ),
+        "status": int(seen[-1].split(" ", 1)[0]) if seen else None,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+        "bytes": sent,
+        "client": client_hash(environ.get("REMOTE_ADDR", ""), environ.get("HTTP_X_FORWARDED_FOR")),
+    }
+    # makeRecord and handle, not logger.info: the same record and handlers, without the
+    # caller lookup (a walk up the stack) that no line of this log shows.
+    logger.handle(
+        logger.makeRecord(
+            logger.name, logging.INFO, __file__, 0, "request", (), None, extra={"fields": fields}
+        )
+    )
+
+
+# Hashes of the addresses seen lately: a salted HMAC costs more than the rest of a page-store
+# hit, and a reader asks for many pages. Bounded, and only short headers are kept.
+_client_hashes: dict[tuple[str, str | None], str] = {}
+CLIENT_HASHES = 4096
+
+
+def client_hash(remote_addr: str, forwarded_for: str | None) -> str:
+    """`ip_hash(client_ip(...))` of a request with these two headers, remembered."""
+    key = (remote_addr, forwarded_for)
+    try:
+        return _client_hashes[key]
+    except KeyError:
+        pass
+    meta = {"REMOTE_ADDR": remote_addr}
+    if forwarded_for is not None:
+        meta["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    value = ip_hash(client_ip(SimpleNamespace(META=meta)))
+    if forwarded_for is None or len(forwarded_for) <= 256:
+        if len(_client_hashes) >= CLIENT_HASHES:
+            _client_hashes.clear()
+        _client_hashes[key] = value
+    return value
+
+
+def forget_client_hashes() -> None:
+    """Hash addresses afresh (the salt, the key or the trusted proxies changed)."""
+    _client_hashes.clear()
 
 
 def _environ_path(environ: dict) -> str:
@@ -148,15 +191,27 @@ def _environ_path(environ: dict) -> str:
     return raw.encode("latin-1", "replace").decode("utf-8", "replace") or "/"
 
 
+_ENCODER = json.JSONEncoder(default=str)
+
+
+@lru_cache(maxsize=4)
+def _second(timestamp: int) -> str:
+    return datetime.datetime.fromtimestamp(timestamp, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _timestamp(created: float) -> str:
+    # What isoformat(timespec="milliseconds") gives, with the date part made once a second.
+    whole = int(created)
+    return f"{_second(whole)}.{int((created - whole) * 1000):03d}+00:00"
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message (or the record's `fields`),
     and the traceback of an exception when there is one."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "ts": datetime.datetime.fromtimestamp(record.created, datetime.UTC).isoformat(
-                timespec="milliseconds"
-            ),
+            "ts": _timestamp(record.created),
             "level": record.levelname,
             "logger": record.name,
         }
@@ -167,4 +222,4 @@ class JsonFormatter(logging.Formatter):
             entry["message"] = record.getMessage()
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        return _ENCODER.encode(entry)

@@ -21,11 +21,14 @@ ENVIRON_KEY = "byline.pagecache.key"
 # parameters, /?p=ID of WordPress) goes to Django and is never stored.
 PAGE_QUERY = re.compile(r"page=([1-9][0-9]{0,5})")
 MAX_PATH = 1024
+MAX_QUERY = len("page=999999")
 MAX_HOST = 255
 # Printable characters only: no controls, no spaces, no backslashes (which some servers
 # treat as separators).
 UNSAFE_PATH = re.compile(r"[\x00-\x20\x7f\\]")
 SAFE_HOST = re.compile(r"[a-z0-9.\-\[\]:]+")
+# Settings besides BYLINE_PAGECACHE_* that the key depends on (apps.py watches them).
+CONFIG_SETTINGS = frozenset({"SESSION_COOKIE_NAME", "CSRF_COOKIE_NAME", "SECURE_PROXY_SSL_HEADER"})
 
 
 @dataclass(frozen=True)
@@ -37,22 +40,44 @@ class PageKey:
     query: str
 
 
+@dataclass(frozen=True)
+class _Config:
+    enabled: bool
+    exempt: tuple[str, ...]
+    cookies: frozenset[str]
+    prefixes: tuple[str, ...]
+    proxy_header: tuple[str, str] | None
+
+
 @lru_cache(maxsize=1)
-def _config() -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...], tuple[str, str] | None]:
-    exempt = tuple(settings.BYLINE_PAGECACHE_EXEMPT_PATHS)
+def _config() -> _Config:
+    # Read once: every request asks, and a settings lookup costs more than the whole key.
+    # Tests that change these settings reset it (see reset_config and apps.py).
     cookies = frozenset(settings.BYLINE_PAGECACHE_BYPASS_COOKIES) | {
         settings.SESSION_COOKIE_NAME,
         settings.CSRF_COOKIE_NAME,
         "messages",
     }
-    prefixes = tuple(settings.BYLINE_PAGECACHE_BYPASS_COOKIE_PREFIXES)
-    proxy_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
-    return exempt, cookies, prefixes, proxy_header
+    return _Config(
+        enabled=bool(settings.BYLINE_PAGECACHE),
+        exempt=tuple(settings.BYLINE_PAGECACHE_EXEMPT_PATHS),
+        cookies=cookies,
+        prefixes=tuple(settings.BYLINE_PAGECACHE_BYPASS_COOKIE_PREFIXES),
+        proxy_header=getattr(settings, "SECURE_PROXY_SSL_HEADER", None),
+    )
+
+
+# Keys of the addresses asked for lately (None for one that is never stored), so that a hit
+# does not check and hash its path again. Bounded; cleared whole when full, as a burst of
+# distinct addresses (a crawler) is not worth an LRU's bookkeeping on every hit.
+_recent: dict[tuple[str, str, str, str], PageKey | None] = {}
+RECENT_KEYS = 4096
 
 
 def reset_config() -> None:
     """Forget the settings read so far (tests change them)."""
     _config.cache_clear()
+    _recent.clear()
 
 
 def has_bypass_cookie(cookie_header: str) -> bool:
@@ -61,7 +86,8 @@ def has_bypass_cookie(cookie_header: str) -> bool:
     A malformed cookie header counts as personal: better a render than a wrong page."""
     if not cookie_header:
         return False
-    _exempt, names, prefixes, _proxy = _config()
+    config = _config()
+    names, prefixes = config.cookies, config.prefixes
     for part in cookie_header.split(";"):
         name, sep, _value = part.partition("=")
         name = name.strip()
@@ -79,18 +105,42 @@ def page_key(environ: Mapping[str, str]) -> PageKey | None:
     doubled slashes, control characters, not UTF-8, too long), an exempt prefix (the admin,
     static files, search…), credentials, or a personalising cookie.
     """
-    if not settings.BYLINE_PAGECACHE:
+    config = _config()
+    if not config.enabled:
         return None
     method = environ.get("REQUEST_METHOD", "")
-    if method not in ("GET", "HEAD"):
+    if method != "GET" and method != "HEAD":
         return None
-    if environ.get("HTTP_AUTHORIZATION") or has_bypass_cookie(environ.get("HTTP_COOKIE", "")):
+    if environ.get("HTTP_AUTHORIZATION"):
         return None
+    cookie = environ.get("HTTP_COOKIE")
+    if cookie and has_bypass_cookie(cookie):
+        return None
+    scheme = environ.get("wsgi.url_scheme", "http")
+    proxy_header = config.proxy_header
+    if proxy_header and environ.get(proxy_header[0]) == proxy_header[1]:
+        scheme = "https"
+    raw = environ.get("PATH_INFO", "")
     query = environ.get("QUERY_STRING", "")
+    host = environ.get("HTTP_HOST") or ""
+    if len(raw) > MAX_PATH or len(host) > MAX_HOST or len(query) > MAX_QUERY:
+        return None  # never stored, and never kept here either: that is memory on demand
+    recent = (raw, query, host, scheme)
+    try:
+        return _recent[recent]
+    except KeyError:
+        pass
+    key = _key_for(raw, query, host, scheme, config=config)
+    if len(_recent) >= RECENT_KEYS:
+        _recent.clear()
+    _recent[recent] = key
+    return key
+
+
+def _key_for(raw: str, query: str, host: str, scheme: str, *, config: _Config) -> PageKey | None:
     if query and not PAGE_QUERY.fullmatch(query):
         return None
-    raw = environ.get("PATH_INFO", "")
-    if not raw.startswith("/") or len(raw) > MAX_PATH or UNSAFE_PATH.search(raw):
+    if not raw.startswith("/") or UNSAFE_PATH.search(raw):
         return None
     try:
         # WSGI hands the path over as latin-1 text of the raw bytes.
@@ -99,15 +149,11 @@ def page_key(environ: Mapping[str, str]) -> PageKey | None:
         return None
     if "//" in path or "/./" in path or "/../" in path or path.endswith(("/.", "/..")):
         return None
-    exempt, _cookies, _prefixes, proxy_header = _config()
-    if path.startswith(exempt):
+    if path.startswith(config.exempt):
         return None
-    host = (environ.get("HTTP_HOST") or "").lower()
-    if not host or len(host) > MAX_HOST or not SAFE_HOST.fullmatch(host):
+    host = host.lower()
+    if not host or not SAFE_HOST.fullmatch(host):
         return None
-    scheme = environ.get("wsgi.url_scheme", "http")
-    if proxy_header and environ.get(proxy_header[0]) == proxy_header[1]:
-        scheme = "https"
     digest = hashlib.sha256(f"{scheme}\n{host}\n{path}\n{query}".encode()).hexdigest()
     return PageKey(key=digest, path=path, query=query)
 

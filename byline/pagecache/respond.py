@@ -80,37 +80,66 @@ def not_modified(entry: Entry, environ: Mapping[str, str]) -> bool:
     return False
 
 
+@lru_cache(maxsize=1)
+def _ages() -> tuple[int, int, int]:
+    # Read once (a hit must not pay for settings lookups); apps.py resets it when tests
+    # change a BYLINE_PAGECACHE_* setting.
+    return (
+        settings.BYLINE_PAGECACHE_BROWSER_MAX_AGE,
+        settings.BYLINE_PAGECACHE_CDN_MAX_AGE,
+        settings.BYLINE_PAGECACHE_STALE_WHILE_REVALIDATE,
+    )
+
+
+def reset_config() -> None:
+    """Forget the settings read so far (tests change them)."""
+    _ages.cache_clear()
+
+
 def cache_control(entry: Entry, now: float) -> str:
     """Short for browsers and CDNs: freshness comes from purging the store, so a CDN copy is
     only ever as old as s-maxage (less when a Featured window is about to change)."""
     left = max(0, int(entry.expires - now))
-    max_age = min(settings.BYLINE_PAGECACHE_BROWSER_MAX_AGE, left)
-    s_maxage = min(settings.BYLINE_PAGECACHE_CDN_MAX_AGE, left)
-    swr = settings.BYLINE_PAGECACHE_STALE_WHILE_REVALIDATE
-    return f"public, max-age={max_age}, s-maxage={s_maxage}, stale-while-revalidate={swr}"
+    browser, cdn, swr = _ages()
+    return (
+        f"public, max-age={min(browser, left)}, s-maxage={min(cdn, left)}, "
+        f"stale-while-revalidate={swr}"
+    )
+
+
+def _prepare(entry: Entry, encoding: str, state: str) -> tuple[list, list]:
+    """The headers of every answer in `encoding` but Cache-Control (which ages), and those a
+    200 adds; worked out once per stored entry, as every hit on it would give the same."""
+    common = [
+        *entry.headers,
+        ("ETag", representation_etag(entry, encoding)),
+        ("Last-Modified", _http_date(entry.last_modified)),
+        ("X-Byline-Cache", state),
+    ]
+    if len(entry.bodies) > 1:
+        common.append(("Vary", "Accept-Encoding"))
+    full = []
+    if encoding != "identity":
+        full.append(("Content-Encoding", encoding))
+    full.append(("Content-Length", str(len(entry.bodies[encoding]))))
+    return common, full
 
 
 def respond(
     entry: Entry, environ: Mapping[str, str], *, state: str
 ) -> tuple[int, list[tuple[str, str]], bytes]:
     """Status, headers and body (empty for HEAD and 304) answering `environ` from `entry`."""
-    now = time.time()
     encoding = pick_encoding(entry, environ.get("HTTP_ACCEPT_ENCODING", ""))
-    body = entry.bodies[encoding]
-    headers = list(entry.headers)
-    headers += [
-        ("ETag", representation_etag(entry, encoding)),
-        ("Last-Modified", _http_date(entry.last_modified)),
-        ("Cache-Control", cache_control(entry, now)),
-        ("X-Byline-Cache", state),
-    ]
-    if len(entry.bodies) > 1:
-        headers.append(("Vary", "Accept-Encoding"))
-    if not_modified(entry, environ):
+    prepared = entry.prepared.get((encoding, state))
+    if prepared is None:
+        prepared = entry.prepared[encoding, state] = _prepare(entry, encoding, state)
+    common, full = prepared
+    headers = [*common, ("Cache-Control", cache_control(entry, time.time()))]
+    if ("HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ) and not_modified(
+        entry, environ
+    ):
         return 304, headers, b""
-    if encoding != "identity":
-        headers.append(("Content-Encoding", encoding))
-    headers.append(("Content-Length", str(len(body))))
+    headers += full
     if environ.get("REQUEST_METHOD") == "HEAD":
-        body = b""
-    return 200, headers, body
+        return 200, headers, b""
+    return 200, headers, entry.bodies[encoding]

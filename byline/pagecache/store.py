@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import struct
 import tempfile
@@ -45,6 +46,9 @@ class Entry:
     path: str = ""
     deps: list[str] = field(default_factory=list)
     collections: list[str] = field(default_factory=list)
+    # Answer headers worked out from the fields above (byline.pagecache.respond), kept with
+    # the entry so that repeated hits on it share them.
+    prepared: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def encode(self) -> bytes:
         lengths = {name: len(body) for name, body in self.bodies.items()}
@@ -107,9 +111,12 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+_KEY = re.compile(r"[0-9a-f]{64}")
+
+
 def _is_key(key: str) -> bool:
     # Keys are sha256 hex digests; anything else never names a file.
-    return len(key) == 64 and all(c in "0123456789abcdef" for c in key)
+    return _KEY.fullmatch(key) is not None
 
 
 class FileStore:
@@ -122,6 +129,8 @@ class FileStore:
         self.tags = self.root / "t"
         self.generation_file = self.root / "generation"
         self._memo: dict[str, tuple[tuple[int, int, int], Entry]] = {}
+        # A plain string: the hit path builds its file name without pathlib's parsing.
+        self._entries_prefix = os.fspath(self.entries) + os.sep
 
     def _entry_path(self, key: str) -> Path:
         if not _is_key(key):
@@ -138,10 +147,12 @@ class FileStore:
     MEMO_ENTRIES = 512
 
     def get(self, key: str) -> Entry | None:
+        if not _is_key(key):
+            return None
+        path = f"{self._entries_prefix}{key[:2]}/{key}"
         try:
-            path = self._entry_path(key)
             stat = os.stat(path)
-        except (FileNotFoundError, NotADirectoryError, ValueError):
+        except (FileNotFoundError, NotADirectoryError):
             return None
         identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
         memo = self._memo.get(key)
@@ -327,10 +338,19 @@ class RedisStore:
 
 
 _stores: dict[tuple, PageStore] = {}
+# The store of the current settings, so a hit does not read three settings to find it.
+_current: list[PageStore] = []
+
+
+def forget_stores() -> None:
+    """Look the store up from the settings again on next use (tests change them)."""
+    _current.clear()
 
 
 def get_store() -> PageStore:
     """The store the settings name (one per process, made on first use)."""
+    if _current and _stores:  # (tests clear _stores to start afresh)
+        return _current[0]
     url = settings.BYLINE_PAGECACHE_REDIS_URL
     prefix, root = settings.BYLINE_PAGECACHE_PREFIX, str(settings.BYLINE_PAGECACHE_DIR)
     config = (url, prefix) if url else (root,)
@@ -338,4 +358,5 @@ def get_store() -> PageStore:
     if store is None:
         store = RedisStore(*config) if url else FileStore(Path(config[0]))
         _stores[config] = store
+    _current[:] = [store]
     return store

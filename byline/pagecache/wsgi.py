@@ -39,6 +39,7 @@ class PageStoreApp:
             if entry is not None:
                 status, headers, body = respond(entry, environ, state="hit")
                 start_response(STATUS_LINES[status], headers)
+                # A list: the server sends it in one write, and the request log sees it whole.
                 return [body]
             environ[ENVIRON_KEY] = key
         return self.application(environ, start_response)

@@ -109,7 +109,8 @@ def wsgi_get(app, path: str, query: str = ""):
     try:
         body = app(environ, lambda s, h, e=None: status.append(s))
         data = b"".join(body)
-        body.close()
+        if hasattr(body, "close"):
+            body.close()
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
@@ -150,3 +151,26 @@ def test_the_wsgi_wrapper_logs_an_answer_django_never_saw(lines, settings):
     wsgi_get(RequestLogApp(store_hit), "/blogs/")
     [line] = lines()
     assert (line["path"], line["status"], line["bytes"]) == ("/blogs/", 200, 21)
+
+
+def test_a_whole_body_is_logged_at_once_and_passed_on_as_it_is(lines):
+    from byline.ops.requestlog import RequestLogApp
+
+    body = [b"<p>from ", b"the store</p>"]
+    app = RequestLogApp(lambda environ, start_response: start_response("200 OK", []) or body)
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/blogs/", "REMOTE_ADDR": "203.0.113.9"}
+    assert app(environ, lambda *args: None) is body  # the server may still send it in one go
+    [line] = lines()
+    assert (line["status"], line["bytes"]) == (200, 21)
+
+
+def test_remembered_address_hashes_follow_the_salt(lines, settings):
+    from byline.ops.requestlog import client_hash
+
+    settings.BYLINE_IP_HASH_SALT = "one"
+    first = client_hash("203.0.113.9", None)
+    assert client_hash("203.0.113.9", None) == first == ip_hash("203.0.113.9")
+    settings.BYLINE_IP_HASH_SALT = "two"
+    assert client_hash("203.0.113.9", None) == ip_hash("203.0.113.9") != first
+    settings.BYLINE_TRUSTED_PROXIES = 1
+    assert client_hash("10.0.0.1", "198.51.100.4") == ip_hash("198.51.100.4")
