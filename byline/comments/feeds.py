@@ -1,4 +1,6 @@
-"""RSS 2.0 feeds of approved comments, per post and per blog; no e-mail address ever goes in."""
+"""RSS 2.0 feeds of approved comments, per page and per blog; no e-mail address ever goes in.
+
+Pingbacks and trackbacks are mentions, not conversation: they stay out of the feeds."""
 
 from __future__ import annotations
 
@@ -6,9 +8,11 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Rss201rev2Feed
+from wagtail.models import Page
 
 from byline.blogs.models import BlogPage, PostPage
-from byline.comments.models import ReaderComment
+from byline.comments.models import ReaderComment, with_specific_pages
+from byline.comments.pages import commented_page
 
 FEED_LENGTH = 50
 
@@ -37,10 +41,10 @@ class _CommentFeed(Feed):
 
 
 class PostCommentsFeed(_CommentFeed):
-    def get_object(self, request, post_id: int) -> PostPage:
-        post = PostPage.objects.published().filter(pk=post_id).first()
+    def get_object(self, request, post_id: int) -> Page:
+        post = commented_page(post_id)
         if post is None:
-            raise Http404("No such post")
+            raise Http404("No such page")
         return post
 
     def title(self, post: PostPage) -> str:
@@ -52,13 +56,16 @@ class PostCommentsFeed(_CommentFeed):
     def description(self, post: PostPage) -> str:
         return f"Readers' comments on “{post.title}”, newest first."
 
-    def items(self, post: PostPage):
-        return (
+    def items(self, post: Page) -> list[ReaderComment]:
+        comments = list(
             ReaderComment.objects.approved()
+            .conversation()
             .filter(post=post)
-            .select_related("post")
             .order_by("-created", "-pk")[:FEED_LENGTH]
         )
+        for comment in comments:
+            comment.post = post  # already loaded, as its own type
+        return comments
 
 
 class BlogCommentsFeed(_CommentFeed):
@@ -74,11 +81,11 @@ class BlogCommentsFeed(_CommentFeed):
     def description(self, blog: BlogPage) -> str:
         return f"Readers' comments on the posts of {blog.title}, newest first."
 
-    def items(self, blog: BlogPage):
+    def items(self, blog: BlogPage) -> list[ReaderComment]:
         posts = PostPage.objects.child_of(blog).published()
-        return (
+        return with_specific_pages(
             ReaderComment.objects.approved()
+            .conversation()
             .filter(post__in=posts.values("pk"))
-            .select_related("post")
             .order_by("-created", "-pk")[:FEED_LENGTH]
         )

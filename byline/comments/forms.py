@@ -6,6 +6,7 @@ from django import forms
 from django.core.validators import URLValidator
 
 from byline.comments.models import ReaderComment
+from byline.comments.pages import page_noun
 from byline.comments.text import CONTROL_CHARS
 from byline.core.formguard import FormGuardMixin
 
@@ -61,9 +62,15 @@ class CommentForm(FormGuardMixin, forms.Form):
             return None
         parent = None
         if raw.isascii() and raw.isdigit() and self.post is not None:
-            parent = ReaderComment.objects.approved().filter(pk=int(raw), post=self.post).first()
+            parent = (
+                ReaderComment.objects.approved()
+                .conversation()
+                .filter(pk=int(raw), post=self.post)
+                .first()
+            )
         if parent is None:
             raise forms.ValidationError(
-                "The comment you replied to is not on this post.", code="parent"
+                f"The comment you replied to is not on this {page_noun(self.post)}.",
+                code="parent",
             )
         return parent

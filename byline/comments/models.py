@@ -1,9 +1,12 @@
-"""Readers' comments on posts: the data, its states and the rules that hold whatever the caller."""
+"""Readers' comments on pages: the data, its states and the rules that hold whatever the caller."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import models
 from django.utils import timezone
+from wagtail.models import Page
 
 from byline.comments.text import render_body
 
@@ -15,9 +18,27 @@ class CommentStatus(models.TextChoices):
     REMOVED = "removed", "Removed"
 
 
+class CommentKind(models.TextChoices):
+    """What WordPress calls the comment type. Readers write comments; pingbacks and trackbacks
+    (another site announcing that it linked here) arrive only by import and are shown apart,
+    as mentions, never counted as conversation."""
+
+    COMMENT = "comment", "Comment"
+    PINGBACK = "pingback", "Pingback"
+    TRACKBACK = "trackback", "Trackback"
+
+
 class ReaderCommentQuerySet(models.QuerySet):
     def approved(self) -> ReaderCommentQuerySet:
         return self.filter(status=CommentStatus.APPROVED)
+
+    def conversation(self) -> ReaderCommentQuerySet:
+        """Readers' comments, without pingbacks and trackbacks."""
+        return self.filter(kind=CommentKind.COMMENT)
+
+    def mentions(self) -> ReaderCommentQuerySet:
+        """Pingbacks and trackbacks: other sites linking here."""
+        return self.exclude(kind=CommentKind.COMMENT)
 
     def in_moderation(self) -> ReaderCommentQuerySet:
         return self.filter(status=CommentStatus.PENDING)
@@ -36,11 +57,16 @@ def normalize_email(email: str) -> str:
 
 
 class ReaderComment(models.Model):
-    """A reader's comment on a post (Wagtail's own `Comment` is the editors' review note)."""
+    """A reader's comment on a page (Wagtail's own `Comment` is the editors' review note).
+
+    The page is most often a post, hence the field's name; standard pages ("About") take
+    comments too, as they do in WordPress. Which page types do: byline.comments.pages.
+    """
 
     post = models.ForeignKey(
-        "blogs.PostPage", on_delete=models.CASCADE, related_name="reader_comments"
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="reader_comments"
     )
+    kind = models.CharField(max_length=9, choices=CommentKind.choices, default=CommentKind.COMMENT)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
     )
@@ -91,7 +117,21 @@ class ReaderComment(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return f"{self.post.url}#{self.anchor}"
+        return f"{self.commented_page.url}#{self.anchor}"
+
+    def get_full_url(self) -> str:
+        return f"{self.commented_page.get_full_url()}#{self.anchor}"
+
+    @property
+    def commented_page(self):
+        """The page as its own type: a post's address is dated, which the generic Page the
+        foreign key loads does not know (use with_specific_pages for many comments)."""
+        page = self.post
+        return page.specific if type(page) is Page else page
+
+    @property
+    def is_mention(self) -> bool:
+        return self.kind != CommentKind.COMMENT
 
     @property
     def body_excerpt(self) -> str:
@@ -102,11 +142,25 @@ class ReaderComment(models.Model):
         return f"comment-{self.pk}"
 
 
+def with_specific_pages(comments: Iterable[ReaderComment]) -> list[ReaderComment]:
+    """The comments, each with its page loaded as its own type, in one query per page type
+    rather than one per comment (feeds and exports link to many)."""
+    comments = list(comments)
+    ids = {comment.post_id for comment in comments}
+    pages = {page.pk: page for page in Page.objects.filter(pk__in=ids).specific()}
+    for comment in comments:
+        if comment.post_id in pages:
+            comment.post = pages[comment.post_id]
+    return comments
+
+
 def approved_comment_count() -> models.expressions.Combinable:
     """An annotation for post querysets: how many approved comments each post has, as one
-    subquery (no GROUP BY over Wagtail's page columns, no query per post)."""
+    subquery (no GROUP BY over Wagtail's page columns, no query per post). Pingbacks and
+    trackbacks are not comments and are not counted."""
     counts = (
         ReaderComment.objects.approved()
+        .conversation()
         .filter(post=models.OuterRef("pk"))
         .order_by()
         .values("post")

@@ -1,7 +1,7 @@
 """Who waits for a moderator, and when a post stops taking comments.
 
 The policy is one object, chosen per blog (``BlogPage.comment_moderation``) with the site default
-from ``BYLINE_COMMENTS_MODERATION``::
+from ``BYLINE_COMMENTS_MODERATION`` (which also governs pages not under a blog: blog None)::
 
     policy = ModerationPolicy.for_blog(blog)
     status = policy.initial_status(email="reader@example.com")   # APPROVED or PENDING
@@ -42,10 +42,12 @@ class ModerationPolicy:
 
 
 def comments_closed(post, blog, *, now: datetime.datetime | None = None) -> bool:
-    """Closed by the editor on the post, or by the blog's "close after N days" from its date."""
-    if not post.comments_open:
+    """Closed by the editor on the page, or by the blog's "close after N days" from the post's
+    date. A page not under a blog (blog None) has no such limit."""
+    if not getattr(post, "comments_open", False):
         return True
     days = getattr(blog, "close_comments_after_days", None)
-    if days is not None and post.date is not None:
-        return (now or timezone.now()) >= post.date + datetime.timedelta(days=days)
+    date = getattr(post, "date", None)
+    if days is not None and date is not None:
+        return (now or timezone.now()) >= date + datetime.timedelta(days=days)
     return False

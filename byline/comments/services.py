@@ -9,7 +9,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from byline.comments.models import CommentStatus, ReaderComment, normalize_email
+from byline.comments.models import (
+    CommentStatus,
+    ReaderComment,
+    normalize_email,
+    with_specific_pages,
+)
 from byline.comments.moderation import ModerationPolicy
 from byline.comments.spam import Submission, Verdict, check_submission
 from byline.comments.tasks import mail_moderators
@@ -105,6 +110,7 @@ def comments_export(*, email: str) -> list[dict]:
     return [
         {
             "id": comment.pk,
+            "kind": comment.kind,
             "post": comment.post.title,
             "post_url": comment.post.get_full_url(),
             "in_reply_to": comment.parent_id,
@@ -117,7 +123,7 @@ def comments_export(*, email: str) -> list[dict]:
             "created": comment.created.isoformat(),
             "ip_address": "not stored; only a salted hash",
         }
-        for comment in ReaderComment.objects.by_email(email).select_related("post")
+        for comment in with_specific_pages(ReaderComment.objects.by_email(email))
     ]
 
 

@@ -91,7 +91,7 @@ def mail_reply_notification(comment_id: int) -> int:
         "reply": reply,
         "parent": parent,
         "post": reply.post,
-        "reply_url": reply.post.get_full_url() + f"#{reply.anchor}",
+        "reply_url": reply.get_full_url(),
         "unsubscribe_url": unsubscribe,
     }
     message = EmailMessage(

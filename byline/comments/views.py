@@ -9,21 +9,23 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
+from wagtail.models import Page
 
-from byline.blogs.models import PostPage
+from byline.blogs.models import BlogPage
 from byline.comments.forms import CommentForm
 from byline.comments.models import CommentStatus, ReaderComment
 from byline.comments.moderation import comments_closed
+from byline.comments.pages import commented_page, governing_blog
 from byline.comments.services import comment_submit
 from byline.comments.tasks import UNSUBSCRIBE_SALT
 from byline.core import formguard
 
 
-def _live_post(post_id: int) -> tuple[PostPage, object]:
-    post = PostPage.objects.published().filter(pk=post_id).first()
+def _live_post(post_id: int) -> tuple[Page, BlogPage | None]:
+    post = commented_page(post_id)
     if post is None:
-        raise Http404("No such post")
-    return post, post.get_parent().specific
+        raise Http404("No such page")
+    return post, governing_blog(post)
 
 
 def _form_page(request, *, post, blog, form, status=200, parent=None) -> HttpResponse:
@@ -81,7 +83,9 @@ def post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
 def reply(request: HttpRequest, post_id: int, comment_id: int) -> HttpResponse:
     """The reply form for one comment, for readers without JavaScript."""
     post, blog = _live_post(post_id)
-    parent = get_object_or_404(ReaderComment.objects.approved(), pk=comment_id, post=post)
+    parent = get_object_or_404(
+        ReaderComment.objects.approved().conversation(), pk=comment_id, post=post
+    )
     if comments_closed(post, blog):
         return render(request, "comments/closed.html", {"post": post, "blog": blog}, status=403)
     form = CommentForm(post=post, initial={"parent": parent.pk})

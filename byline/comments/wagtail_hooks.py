@@ -24,12 +24,13 @@ class ReaderCommentViewSet(SnippetViewSet):
     list_display = [
         "name",
         Column("excerpt", label="Comment", accessor="body_excerpt"),
-        Column("post", label="Post", accessor="post"),
+        Column("post", label="Page", accessor="post"),
+        "kind",
         "status",
         "moderation_note",
         "created",
     ]
-    list_filter = ["status"]
+    list_filter = ["status", "kind"]
     list_per_page = 50
     ordering = ["-created"]
     panels = [

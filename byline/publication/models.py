@@ -40,8 +40,14 @@ class StandardPage(Page):
     """A page outside the blogs ("About", "Contact"): a title and a body, nestable."""
 
     body = StreamField(PostBodyBlock(), blank=True)
+    # Off unless an editor opens them (or an imported WordPress page had them open): an
+    # "About" page takes no comments by default. Approved comments show even when closed.
+    comments_open = models.BooleanField(
+        default=False, help_text="Readers may comment on this page (site moderation policy)."
+    )
 
     content_panels = Page.content_panels + [FieldPanel("body")]
+    settings_panels = Page.settings_panels + [FieldPanel("comments_open")]
     parent_page_types = ["publication.PublicationPage", "publication.StandardPage"]
     subpage_types = ["publication.StandardPage"]
     search_fields = Page.search_fields + [index.SearchField("body")]

@@ -1,4 +1,4 @@
-"""Template tags for the comment hooks on post pages."""
+"""Template tags for the comment hooks on post pages (and standard pages that take comments)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from django.utils import timezone
 from byline.comments.forms import CommentForm
 from byline.comments.models import ReaderComment
 from byline.comments.moderation import comments_closed
+from byline.comments.pages import page_noun
+from byline.pagecache import tracking
 
 register = template.Library()
 
@@ -55,6 +57,12 @@ class Thread:
     count: int
     closed: bool
     form: CommentForm | None
+    # Approved pingbacks and trackbacks: listed apart, not counted as comments.
+    mentions: list[ReaderComment] = field(default_factory=list)
+    noun: str = "post"  # "Comments are closed for this post/page"
+    # A post always shows its comments section (if only to say comments are closed); a
+    # standard page only when it takes comments or has some to show.
+    shown: bool = True
 
 
 def exact_date(moment: datetime.datetime) -> str:
@@ -84,18 +92,27 @@ def thread_order(comments: list[ReaderComment]) -> list[tuple[ReaderComment, int
 
 
 @register.simple_tag
-def comment_thread(post, blog) -> Thread:
+def comment_thread(post, blog=None) -> Thread:
     """The approved comments of `post` in reading order, in one query however many there are.
 
     The page is rendered in one flat loop rather than a template include per comment, which
     made 1,000 comments about ten times slower to render (bench/comments_bench.py).
     """
-    comments = list(
+    # The page shows these comments: approving or removing one must purge it from the page
+    # store, whatever kind of page it is (posts note this already; standard pages do not).
+    tracking.note(f"comments:{post.pk}")
+    approved = (
         ReaderComment.objects.approved()
         .filter(post=post)
-        .only("pk", "post_id", "parent_id", "depth", "name", "website", "body_html", "created")
+        .only(
+            "pk", "post_id", "parent_id", "depth", "kind", "name", "website", "body_html", "created"
+        )
         .order_by("created", "pk")
     )
+    comments, mentions = [], []
+    for comment in approved:
+        (mentions if comment.is_mention else comments).append(comment)
+    blog = blog or None  # a template passes "" for a page outside any blog
     closed = comments_closed(post, blog)
     reply_base = reverse("comments:reply", args=[post.pk, 0])[: -len("0/")]
     now = timezone.now()
@@ -115,9 +132,13 @@ def comment_thread(post, blog) -> Thread:
                 closes=[None] * max(0, level - next_level),
             )
         )
+    noun = page_noun(post)
     return Thread(
         items=items,
         count=len(comments),
         closed=closed,
         form=None if closed else CommentForm(post=post),
+        mentions=mentions,
+        noun=noun,
+        shown=noun == "post" or not closed or bool(comments or mentions),
     )
