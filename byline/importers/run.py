@@ -16,6 +16,7 @@ from byline.importers import addresses, media, pages, terms
 from byline.importers.convert import ImageRef
 from byline.importers.links import LinkMap
 from byline.importers.models import ImportedItem
+from byline.importers.quiet import postponed_indexing
 from byline.importers.scan import ImportError_, ImportReport, ItemInfo, scan
 from byline.importers.wxr import Channel, Record, WPAuthor, WPItem, WPTerm, read_wxr
 from byline.pagecache.signals import site_changed
@@ -64,7 +65,7 @@ class WordPressImport:
     def run(self) -> ImportReport:
         scan(self)
         try:
-            with transaction.atomic():
+            with transaction.atomic(), postponed_indexing() as postponed:
                 self._prepare_site()
                 terms.import_authors(self)
                 terms.import_terms(self)
@@ -76,6 +77,7 @@ class WordPressImport:
                 if self.dry_run:
                     transaction.set_rollback(True)
                 else:
+                    postponed.finish()
                     # Pages went live without Revision.publish() (see pages._write), so the
                     # page store hears of the import once, purging every stored page on
                     # commit.

@@ -1,0 +1,64 @@
+"""The search and reference indexes an import brings up to date once, at the end."""
+
+from __future__ import annotations
+
+import pytest
+from wagtail.models import ReferenceIndex
+from wagtail.search.backends import get_search_backend
+
+from byline.blogs.models import Author, PostPage
+from byline.comments.models import ReaderComment
+from byline.importers import pages
+from byline.importers.tests.test_import import run_import, snapshot
+
+
+def test_imported_posts_are_found_by_search(tree):
+    run_import("small.xml", "--blog", "small")
+    found = PostPage.objects.live().search("Quoted")
+    assert [post.slug for post in found] == ["first-post"]
+    # The tags are indexed with the post (a RelatedFields of PostPage.search_fields).
+    assert "first-post" in [post.slug for post in PostPage.objects.search("Kittens")]
+
+
+def test_imported_pages_have_their_references_indexed(tree):
+    run_import("small.xml", "--blog", "small")
+    first = PostPage.objects.get(slug="first-post")
+    author = Author.objects.get(slug="ann")
+    assert ReferenceIndex.get_references_to(author).filter(object_id=str(first.pk)).exists()
+
+
+def test_saves_after_an_import_update_the_indexes_again(tree):
+    """The per-save receivers muted during the import are connected again afterwards."""
+    run_import("small.xml", "--blog", "small")
+    Author.objects.create(name="Zebulon Quaggard", slug="zebulon")
+    assert [a.slug for a in get_search_backend().search("Quaggard", Author)] == ["zebulon"]
+    first = PostPage.objects.get(slug="first-post")
+    first.excerpt = "Platypus"
+    first.save_revision().publish()
+    assert [post.slug for post in PostPage.objects.search("Platypus")] == ["first-post"]
+
+
+def test_a_failing_import_indexes_nothing_and_reconnects(tree, monkeypatch):
+    before = snapshot()
+    real = pages._write
+    calls = []
+
+    def failing(run, page, *args):
+        calls.append(page)
+        if len(calls) == 2:
+            raise RuntimeError("disk on fire")
+        return real(run, page, *args)
+
+    monkeypatch.setattr(pages, "_write", failing)
+    with pytest.raises(RuntimeError):
+        run_import("small.xml", "--blog", "small")
+    assert snapshot() == before
+    assert not PostPage.objects.search("Quoted")
+    Author.objects.create(name="Zebulon Quaggard", slug="zebulon")
+    assert [a.slug for a in get_search_backend().search("Quaggard", Author)] == ["zebulon"]
+
+
+def test_imported_comments_send_no_reply_mail(tree, mailoutbox):
+    run_import("small.xml", "--blog", "small")
+    assert ReaderComment.objects.filter(parent__isnull=False).exists()
+    assert mailoutbox == []
