@@ -1,10 +1,16 @@
 """Fault: the disk fills up while an editor uploads images through the admin.
 
-Mounts a small tmpfs (--size, default 6 MB; needs root) as the site's MEDIA_ROOT, signs in to
-the Wagtail admin of a scratch site and uploads incompressible images until the disk is full.
-Reports each upload's answer and checks that the failure is clear (507 with its message, never
-a 500) and leaves no partial data: every image row's file is on disk whole, and no original
-file on disk lacks its row.
+Mounts a small tmpfs (--size, default 6 MB; needs root) as the site's MEDIA_ROOT and page
+store, signs in to the Wagtail admin of a scratch site and uploads incompressible images until
+the disk is full, reading a few public pages as an anonymous reader after every upload.
+Reports each upload's answer and checks that:
+
+- the failure is clear (507 with its message, never a 500);
+- it leaves no partial data: every image row's file is on disk whole, and no original file on
+  disk lacks its row;
+- readers are served throughout (the page store cannot write either: pages are rendered);
+- the site recovers once there is space again (the tmpfs is remounted larger): the next
+  upload is saved, with no restart.
 
     .venv/bin/python bench/fault_disk_full.py
 """
@@ -24,10 +30,17 @@ import uuid
 from html import unescape
 from pathlib import Path
 
-from load_mixed import Site
+from load_mixed import Site, request
 from PIL import Image
 
 MESSAGE = "Not saved: the server is out of disk space"
+READS = [
+    "/",
+    "/blogs/bekkers-blog/",
+    "/blogs/bekkers-blog/2011/07/why-partners-like-steve-ballmer/",
+    "/blogs/bekkers-blog/archive/",
+    "/feed/",
+]
 
 
 class Admin:
@@ -85,10 +98,16 @@ def noise_png(side: int) -> bytes:
     return buffer.getvalue()
 
 
+def read_statuses(port: int) -> dict[str, int]:
+    """What an anonymous reader gets for each of READS right now."""
+    return {path: request(port, "GET", path)[0] for path in READS}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="6m", help="tmpfs size for the media (6m)")
     parser.add_argument("--uploads", type=int, default=20, help="uploads to try at most")
+    parser.add_argument("--recovered-size", default="64m", help="tmpfs size after the fault")
     args = parser.parse_args()
     if os.geteuid() != 0:
         raise SystemExit("this needs root, to mount a small tmpfs as the media directory")
@@ -99,6 +118,8 @@ def main() -> int:
     )
     site = Site(workers=1)
     site.env["MEDIA_ROOT"] = str(media)
+    # The page store fills up with the media: reads must not depend on it being writable.
+    site.env["BYLINE_PAGECACHE_DIR"] = str(media / "pagecache")
     results, report = [], {}
     try:
         site.prepare()
@@ -127,10 +148,22 @@ def main() -> int:
                     "status": status,
                     "clear_message": MESSAGE in page,
                     "free_kb": statvfs.f_bavail * statvfs.f_frsize // 1024,
+                    "reads": read_statuses(site.port),
                 }
             )
             if status >= 500:
                 break  # the disk is full (or the server failed): stop and check
+        # Room again, as when an operator frees or grows the disk: no restart.
+        subprocess.run(
+            ["mount", "-o", f"remount,size={args.recovered_size}", str(media)], check=True
+        )
+        token = admin.csrf("/admin/images/add/")
+        recovered_status, _ = admin.post(
+            "/admin/images/add/",
+            {"csrfmiddlewaretoken": token, "title": "after recovery", "collection": "1"},
+            {"file": ("after-recovery.png", noise_png(500))},
+        )
+        recovered_reads = read_statuses(site.port)
         code = (
             "import json, os\n"
             "from wagtail.images import get_image_model\n"
@@ -155,6 +188,14 @@ def main() -> int:
             ],
             "files_without_a_row": sorted(on_disk - {name for name, _, _ in rows}),
             "server_still_serving": Admin(site.port).send("GET", "/healthz")[0] == 200,
+            "reads_not_200": [
+                (r["upload"], path, code)
+                for r in results
+                for path, code in r["reads"].items()
+                if code != 200
+            ],
+            "upload_after_recovery": recovered_status,
+            "reads_after_recovery": recovered_reads,
         }
     finally:
         site.cleanup()
@@ -167,6 +208,9 @@ def main() -> int:
         and not report["any_500"]
         and not report["rows_with_missing_or_short_file"]
         and not report["files_without_a_row"]
+        and not report["reads_not_200"]
+        and report["upload_after_recovery"] == 302
+        and set(report["reads_after_recovery"].values()) == {200}
     )
     return 0 if ok else 1
 

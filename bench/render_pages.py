@@ -1,15 +1,17 @@
 """Uncached render time and query count of reader pages as a site grows.
 
-    .venv/bin/python bench/render_pages.py --sizes 100,10000 [--repeat 30]
+    .venv/bin/python bench/render_pages.py --sizes 1000,10000,100000 [--repeat 30] [--keep]
 
 Builds a scratch site (its own SQLite database in a temporary var/, or DATABASE_URL if
 given), loads the reference content, grows it to each size with `byline demo --posts`, and
 renders each page in-process through Django's test client (no HTTP server, no page store):
-median and p95 milliseconds and the number of SQL queries per page.
+median and p95 milliseconds and the number of SQL queries per page. The scratch directory
+(a 100,000-post database is a few hundred MB) is deleted at the end unless --keep.
 """
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -21,14 +23,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,10000", help="comma-separated post counts")
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
     args = parser.parse_args()
     sizes = sorted(int(size) for size in args.sizes.split(","))
 
     scratch = Path(tempfile.mkdtemp(prefix="byline-bench-"))
+    try:
+        run(args, sizes, scratch)
+    finally:
+        if args.keep:
+            print(f"kept {scratch}")
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, sizes: list[int], scratch: Path) -> None:
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch / 'bench.sqlite3'}")
     os.environ["BYLINE_VAR_DIR"] = str(scratch)
     os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ["BYLINE_TASKS_IMMEDIATE"] = "1"
+    os.environ.setdefault("BYLINE_REQUEST_LOG", "0")  # the figures, not a line per render
     os.environ["DJANGO_SETTINGS_MODULE"] = "byline.settings"
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -71,7 +85,7 @@ def main() -> None:
             "author page": "/authors/ada-okafor/",
             "tag page": "/tags/azure/",
         }
-        print(f"# grew to {size} posts in {grown:.1f} s")
+        print(f"# grew to {size} posts in {grown:.1f} s; load average {os.getloadavg()[0]:.1f}")
         for name, url in pages.items():
             for _ in range(3):
                 response = client.get(url)
