@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING
 
 import nh3
 from django.utils import timezone
+from wagtail.models import Page
 
 from byline.blogs.models import PostPage
 from byline.importers.scan import parse_wp_date
 from byline.importers.wxr import WPComment, WPItem
+from byline.publication.models import StandardPage
 
 if TYPE_CHECKING:
     from byline.importers.run import WordPressImport
@@ -31,13 +33,15 @@ def _plain_text(content: str) -> str:
     return "\n\n".join(part.strip() for part in text.split("\n\n") if part.strip())
 
 
-def hook_for(run: WordPressImport) -> Callable[[PostPage, WPItem], None] | None:
-    """The function that imports an item's comments, or None where Byline has no comments."""
-    from byline.comments.models import ReaderComment
+def hook_for(run: WordPressImport) -> Callable[[Page, WPItem], None]:
+    """The function that imports an item's comments onto the post or page it became."""
+    from byline.comments.models import CommentKind, ReaderComment
 
-    def import_comments(page, item: WPItem) -> None:
-        if not isinstance(page, PostPage):
-            run.report.counts["comments on pages not imported"] += len(item.comments)
+    kinds = {kind.value for kind in CommentKind}
+
+    def import_comments(page: Page, item: WPItem) -> None:
+        if not isinstance(page, PostPage | StandardPage):
+            run.report.counts["comments not imported"] += len(item.comments)
             return
         by_wp_id: dict[int, ReaderComment] = {}
         pending = list(item.comments)
@@ -79,13 +83,17 @@ def hook_for(run: WordPressImport) -> Callable[[PostPage, WPItem], None] | None:
         except ValueError as error:
             run.report.skip(item, f"comment {comment.wp_id}: {error}")
             return None
-        kind = comment.type.strip().lower() or "comment"
-        if kind in {"pingback", "trackback"}:
-            run.report.counts[f"{kind}s (kept as comments: no type field)"] += 1
+        kind = comment.type.strip().lower() or CommentKind.COMMENT
+        if kind not in kinds:
+            # Plugins add their own types (webmention, review…): what a reader reads of
+            # them is a comment.
+            run.report.counts[f"{kind} comments (kept as comments)"] += 1
+            kind = CommentKind.COMMENT
         row = run.mapped.get(("comment", key))
         saved = ReaderComment.objects.filter(pk=row.object_id).first() if row else None
         saved = saved or ReaderComment(post=page)
         saved.post = page
+        saved.kind = kind
         saved.parent = parent
         saved.name = (html.unescape(comment.author).strip() or "Anonymous")[:100]
         saved.email = comment.author_email[:254] if "@" in comment.author_email else ""
@@ -99,7 +107,8 @@ def hook_for(run: WordPressImport) -> Callable[[PostPage, WPItem], None] | None:
         is_new = saved.pk is None
         saved.save()
         run.remember("comment", key, saved)
-        run.report.counts["comments created" if is_new else "comments updated"] += 1
+        noun = "comments" if kind == CommentKind.COMMENT else f"{kind}s"
+        run.report.counts[f"{noun} created" if is_new else f"{noun} updated"] += 1
         return saved
 
     return import_comments

@@ -163,6 +163,7 @@ def _save_page(run, item: WPItem, info: ItemInfo, body, page: Page | None) -> St
         new, page = True, None
     page = page or StandardPage()
     _common(page, item, info, body)
+    page.comments_open = item.comment_status == "open"
     _write(run, page, page_parent(run, info) or run.home, new, info)
     return page
 

@@ -145,10 +145,34 @@ def test_comments_keep_threads_and_statuses(tree, client):
     assert comments["Spammer"].status == "spam"
     assert comments["Held"].status == "pending"
     assert comments["Other Blog"].status == "approved"
-    assert "pingbacks (kept as comments: no type field): 1" in report
+    assert comments["Other Blog"].kind == "pingback"
+    assert comments["Reader One"].kind == "comment"
+    assert "pingbacks created: 1" in report and "trackbacks created: 1" in report
     html = client.get(first.url).content.decode()
     assert "Nice post!" in html and "Thanks!" in html
     assert "Buy things" not in html and "Waiting" not in html
+    # The pingback is listed apart from the conversation, as a mention.
+    assert "Mentions elsewhere" in html and "1 comment" not in html
+    assert html.index("Thanks!") < html.index("Mentions elsewhere")
+
+
+def test_comments_on_pages_arrive_in_their_threads(tree, client):
+    run_import("small.xml", "--blog", "small")
+    about = StandardPage.objects.get(slug="about")
+    assert about.comments_open and not StandardPage.objects.get(slug="team").comments_open
+    comments = {c.name: c for c in ReaderComment.objects.filter(post=about)}
+    assert comments["Ann Writer"].parent == comments["Page Reader"]
+    assert comments["Elsewhere"].kind == "trackback"
+    assert comments["Unsure"].status == "pending"
+    response = client.get(about.url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "2 comments" in html
+    # The reply is inside its parent's list item, in a nested list.
+    thread = html[html.index("Who writes here?") : html.index("Mentions elsewhere")]
+    assert '<ol class="comment-replies">' in thread and "I do." in thread
+    assert 'href="http://elsewhere.example/a" rel="nofollow ugc">Elsewhere</a>' in html
+    assert "Held for moderation" not in html
 
 
 def test_a_second_run_duplicates_nothing(tree):

@@ -85,11 +85,29 @@ def check_comments(client):
         assert snippet in html or snippet.replace("'", "&#x27;") in html
 
 
+def check_page_comments(client):
+    """WordPress pages carry comments too: the approved ones show in their thread."""
+    page = StandardPage.objects.get(title="Page with comments")
+    assert ReaderComment.objects.filter(post=page).count() == 4
+    html = follow(client, page.url).content.decode()
+    assert "3 comments" in html
+    for text in ("Anonymous comment.", "Contributor comment.", "Author comment."):
+        assert text in html
+    assert "nothing useful to say" not in html  # held for moderation
+    held = StandardPage.objects.get(title="a Blog page")
+    assert ReaderComment.objects.filter(post=held, status="pending").count() == 1
+    assert "chocolate" not in follow(client, held.url).content.decode().lower()
+    kinds = ReaderComment.objects.exclude(kind="comment").values_list("kind", flat=True)
+    assert sorted(kinds) == ["pingback", "pingback", "trackback", "trackback"]
+
+
 def check_report(imported):
     assert "posts created: 58" in imported  # 56 published, a draft, a scheduled one
     assert "pages created: 21" in imported
     assert StandardPage.objects.count() == 21
     assert "nav_menu_item items are not imported" in imported
+    assert "pingbacks created: 2" in imported and "trackbacks created: 2" in imported
+    assert "comments not imported" not in imported
 
 
 def check_links(client):
@@ -131,4 +149,5 @@ def test_theme_unit_test_data_imports_completely(imported, client):
     check_old_links(client)
     check_not_public(client)
     check_comments(client)
+    check_page_comments(client)
     check_links(client)
