@@ -214,8 +214,9 @@ AXES_COOLOFF_TIME = datetime.timedelta(
 )
 AXES_LOCKOUT_PARAMETERS = env_list("BYLINE_LOGIN_LOCKOUT_BY", "ip_address,username")
 AXES_RESET_ON_SUCCESS = True
-# The same address rule as comments and rate limits (REMOTE_ADDR or BYLINE_TRUSTED_PROXIES).
-AXES_CLIENT_IP_CALLABLE = "byline.core.formguard.client_ip"
+# The same address rule as comments and rate limits (REMOTE_ADDR or BYLINE_TRUSTED_PROXIES),
+# stored as a pseudonymous address made from the salted hash: no raw IP in the database.
+AXES_CLIENT_IP_CALLABLE = "byline.ops.axes.hashed_client_ip"
 AXES_LOCKOUT_TEMPLATE = "ops/lockout.html"
 AXES_VERBOSE = False
 
