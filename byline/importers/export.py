@@ -1,4 +1,4 @@
-"""Byline's blogs, authors, tags and comments written out as a WordPress export (WXR 1.2)."""
+"""Byline's posts, pages, authors, tags and comments as a WordPress export (WXR 1.2)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from typing import IO
 
 from django.utils import timezone
 from lxml import etree
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
 from byline.blogs.models import Author, BlogPage, PostPage
 from byline.comments.models import ReaderComment
 from byline.importers.models import ImportedItem
+from byline.publication.models import StandardPage
 
 WP = "http://wordpress.org/export/1.2/"
 NSMAP = {
@@ -40,11 +41,15 @@ def _dates(value: datetime.datetime | None) -> tuple[str, str]:
     return f"{local:%Y-%m-%d %H:%M:%S}", f"{gmt:%Y-%m-%d %H:%M:%S}"
 
 
-def wordpress_export(*, out: IO[bytes], blog: BlogPage | None = None) -> int:
-    """Write every post (of `blog`, or of all blogs) with its authors, tags and comments.
+def wordpress_export(
+    *, out: IO[bytes], blog: BlogPage | None = None, pages: bool | None = None
+) -> int:
+    """Write every post (of `blog`, or of all blogs) with its authors, tags and comments, and
+    the standard pages with theirs (by default only for a whole-site export: a blog's export
+    is one columnist moving out, not the publication's "About").
 
     Written element by element (lxml's incremental writer), so a large site needs no more
-    memory than a small one. Returns the number of posts written."""
+    memory than a small one. Returns the number of posts and pages written."""
     site = Site.objects.filter(is_default_site=True).first()
     base = (site.root_url if site else "http://localhost").rstrip("/")
     posts = PostPage.objects.all() if blog is None else PostPage.objects.child_of(blog)
@@ -77,16 +82,22 @@ def wordpress_export(*, out: IO[bytes], blog: BlogPage | None = None) -> int:
                 _el(element, "wp:author_display_name", author.name, cdata=True)
                 xf.write(element)
             for post in posts.iterator(chunk_size=200):
-                xf.write(_item(post, base, post.pk in sticky))
+                xf.write(_post_item(post, base, post.pk in sticky))
                 count += 1
+            if pages if pages is not None else blog is None:
+                # In tree order, so that every parent comes before its children (WordPress's
+                # importer copes either way; a reader of the file need not).
+                for page in StandardPage.objects.order_by("path").iterator(chunk_size=200):
+                    xf.write(_page_item(page, base))
+                    count += 1
     return count
 
 
-def _content(post: PostPage) -> str:
+def _content(page: PostPage | StandardPage) -> str:
     """The body as WordPress keeps it: HTML, with embeds as [embed] shortcodes (rendering an
     embed would fetch its provider's HTML, and WordPress wants the URL anyway)."""
     parts = []
-    for block in post.body:
+    for block in page.body:
         if block.block_type == "embed":
             parts.append(f"[embed]{block.value.url}[/embed]")
         else:
@@ -94,35 +105,47 @@ def _content(post: PostPage) -> str:
     return "\n\n".join(parts)
 
 
-def _item(post: PostPage, base: str, sticky: bool) -> etree._Element:
+def _status(page: Page) -> str:
+    if page.live:
+        return "publish"
+    if page.go_live_at and page.go_live_at > timezone.now():
+        return "future"
+    return "draft"
+
+
+def _item(page: Page, base: str, *, kind: str, date, creator: str) -> etree._Element:
+    """What posts and pages have alike: title, addresses, body, dates, status, comments."""
+    query = "page_id" if kind == "page" else "p"
     item = etree.Element("item")
-    _el(item, "title", post.title)
-    url = post.get_full_url() if post.live else f"{base}/?p={post.pk}"
+    _el(item, "title", page.title)
+    url = page.get_full_url() if page.live else f"{base}/?{query}={page.pk}"
     _el(item, "link", url)
-    _el(item, "guid", f"{base}/?p={post.pk}").set("isPermaLink", "false")
-    authors = post.authors
-    _el(item, "dc:creator", authors[0].slug if authors else "", cdata=True)
+    _el(item, "guid", f"{base}/?{query}={page.pk}").set("isPermaLink", "false")
+    _el(item, "dc:creator", creator, cdata=True)
     _el(item, "description", "")
-    _el(item, "content:encoded", _content(post), cdata=True)
-    _el(item, "excerpt:encoded", post.excerpt, cdata=True)
-    _el(item, "wp:post_id", post.pk)
-    if post.live:
-        status = "publish"
-    elif post.go_live_at and post.go_live_at > timezone.now():
-        status = "future"
-    else:
-        status = "draft"
-    local, gmt = _dates(post.date or (post.go_live_at if status == "future" else None))
+    _el(item, "content:encoded", _content(page), cdata=True)
+    _el(item, "excerpt:encoded", getattr(page, "excerpt", ""), cdata=True)
+    _el(item, "wp:post_id", page.pk)
+    status = _status(page)
+    local, gmt = _dates(date)
     _el(
         item,
         "wp:post_date",
-        local if local[0] != "0" else _dates(post.latest_revision_created_at)[0],
+        local if local[0] != "0" else _dates(page.latest_revision_created_at)[0],
     )
     _el(item, "wp:post_date_gmt", gmt)
-    _el(item, "wp:comment_status", "open" if post.comments_open else "closed")
+    _el(item, "wp:comment_status", "open" if page.comments_open else "closed")
     _el(item, "wp:ping_status", "closed")
-    _el(item, "wp:post_name", post.slug)
+    _el(item, "wp:post_name", page.slug)
     _el(item, "wp:status", status)
+    return item
+
+
+def _post_item(post: PostPage, base: str, sticky: bool) -> etree._Element:
+    authors = post.authors
+    status = _status(post)
+    date = post.date or (post.go_live_at if status == "future" else None)
+    item = _item(post, base, kind="post", date=date, creator=authors[0].slug if authors else "")
     _el(item, "wp:post_parent", 0)
     _el(item, "wp:menu_order", 0)
     _el(item, "wp:post_type", "post")
@@ -132,7 +155,27 @@ def _item(post: PostPage, base: str, sticky: bool) -> etree._Element:
         element = _el(item, "category", tag.name, cdata=True)
         element.set("domain", "post_tag")
         element.set("nicename", tag.slug)
-    for comment in ReaderComment.objects.filter(post=post).order_by("pk"):
+    _comments(item, post)
+    return item
+
+
+def _page_item(page: StandardPage, base: str) -> etree._Element:
+    status = _status(page)
+    date = page.first_published_at or (page.go_live_at if status == "future" else None)
+    item = _item(page, base, kind="page", date=date, creator="")
+    parent = page.get_parent()
+    is_page = parent is not None and parent.specific_class is StandardPage
+    _el(item, "wp:post_parent", parent.pk if is_page else 0)
+    siblings = StandardPage.objects.sibling_of(page).filter(path__lt=page.path)
+    _el(item, "wp:menu_order", siblings.count())
+    _el(item, "wp:post_type", "page")
+    _el(item, "wp:is_sticky", 0)
+    _comments(item, page)
+    return item
+
+
+def _comments(item: etree._Element, page: Page) -> None:
+    for comment in ReaderComment.objects.filter(post=page).order_by("pk"):
         element = _el(item, "wp:comment", None)
         _el(element, "wp:comment_id", comment.pk)
         _el(element, "wp:comment_author", comment.name, cdata=True)
@@ -143,6 +186,5 @@ def _item(post: PostPage, base: str, sticky: bool) -> etree._Element:
         _el(element, "wp:comment_date_gmt", gmt)
         _el(element, "wp:comment_content", comment.body, cdata=True)
         _el(element, "wp:comment_approved", _STATUS.get(comment.status, "0"))
-        _el(element, "wp:comment_type", "comment")
+        _el(element, "wp:comment_type", comment.kind)
         _el(element, "wp:comment_parent", comment.parent_id or 0)
-    return item

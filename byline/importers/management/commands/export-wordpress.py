@@ -12,11 +12,16 @@ from byline.importers.export import wordpress_export
 
 
 class Command(BaseCommand):
-    help = "Write posts, authors, tags and comments as a WXR file WordPress's importer reads."
+    help = "Write posts, pages, authors, tags and comments as a WXR file for WordPress."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", nargs="?", type=Path, help="Where to write (default: stdout).")
         parser.add_argument("--blog", help="Slug of the one blog to export (default: all).")
+        parser.add_argument(
+            "--pages",
+            action="store_true",
+            help="With --blog, export the standard pages too (a whole-site export always does).",
+        )
 
     def handle(self, *args, **options) -> None:
         blog = None
@@ -24,9 +29,10 @@ class Command(BaseCommand):
             blog = BlogPage.objects.filter(slug=options["blog"]).first()
             if blog is None:
                 raise CommandError(f"no blog with the slug {options['blog']!r}")
+        pages = True if options["pages"] else None
         if options["file"] is None:
-            count = wordpress_export(out=sys.stdout.buffer, blog=blog)
+            wordpress_export(out=sys.stdout.buffer, blog=blog, pages=pages)
         else:
             with options["file"].open("wb") as out:
-                count = wordpress_export(out=out, blog=blog)
-            self.stdout.write(f"Wrote {count} posts to {options['file']}.")
+                count = wordpress_export(out=out, blog=blog, pages=pages)
+            self.stdout.write(f"Wrote {count} posts and pages to {options['file']}.")
