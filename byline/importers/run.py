@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 from wagtail.models import Page, Site
@@ -59,6 +60,7 @@ class WordPressImport:
         self.saved_files: list = []
         self.offset: datetime.timedelta | None = None
         self.mapped: dict[tuple[str, str], ImportedItem] = {}
+        self.unsaved: dict[tuple[str, str], ImportedItem] = {}
         self.children: dict[int, list[int]] = {}
         self.comment_hook: Callable[[Page, WPItem], None] | None = None
 
@@ -74,6 +76,7 @@ class WordPressImport:
                 pages.import_items(self)
                 self.report.counts["tags"] = len({tag.pk for tag in self.tag_ids.values()})
                 addresses.make_redirects(self)
+                self._save_mappings()
                 if self.dry_run:
                     transaction.set_rollback(True)
                 else:
@@ -133,8 +136,22 @@ class WordPressImport:
         row.object_model = obj._meta.label_lower
         for name, value in extra.items():
             setattr(row, name, value)
-        row.save()
+        self.unsaved[(kind, key)] = row
         return row
+
+    def _save_mappings(self) -> None:
+        """Write what remember() noted, in a few statements rather than one per object."""
+        now = timezone.now()
+        rows = list(self.unsaved.values())
+        for row in rows:
+            row.imported_at = now  # auto_now is not applied by bulk_update
+        ImportedItem.objects.bulk_create([r for r in rows if r.pk is None], batch_size=500)
+        ImportedItem.objects.bulk_update(
+            [r for r in rows if r.pk is not None],
+            ["object_id", "object_model", "guid", "old_url", "sticky", "imported_at"],
+            batch_size=500,
+        )
+        self.unsaved.clear()
 
     def mapped_object(self, kind: str, key: str, model):
         """What an earlier run made of WordPress's `kind` `key`, if it is still there."""
