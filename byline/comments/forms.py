@@ -18,6 +18,15 @@ def _no_control_characters(value: str) -> None:
         raise forms.ValidationError("Please remove the control characters.", code="control")
 
 
+class _SolutionField(forms.CharField):
+    """A field with no validators at all, not even Django's NUL check: an error on a hidden
+    field is one the reader cannot see or fix. Whatever comes, proof_of_work.verify_solution
+    judges it, and a bad solution holds the comment instead of refusing the form."""
+
+    def run_validators(self, value) -> None:
+        return None
+
+
 class CommentForm(FormGuardMixin, forms.Form):
     formguard_purpose = "comments.comment"
     formguard_reject_bots = False  # bots' comments are kept as spam for review
@@ -42,6 +51,8 @@ class CommentForm(FormGuardMixin, forms.Form):
     )
     notify_replies = forms.BooleanField(required=False, label="E-mail me when someone replies")
     parent = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
+    # Filled by altcha.js when proof of work is on (proof_of_work.py).
+    altcha = _SolutionField(required=False, widget=forms.HiddenInput, strip=False)
 
     def __init__(self, *args, post=None, **kwargs):
         self.post = post

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
 from django.db import models
 from django.utils import timezone
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.models import Page
 
 from byline.comments.text import render_body
@@ -168,3 +173,96 @@ def approved_comment_count() -> models.expressions.Combinable:
         .values("n")
     )
     return models.functions.Coalesce(models.Subquery(counts), 0)
+
+
+def _lines(text: str) -> list[str]:
+    """The entries of a one-per-line list: trimmed, lower case; blank lines and lines that
+    start with # (notes to fellow editors) left out."""
+    entries = (line.strip().lower() for line in (text or "").splitlines())
+    return [entry for entry in entries if entry and not entry.startswith("#")]
+
+
+def _validate_addresses(text: str) -> None:
+    bad = []
+    for entry in _lines(text):
+        if "@" in entry:
+            local, _, domain = entry.rpartition("@")
+            if "." not in domain or " " in entry:
+                bad.append(entry)
+            elif local:
+                try:
+                    validate_email(entry)
+                except ValidationError:
+                    bad.append(entry)
+        else:
+            try:
+                ipaddress.ip_address(entry)
+            except ValueError:
+                bad.append(entry)
+    if bad:
+        raise ValidationError(
+            "Not an e-mail address, @domain or IP address: %(entries)s",
+            params={"entries": ", ".join(bad[:5])},
+            code="invalid",
+        )
+
+
+@register_setting(icon="comment")
+class CommentSettings(BaseGenericSetting):
+    """Spam defences editors can change without a deploy, for every site of the install (the
+    spam checkers see a comment, not the site it came through)."""
+
+    proof_of_work = models.BooleanField(
+        default=False,
+        verbose_name="Ask for proof of work",
+        help_text="Switch on while the site is under a spam attack: readers' browsers solve a "
+        "small puzzle while they type, which costs a spammer dearly at volume. Comments "
+        "without a solution (no JavaScript) are held for moderation, never refused.",
+    )
+    proof_of_work_difficulty = models.PositiveIntegerField(
+        default=50_000,
+        validators=[MinValueValidator(1_000), MaxValueValidator(10_000_000)],
+        help_text="How many numbers a browser may have to try; half that on average. "
+        "50,000 takes a phone about a second.",
+    )
+    blocked_words = models.TextField(
+        blank=True,
+        help_text="One word or phrase per line (# starts a note). Comments containing one are "
+        "kept as spam. Adds to the BYLINE_COMMENTS_BLOCKED_WORDS setting.",
+    )
+    blocked_addresses = models.TextField(
+        blank=True,
+        validators=[_validate_addresses],
+        help_text="One per line: an e-mail address (spam@example.com), a domain "
+        "(@example.com) or an IP address. Comments from them are kept as spam. "
+        "Adds to the BYLINE_COMMENTS_BLOCKED_ADDRESSES setting.",
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("proof_of_work"), FieldPanel("proof_of_work_difficulty")],
+            heading="Proof of work",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("blocked_words"), FieldPanel("blocked_addresses")], heading="Blocklists"
+        ),
+    ]
+
+    class Meta:
+        verbose_name = "comments"
+
+    def blocked_word_list(self) -> list[str]:
+        return _lines(self.blocked_words)
+
+    def blocked_address_list(self) -> list[str]:
+        # IP addresses in their canonical form, as the request gives them (IPv6 above all).
+        return [_canonical_address(entry) for entry in _lines(self.blocked_addresses)]
+
+
+def _canonical_address(entry: str) -> str:
+    if "@" in entry:
+        return entry
+    try:
+        return str(ipaddress.ip_address(entry))
+    except ValueError:
+        return entry

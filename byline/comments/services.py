@@ -40,6 +40,7 @@ def comment_submit(
     notify_replies: bool,
     ip_hash: str,
     bot_signals: Iterable[str] = (),
+    proof_of_work: str | None = None,
 ) -> ReaderComment:
     """Store a reader's comment with the status the spam checks and the blog's policy give it.
 
@@ -64,6 +65,7 @@ def comment_submit(
             body=body,
             ip_hash=ip_hash,
             bot_signals=list(bot_signals),
+            proof_of_work=proof_of_work,
         )
     )
     if finding.verdict == Verdict.SPAM:

@@ -17,13 +17,14 @@ import datetime
 import enum
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Protocol
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from byline.comments import proof_of_work
 from byline.comments.text import count_links
 from byline.core.formguard import ip_hash
 
@@ -45,6 +46,15 @@ class Submission:
     body: str
     ip_hash: str
     bot_signals: list[str] = field(default_factory=list)
+    # The form's ALTCHA solution ("" when none came); None for a comment not from the form.
+    proof_of_work: str | None = None
+
+    @cached_property
+    def editor_settings(self):
+        """Settings → Comments in the admin, loaded once for all the checkers."""
+        from byline.comments.models import CommentSettings
+
+        return CommentSettings.load()
 
 
 @dataclass
@@ -81,17 +91,23 @@ def _words(text: str) -> set[str]:
 
 
 class BlocklistChecker:
-    """Blocked words (in name, website or text) and blocked addresses (e-mail, @domain, IP)."""
+    """Blocked words (in name, website or text) and blocked addresses (e-mail, @domain, IP),
+    from the settings and from the lists editors keep under Settings → Comments."""
 
     def check(self, submission: Submission) -> Finding | None:
-        words = {word.lower() for word in settings.BYLINE_COMMENTS_BLOCKED_WORDS}
+        editors = submission.editor_settings
+        words = {
+            word.strip().lower()
+            for word in [*settings.BYLINE_COMMENTS_BLOCKED_WORDS, *editors.blocked_word_list()]
+            if word.strip()
+        }
         text = " ".join([submission.name, submission.website, submission.body]).lower()
         single = {word for word in words if " " not in word}
         hits = (single & _words(text)) | {w for w in words - single if w in text}
         if hits:
             return Finding(Verdict.SPAM, "blocked word")
         email = submission.email.lower()
-        for entry in settings.BYLINE_COMMENTS_BLOCKED_ADDRESSES:
+        for entry in [*settings.BYLINE_COMMENTS_BLOCKED_ADDRESSES, *editors.blocked_address_list()]:
             entry = entry.strip().lower()
             if not entry:
                 continue
@@ -123,6 +139,21 @@ class DuplicateChecker:
         return None
 
 
+class ProofOfWorkChecker:
+    """With proof of work on, a comment without a valid ALTCHA solution waits for a moderator:
+    held, never refused, since a reader without JavaScript cannot solve one."""
+
+    def check(self, submission: Submission) -> Finding | None:
+        if submission.proof_of_work is None or not proof_of_work.maxnumber(
+            submission.editor_settings
+        ):
+            return None
+        reason = proof_of_work.verify_solution(submission.proof_of_work)
+        if reason:
+            return Finding(Verdict.HOLD, f"no valid proof of work ({reason})")
+        return None
+
+
 DEFAULT_CHECKERS = [
     "byline.comments.spam.BotSignalChecker",
     "byline.comments.spam.BlocklistChecker",
@@ -136,11 +167,15 @@ def _load(paths: tuple[str, ...]) -> list[SpamChecker]:
     return [import_string(path)() for path in paths]
 
 
+# Always run, whatever BYLINE_COMMENTS_SPAM_CHECKERS lists: it has a switch of its own (off
+# by default), and an editor who turns it on must not find it missing from a custom list.
+ALWAYS = ("byline.comments.spam.ProofOfWorkChecker",)
+
+
 def check_submission(submission: Submission) -> Finding:
     """The strictest finding of every configured checker (OK when none objects)."""
+    paths = tuple(dict.fromkeys([*settings.BYLINE_COMMENTS_SPAM_CHECKERS, *ALWAYS]))
     findings = [
-        finding
-        for checker in _load(tuple(settings.BYLINE_COMMENTS_SPAM_CHECKERS))
-        if (finding := checker.check(submission)) is not None
+        finding for checker in _load(paths) if (finding := checker.check(submission)) is not None
     ]
     return max(findings, key=lambda f: f.verdict, default=Finding(Verdict.OK, ""))

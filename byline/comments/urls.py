@@ -11,6 +11,7 @@ urlpatterns = [
     path("comments/post/<int:post_id>/reply/<int:comment_id>/", views.reply, name="reply"),
     path("comments/post/<int:post_id>/held/", views.held, name="held"),
     path("comments/post/<int:post_id>/feed/", feeds.PostCommentsFeed(), name="post-feed"),
+    path("comments/challenge/", views.challenge, name="challenge"),
     path("comments/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("blogs/<slug:blog>/comments/feed/", feeds.BlogCommentsFeed(), name="blog-feed"),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core import signing
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from wagtail.models import Page
 
 from byline.blogs.models import BlogPage
+from byline.comments import proof_of_work
 from byline.comments.forms import CommentForm
 from byline.comments.models import CommentStatus, ReaderComment
 from byline.comments.moderation import comments_closed
@@ -73,11 +74,28 @@ def post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
         notify_replies=data["notify_replies"],
         ip_hash=formguard.ip_hash(formguard.client_ip(request)),
         bot_signals=form.formguard_bot_signals,
+        proof_of_work=data["altcha"],
     )
     if comment.status == CommentStatus.APPROVED:
         return HttpResponseRedirect(f"{post.url}#{comment.anchor}", status=303)
     # Held and spam look the same from outside: a bot learns nothing from the answer.
     return HttpResponseRedirect(reverse("comments:held", args=[post.pk]), status=303)
+
+
+@require_http_methods(["GET"])
+def challenge(request: HttpRequest) -> HttpResponse:
+    """A fresh proof-of-work challenge for altcha.js, or 204 when proof of work is off.
+
+    Fetched by the script rather than written into the page, so that pages served from the
+    page store get a new one for every reader, and the editors' switch works at once."""
+    difficulty = proof_of_work.maxnumber()
+    response = (
+        JsonResponse(proof_of_work.create_challenge(maxnumber=difficulty))
+        if difficulty
+        else HttpResponse(status=204)
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def reply(request: HttpRequest, post_id: int, comment_id: int) -> HttpResponse:

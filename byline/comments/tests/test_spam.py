@@ -154,3 +154,93 @@ def test_strictest_finding_wins(settings, db):
         )
     )
     assert finding.verdict == spam.Verdict.SPAM
+
+
+class TestEditorBlocklists:
+    """The lists editors keep under Settings → Comments, on top of the settings' lists."""
+
+    @pytest.fixture
+    def lists(self, db):
+        from byline.comments.models import CommentSettings
+
+        def set_lists(*, words: str = "", addresses: str = "") -> None:
+            editor_settings = CommentSettings.load()
+            editor_settings.blocked_words = words
+            editor_settings.blocked_addresses = addresses
+            editor_settings.save()
+
+        return set_lists
+
+    @pytest.mark.parametrize(
+        "fields",
+        [
+            {"body": "Cheap CASINO bonus"},
+            {"website": "https://pills.example"},
+            {"body": "so  a b c then"},
+        ],
+    )
+    def test_blocked_words(self, client, post, policy_none, lists, fields):
+        lists(words="# spam runs of November\ncasino\n\n  PILLS  \na b c\n")
+        submit(client, post, **fields)
+        assert only_comment().status == CommentStatus.SPAM
+        assert only_comment().moderation_note == "blocked word"
+
+    @pytest.mark.parametrize(
+        "addresses,remote_addr,note",
+        [
+            ("ANN@example.com", "203.0.113.10", "blocked e-mail address"),
+            ("@Example.com", "203.0.113.10", "blocked e-mail address"),
+            ("203.0.113.10", "203.0.113.10", "blocked IP address"),
+            ("2001:0db8:0000::0001", "2001:db8::1", "blocked IP address"),
+        ],
+    )
+    def test_blocked_addresses(
+        self, client, post, policy_none, lists, addresses, remote_addr, note
+    ):
+        lists(addresses=f"# known offenders\n{addresses}\n")
+        submit(client, post, remote_addr=remote_addr)
+        assert only_comment().status == CommentStatus.SPAM
+        assert only_comment().moderation_note == note
+
+    def test_both_lists_apply(self, client, post, policy_none, settings, lists):
+        settings.BYLINE_COMMENTS_BLOCKED_WORDS = ["casino"]
+        lists(words="pills")
+        submit(client, post, body="casino")
+        submit(client, post, body="pills", remote_addr="198.51.100.2")
+        submit(client, post, body="poker", remote_addr="198.51.100.3")
+        statuses = dict(ReaderComment.objects.values_list("body", "status"))
+        assert statuses == {
+            "casino": CommentStatus.SPAM,
+            "pills": CommentStatus.SPAM,
+            "poker": CommentStatus.APPROVED,
+        }
+
+    def test_unlisted_passes(self, client, post, policy_none, lists):
+        lists(words="casino", addresses="@spam.example\n192.0.2.1")
+        submit(client, post)
+        assert only_comment().status == CommentStatus.APPROVED
+
+    def test_admin_form_rejects_what_is_not_an_address(self, client, admin_user):
+        from byline.comments.models import CommentSettings
+
+        client.force_login(admin_user)
+        url = f"/admin/settings/comments/commentsettings/{CommentSettings.load().pk}/"
+        data = {
+            "proof_of_work_difficulty": "50000",
+            "blocked_words": "casino",
+            "blocked_addresses": "spam@example.com\n@spam.example\n10.0.0.0/8\nnot an address",
+        }
+        response = client.post(url, data)
+        assert response.status_code == 200
+        assert "Not an e-mail address, @domain or IP address: 10.0.0.0/8, not an address" in (
+            response.content.decode()
+        )
+        assert CommentSettings.load().blocked_words == ""
+        data["blocked_addresses"] = "spam@example.com\n@spam.example\n192.0.2.1\n::1"
+        assert client.post(url, data).status_code == 302
+        assert CommentSettings.load().blocked_address_list() == [
+            "spam@example.com",
+            "@spam.example",
+            "192.0.2.1",
+            "::1",
+        ]
