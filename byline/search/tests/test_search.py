@@ -1,5 +1,6 @@
 """/search/: ranking, fields searched, filters, snippets, pagination, index upkeep, bad input."""
 
+import dataclasses
 import datetime
 
 import pytest
@@ -7,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from byline.core.testing import AuthorFactory, make_post
+from byline.search import engines
 from byline.search.query import MAX_QUERY_CHARS, fts5_expression, parse
 
 UTC = datetime.UTC
@@ -109,7 +111,18 @@ class TestSearch:
         assert "<script>alert" not in response.content.decode()
 
 
+@pytest.fixture(params=["walk", "filter-first"])
+def strategy(request, monkeypatch):
+    """Run a test with filters applied to matches as they are walked, then with the filter's
+    posts listed first (engines.filter_first picks one per query; small test sites would
+    always get the second)."""
+    if request.param == "walk":
+        monkeypatch.setattr(engines, "CANDIDATE_LIMIT", 0)
+    return request.param
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("strategy")
 class TestFilters:
     def test_by_blog(self, client, posts):
         assert titles(client.get("/search/", {"q": "ballmer", "blog": "cloud-desk"})) == [
@@ -146,6 +159,45 @@ class TestFilters:
 
 
 @pytest.mark.django_db
+class TestFilterFirst:
+    """engines.filter_first: list a narrow filter's posts first, walk matches for a broad one."""
+
+    @pytest.fixture
+    def six(self, tree):
+        """Six posts, three by Scott Bekker, all in one blog, two in 2012."""
+        for number in range(6):
+            make_post(
+                tree.blog,
+                title=f"Post {number}",
+                date=at(2012 if number < 2 else 2013),
+                authors=[tree.author] if number % 2 else [],
+            )
+        return engines.Filters(site_path=tree.home.path)
+
+    def test_no_filter_walks(self, six):
+        assert engines.filter_first(six, window=500) is False
+
+    def test_an_author_is_listed_first_only_when_narrow_for_the_window(self, six, tree):
+        """3 posts of 6: listing them pays when 3 x 3 <= window x 6, from a window of 2."""
+        by_scott = dataclasses.replace(six, author_id=tree.author.pk)
+        assert engines.filter_first(by_scott, window=1) is False
+        assert engines.filter_first(by_scott, window=2) is True
+
+    def test_a_year_is_always_listed_first(self, six):
+        assert engines.filter_first(dataclasses.replace(six, year=2013), window=1) is True
+
+    def test_nothing_is_listed_past_the_limit(self, six, monkeypatch):
+        monkeypatch.setattr(engines, "CANDIDATE_LIMIT", 1)
+        assert engines.filter_first(dataclasses.replace(six, year=2012), window=500) is False
+
+    def test_both_ways_give_the_same_results(self, client, six, tree, monkeypatch):
+        query = {"q": "post", "author": tree.author.slug, "year": "2013"}
+        listed = titles(client.get("/search/", query))
+        monkeypatch.setattr(engines, "CANDIDATE_LIMIT", 0)
+        assert titles(client.get("/search/", query)) == listed == ["Post 5", "Post 3"]
+
+
+@pytest.mark.django_db
 class TestPagination:
     def test_pages(self, client, tree, settings):
         settings.BYLINE_SEARCH_PER_PAGE = 2
@@ -156,6 +208,10 @@ class TestPagination:
         assert len(titles(first)) == 2 and len(titles(third)) == 1
         assert set(titles(first)).isdisjoint(titles(third))
         assert b'rel="next"' in first.content
+        # Results are ordered by relevance, not date: the links say so.
+        assert "Next results" in first.content.decode()
+        assert "Previous results" in third.content.decode()
+        assert "Older posts" not in first.content.decode()
 
     @pytest.mark.parametrize("page", ["abc", "-1", "0", "99", "99999999999999999999", "1.5"])
     def test_bad_page_numbers_are_404(self, client, posts, page):
