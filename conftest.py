@@ -1,7 +1,10 @@
 """Test settings shared by every test: plain static storage, immediate tasks, a fresh cache."""
 
+import email
+import email.policy
 import os
 import re
+import socket
 
 import pytest
 
@@ -56,6 +59,45 @@ def wagtail_baseline(request):
     from byline.core.testing import ensure_wagtail_baseline
 
     ensure_wagtail_baseline()
+
+
+class SMTPInbox:
+    """What the test's SMTP server received: `messages` (each with an X-Envelope-To header
+    naming its SMTP recipients) and `deliveries` ((recipients, message) pairs)."""
+
+    def __init__(self):
+        self.deliveries: list[tuple[list[str], email.message.EmailMessage]] = []
+
+    @property
+    def messages(self) -> list[email.message.EmailMessage]:
+        return [message for _, message in self.deliveries]
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's handler hook
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        self.deliveries.append((list(envelope.rcpt_tos), message))
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server (aiosmtpd) on a free local port, with Django's SMTP backend pointed
+    at it: mail goes over the wire as in production, not into the in-memory outbox."""
+    from aiosmtpd.controller import Controller
+
+    inbox = SMTPInbox()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield inbox
+    controller.stop()
 
 
 def pytest_collection_modifyitems(items):

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
 import time
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail
 
 from byline.core import formguard
@@ -183,44 +179,12 @@ class TestRefusals:
         assert len(mail.outbox) == 3
 
 
-class Inbox:
-    """An aiosmtpd handler that keeps every message it is given."""
-
-    def __init__(self):
-        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(settings):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield inbox
-    controller.stop()
-
-
 def test_message_arrives_through_a_real_smtp_server(client, tree, smtp):
     response = send(
         client, name="Jörg Müller", subject="Grüße zur Kolumne", message="Schöner Text.\nJörg"
     )
     assert response.status_code == 302
-    [(recipients, message)] = smtp.messages
+    [(recipients, message)] = smtp.deliveries
     assert recipients == [BEKKER]
     assert message["To"] == f"Scott Bekker <{BEKKER}>"
     assert message["Reply-To"] == "Jörg Müller <ann@example.net>"
