@@ -62,7 +62,7 @@ class PostFeed(Feed):
         # edit, a renamed author, the full-content setting) changes it; Last-Modified comes
         # from the data. get_conditional_response applies RFC 9110's precedence rules.
         response.headers["ETag"] = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
-        last_modified = self.source.last_modified()
+        last_modified = self.source.last_modified(self.posts)
         if last_modified is not None:
             response.headers["Last-Modified"] = http_date(last_modified.timestamp())
         else:
@@ -103,12 +103,10 @@ class PostFeed(Feed):
         # none, so the publication stands as the feed's author.
         return site_name(self.request)
 
-    def items(self, source: FeedSource):
-        return (
-            source.posts.select_related("lead_image")
-            .prefetch_related("post_authors__author", "tags")
-            .order_by("-date", "-pk")[: settings.BYLINE_FEED_ITEMS]
-        )
+    def items(self, source: FeedSource) -> list[PostPage]:
+        # Kept for Last-Modified, which is the newest change among them.
+        self.posts = source.newest_posts(settings.BYLINE_FEED_ITEMS)
+        return self.posts
 
     def item_title(self, post: PostPage) -> str:
         return post.title

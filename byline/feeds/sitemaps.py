@@ -1,129 +1,212 @@
-"""sitemaps.org sitemaps of every public page, through django.contrib.sitemaps."""
+"""sitemaps.org sitemaps of every public page: an index of sections, each read as plain rows.
+
+    SiteSitemap(request).sections()     # what /sitemap.xml lists: name, URL count, lastmod
+    SiteSitemap(request).urls("posts-3")  # (absolute URL, lastmod) pairs of one section
+
+Posts are split by page id into sections of `POSTS_PER_SECTION` ids: a section never holds
+more URLs than that (sitemaps.org allows 50,000 a file), keeps its contents as posts are added,
+and is one range scan on the primary key to read. Nothing here builds a page object or asks a
+page for its URL: at 10,000 posts, going through django.contrib.sitemaps, a PostPage and its
+URL routing per item took 1.5 s a request (bench/feeds_bench.py); rows and the URL rule below
+take a small fraction of that.
+"""
 
 from __future__ import annotations
 
-from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
-from django.http import HttpRequest
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db import connections
+from django.db.models import Count, F, Max, QuerySet
+from django.db.models.functions import Substr
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from taggit.models import Tag
 from wagtail.models import Page
 
-from byline.blogs.models import Author, PostPage
+from byline.blogs.models import PostPage, PostPageAuthor, PostPageTag
 from byline.feeds.sources import site_root
 
-# The sitemaps.org protocol's limit for one file, and so the point past which /sitemap.xml
-# becomes an index of several.
+# Post ids per posts section; also the most posts a site may have and still get one sitemap
+# file rather than an index (a small site's crawler then needs one request).
+POSTS_PER_SECTION = 5_000
+# The sitemaps.org protocol's limit for one file.
 MAX_URLS = 50_000
 
 
-class _SiteSitemap(Sitemap):
-    """A sitemap for the Wagtail site answering the request (URLs come from its page tree)."""
+@dataclass(frozen=True)
+class Section:
+    name: str  # "pages", "authors", "tags" or "posts-<n>"
+    count: int | None  # URLs in it, when known without reading it
+    lastmod: datetime.datetime | None
 
-    limit = MAX_URLS
 
-    def __init__(self, request: HttpRequest, limit: int = MAX_URLS):
+def _raw_rows(queryset: QuerySet) -> Iterator[tuple]:
+    """The queryset's rows as the database driver returns them: Django's per-value converters
+    cost more than the rest of a sitemap line together (SQLite datetimes are parsed in Python
+    one by one), and _aware below does the one conversion needed."""
+    compiler = queryset.query.get_compiler(queryset.db)
+    sql, params = compiler.as_sql()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(2000):
+            yield from batch
+
+
+def _aware(value: datetime.datetime | str) -> datetime.datetime:
+    """A stored date-time as an aware datetime: SQLite gives ISO text in UTC (USE_TZ), the
+    PostgreSQL driver an aware datetime already."""
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
+
+
+def _newest(*moments: datetime.datetime | None) -> datetime.datetime | None:
+    return max(filter(None, moments), default=None)
+
+
+class SiteSitemap:
+    """The sitemap of the Wagtail site answering the request (its page tree, its posts)."""
+
+    posts_per_section = POSTS_PER_SECTION
+
+    def __init__(self, request: HttpRequest):
         self.request = request
         self.root = site_root(request)
-        self.limit = limit
+        # The scheme and host the request came in on (https behind a proxy with BYLINE_HTTPS).
+        self.base = f"{request.scheme}://{request.get_host()}"
 
-    def get_protocol(self, protocol: str | None = None) -> str:
-        # The scheme the request came in on (https behind a proxy with BYLINE_HTTPS), not
-        # Django's default guess.
-        return self.request.scheme
+    # -- queries --------------------------------------------------------------------------
 
-    def posts(self):
-        return (
-            PostPage.objects.published().descendant_of(self.root)
-            if self.root
-            else (PostPage.objects.none())
+    def _posts(self) -> QuerySet:
+        """Published posts of this site, unordered (each caller asks for what it needs)."""
+        if self.root is None:
+            return PostPage.objects.none()
+        return PostPage.objects.live().filter(
+            date__isnull=False, path__startswith=self.root.path, depth__gt=self.root.depth
         )
 
+    def _published(self, relation: str) -> dict:
+        """_posts()'s conditions, across `relation` to the post: a plain join, which both
+        databases plan better than an IN (subquery)."""
+        if self.root is None:
+            return {"pk__in": []}
+        return {
+            f"{relation}__live": True,
+            f"{relation}__date__isnull": False,
+            f"{relation}__path__startswith": self.root.path,
+            f"{relation}__depth__gt": self.root.depth,
+        }
 
-class PostSitemap(_SiteSitemap):
-    """Posts, read as plain rows: building 50,000 PostPage objects and asking each for its URL
-    took ~1 ms a post (measured at 10,000); rows and the URL rule below take a tenth of that."""
+    def post_sections(self) -> list[Section]:
+        """One grouped query: every non-empty posts section, its size and newest change."""
+        rows = (
+            self._posts()
+            .annotate(section=F("pk") / self.posts_per_section)
+            .values("section")
+            .annotate(count=Count("pk"), latest=Max("last_published_at"), newest=Max("date"))
+            .order_by("section")
+        )
+        return [
+            Section(f"posts-{row['section']}", row["count"], _newest(row["latest"], row["newest"]))
+            for row in rows
+        ]
 
-    def items(self):
-        # Ordered by id so that pages of a large sitemap keep their contents as posts are added.
-        return (
-            self.posts()
+    def sections(self) -> list[Section]:
+        posts = self.post_sections()
+        newest = _newest(*(section.lastmod for section in posts))
+        # Listings, author and tag pages change when a post does; their own sections list the
+        # exact times, the index needs only an upper bound and gets it without reading them.
+        return [
+            Section("pages", None, newest),
+            Section("authors", None, newest),
+            Section("tags", None, newest),
+            *posts,
+        ]
+
+    # -- URLs -----------------------------------------------------------------------------
+
+    def urls(self, name: str) -> Iterator[tuple[str, datetime.datetime | None]]:
+        """The section's (absolute URL, lastmod) pairs; Http404 for a section there is not."""
+        if name == "pages":
+            return self._page_urls()
+        if name == "authors":
+            return self._author_urls()
+        if name == "tags":
+            return self._tag_urls()
+        number = name.removeprefix("posts-")
+        if name.startswith("posts-") and number.isascii() and number.isdigit() and len(number) < 12:
+            return self._post_urls(int(number))
+        raise Http404("No such sitemap")
+
+    def _post_urls(self, number: int) -> Iterator[tuple[str, datetime.datetime | None]]:
+        first = number * self.posts_per_section
+        rows = (
+            self._posts()
+            .filter(pk__gte=first, pk__lt=first + self.posts_per_section)
             .order_by("pk")
-            .values_list("url_path", "slug", "date", "last_published_at", named=True)
+            .values_list("url_path", "slug", "date", "last_published_at")
         )
-
-    def location(self, row) -> str:
         # PostPage.get_url_parts's rule: the blog's path, then yyyy/mm/slug/ in local time
         # (test_sitemaps checks the two agree).
-        tree_path = row.url_path[len(self.root.url_path) - 1 :]
-        local = timezone.localtime(row.date)
-        return f"{tree_path[: -(len(row.slug) + 1)]}{local:%Y}/{local:%m}/{row.slug}/"
+        site = self.base + "/"
+        cut = len(self.root.url_path) if self.root else 0
+        zone = timezone.get_current_timezone()
+        for url_path, slug, date, published in _raw_rows(rows):
+            date = _aware(date)
+            published = _aware(published) if published else date
+            local = date.astimezone(zone)
+            blog_path = url_path[cut : -(len(slug) + 1)]
+            loc = f"{site}{blog_path}{local.year:04d}/{local.month:02d}/{slug}/"
+            yield loc, max(published, date)
 
-    def lastmod(self, row):
-        return max(row.last_published_at or row.date, row.date)
-
-    def get_latest_lastmod(self):
-        # One query, not a walk over every post (Django's default).
-        return self.posts().aggregate(latest=Max("last_published_at"))["latest"]
-
-
-class PageSitemap(_SiteSitemap):
-    """Every other live, public page of the tree: home, /blogs/, blog fronts, other pages."""
-
-    def items(self):
+    def _page_urls(self) -> Iterator[tuple[str, datetime.datetime | None]]:
+        """Every other live, public page: home, /blogs/, blog fronts and any other page. A
+        listing is as new as the newest post under it."""
         if self.root is None:
-            return []
-        pages = (
+            return
+        pages = list(
             Page.objects.live()
             .public()
             .descendant_of(self.root, inclusive=True)
             .not_type(PostPage)
             .order_by("path")
+            .values_list("path", "url_path", "last_published_at")
         )
-        items = list(pages)
-        for page in items:
-            # A listing (home, /blogs/, a blog front) is as new as the newest post under it;
-            # one query per page, and there are only a handful besides posts.
-            newest_post = (
-                self.posts()
-                .filter(path__startswith=page.path)
-                .aggregate(latest=Max("last_published_at"))["latest"]
-            )
-            page.sitemap_lastmod = max(
-                filter(None, [page.last_published_at, newest_post]), default=None
-            )
-        return items
-
-    def location(self, page: Page) -> str:
-        return page.get_url(self.request)
-
-    def lastmod(self, page: Page):
-        return page.sitemap_lastmod
-
-
-class AuthorSitemap(_SiteSitemap):
-    def items(self):
-        return list(
-            Author.objects.filter(post_links__post__in=self.posts())
-            .annotate(latest=Max("post_links__post__last_published_at"))
-            .order_by("slug")
+        # The newest post under each parent (a blog), in one grouped query; a listing takes
+        # the newest of the parents below it.
+        by_parent = (
+            self._posts()
+            .annotate(parent=Substr("path", 1, (F("depth") - 1) * Page.steplen))
+            .values("parent")
+            .annotate(latest=Max("last_published_at"))
+            .order_by()
         )
+        newest = {row["parent"]: row["latest"] for row in by_parent}
+        cut = len(self.root.url_path)
+        for path, url_path, published in pages:
+            below = [moment for parent, moment in newest.items() if parent.startswith(path)]
+            yield f"{self.base}/{url_path[cut:]}", _newest(published, *below)
 
-    def lastmod(self, author: Author):
-        return author.latest
-
-
-class TagSitemap(_SiteSitemap):
-    def items(self):
-        return list(
-            Tag.objects.filter(blogs_postpagetag_items__content_object__in=self.posts())
-            .annotate(latest=Max("blogs_postpagetag_items__content_object__last_published_at"))
-            .order_by("slug")
+    def _author_urls(self) -> Iterator[tuple[str, datetime.datetime | None]]:
+        rows = (
+            PostPageAuthor.objects.filter(**self._published("post"))
+            .values("author__slug")
+            .annotate(latest=Max("post__last_published_at"))
+            .order_by("author__slug")[:MAX_URLS]
         )
+        for row in rows:
+            path = reverse("blogs:author", kwargs={"slug": row["author__slug"]})
+            yield f"{self.base}{path}", row["latest"]
 
-    def location(self, tag: Tag) -> str:
-        return reverse("blogs:tag", kwargs={"slug": tag.slug})
-
-    def lastmod(self, tag: Tag):
-        return tag.latest
+    def _tag_urls(self) -> Iterator[tuple[str, datetime.datetime | None]]:
+        rows = (
+            PostPageTag.objects.filter(**self._published("content_object"))
+            .values("tag__slug")
+            .annotate(latest=Max("content_object__last_published_at"))
+            .order_by("tag__slug")[:MAX_URLS]
+        )
+        for row in rows:
+            path = reverse("blogs:tag", kwargs={"slug": row["tag__slug"]})
+            yield f"{self.base}{path}", row["latest"]

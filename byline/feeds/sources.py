@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Max
 from django.http import Http404, HttpRequest
 from django.urls import reverse
@@ -12,7 +13,7 @@ from django.utils.html import strip_tags
 from taggit.models import Tag
 from wagtail.models import Page, PageLogEntry, Site
 
-from byline.blogs.models import Author, BlogPage, PostPage, PostQuerySet
+from byline.blogs.models import Author, BlogPage, PostPage
 
 # The formats each source is served in: the URL name suffix, the path piece and the label.
 FORMATS = {
@@ -20,6 +21,16 @@ FORMATS = {
     "atom": ("atom/", "Atom"),
     "json": ("feed.json", "JSON Feed"),
 }
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which published posts a feed takes: those under a tree path (the site's or a blog's),
+    optionally only one author's or one tag's."""
+
+    tree_path: str
+    author_id: int | None = None
+    tag_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -32,25 +43,98 @@ class FeedSource:
     title: str
     description: str
     link: str  # the reader page the feed mirrors, a path
-    posts: PostQuerySet
+    scope: Scope
 
     def feed_path(self, fmt: str) -> str:
         name = f"feeds:{self.kind}-{fmt}"
         return reverse(name, kwargs={self.kind: self.slug}) if self.slug else reverse(name)
 
-    def last_modified(self):
-        """When what this feed shows last changed: the newest publish among its posts or the
-        newest unpublish/delete of any post (which can take an item away without publishing
-        anything). Without the latter, a client that sends only If-Modified-Since would be
-        told 304 after a post was withdrawn."""
-        published = self.posts.aggregate(latest=Max("last_published_at"))["latest"]
-        withdrawn = PageLogEntry.objects.filter(
-            action__in=("wagtail.unpublish", "wagtail.delete"),
-            content_type__model="postpage",
-            content_type__app_label="blogs",
-        ).aggregate(latest=Max("timestamp"))["latest"]
-        candidates = [moment for moment in (published, withdrawn) if moment is not None]
-        return max(candidates) if candidates else None
+    def newest_posts(self, limit: int) -> list[PostPage]:
+        """The `limit` newest posts, with what a feed item shows, in a fixed number of queries."""
+        ids = newest_post_ids(self.scope, limit)
+        posts = (
+            PostPage.objects.filter(pk__in=ids)
+            .select_related("lead_image")
+            .prefetch_related("post_authors__author", "tags")
+        )
+        by_id = {post.pk: post for post in posts}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+    @staticmethod
+    def last_modified(posts: list[PostPage]):
+        """When what a feed of `posts` shows last changed: the newest publish among them (a
+        post the feed does not show changes nothing in it) or the newest unpublish/delete of
+        any post (which can take an item away without publishing anything). Without the
+        latter, a client that sends only If-Modified-Since would be told 304 after a post was
+        withdrawn."""
+        moments = [post.last_published_at for post in posts] + [posts_withdrawn_at()]
+        return max(filter(None, moments), default=None)
+
+
+def _subtree(path: str) -> list[str]:
+    # Every tree path under `path`, as an index range (treebeard paths are 0-9A-Z).
+    return [path, path.ljust(Page._meta.get_field("path").max_length, "Z")]
+
+
+def newest_post_ids(scope: Scope, limit: int, *, walk: bool | None = None) -> list[int]:
+    """Ids of the scope's `limit` newest published posts, newest first.
+
+    Two plans, chosen here because SQLite (no table statistics) picks badly on its own: it
+    started from the blog's pages or the author's bylines and sorted them all, 0.4-0.85 s at
+    100,000 posts. Walking the date index newest first and checking each post stops after
+    about limit / f posts for a scope keeping a fraction f of them; starting from the scope
+    costs its size. The walk wins when size^2 > limit x posts (estimates: an index-only count,
+    and the largest post id for the number of posts, which is one index lookup). `walk`
+    forces one plan (tests check the two agree).
+    """
+    narrow, narrow_params, count, count_params = "", [], "", []
+    if scope.author_id is not None:
+        narrow = "IN (SELECT post_id FROM blogs_postpageauthor WHERE author_id = %s)"
+        count = "SELECT COUNT(*) FROM blogs_postpageauthor WHERE author_id = %s"
+        narrow_params = count_params = [scope.author_id]
+    elif scope.tag_id is not None:
+        narrow = "IN (SELECT content_object_id FROM blogs_postpagetag WHERE tag_id = %s)"
+        count = "SELECT COUNT(*) FROM blogs_postpagetag WHERE tag_id = %s"
+        narrow_params = count_params = [scope.tag_id]
+    elif len(scope.tree_path) > 2 * Page.steplen:  # a blog, not the whole site
+        count = "SELECT COUNT(*) FROM wagtailcore_page WHERE path >= %s AND path <= %s"
+        count_params = _subtree(scope.tree_path)
+    with connection.cursor() as cursor:
+        if walk is None and not count:
+            walk = True
+        elif walk is None:
+            cursor.execute(
+                f"SELECT ({count}), (SELECT COALESCE(MAX(page_ptr_id), 0) FROM blogs_postpage)",
+                count_params,
+            )
+            size, posts = cursor.fetchone()
+            walk = size * size > limit * posts
+        # CROSS JOIN keeps SQLite on the posts' date index; the unary + keeps it from starting
+        # at the author's or tag's list. PostgreSQL plans from its statistics either way.
+        join = "CROSS JOIN" if walk else "JOIN"
+        plus = "+" if walk else ""
+        where = f"AND {plus}p.page_ptr_id {narrow}" if narrow else ""
+        cursor.execute(
+            f"""
+            SELECT p.page_ptr_id FROM blogs_postpage p
+            {join} wagtailcore_page pg ON pg.id = p.page_ptr_id
+            WHERE p.date IS NOT NULL AND pg.live AND pg.path >= %s AND pg.path <= %s {where}
+            ORDER BY p.date DESC, p.page_ptr_id DESC
+            LIMIT %s
+            """,  # noqa: S608 -- fixed SQL; every value is a parameter
+            [*_subtree(scope.tree_path), *narrow_params, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def posts_withdrawn_at():
+    """When a post last went away (unpublished or deleted): that takes it out of feeds and
+    sitemaps without making anything in them newer."""
+    return PageLogEntry.objects.filter(
+        action__in=("wagtail.unpublish", "wagtail.delete"),
+        content_type__model="postpage",
+        content_type__app_label="blogs",
+    ).aggregate(latest=Max("timestamp"))["latest"]
 
 
 def site_root(request: HttpRequest) -> Page | None:
@@ -63,10 +147,10 @@ def site_name(request: HttpRequest) -> str:
     return (site.site_name if site else "") or settings.WAGTAIL_SITE_NAME
 
 
-def _site_posts(request: HttpRequest) -> PostQuerySet:
-    posts = PostPage.objects.published()
+def _site_path(request: HttpRequest) -> str:
     root = site_root(request)
-    return posts.descendant_of(root) if root is not None else posts.none()
+    # With no site for the host, a path no page has: the feed is empty.
+    return root.path if root is not None else "~"
 
 
 def site_source(request: HttpRequest) -> FeedSource:
@@ -77,7 +161,7 @@ def site_source(request: HttpRequest) -> FeedSource:
         title=name,
         description=f"The latest posts from {name}.",
         link="/",
-        posts=_site_posts(request),
+        scope=Scope(tree_path=_site_path(request)),
     )
 
 
@@ -96,7 +180,7 @@ def blog_source(request: HttpRequest, slug: str) -> FeedSource:
         title=f"{blog.title} · {site_name(request)}",
         description=strip_tags(blog.description).strip() or f"The latest posts of {blog.title}.",
         link=blog.get_url(request) or "/",
-        posts=blog.posts(),
+        scope=Scope(tree_path=blog.path),
     )
 
 
@@ -110,15 +194,15 @@ def author_source(request: HttpRequest, slug: str) -> FeedSource:
         title=f"{author.name} · {site_name(request)}",
         description=f"The latest posts by {author.name}.",
         link=author.get_absolute_url(),
-        posts=_site_posts(request).filter(post_authors__author=author),
+        scope=Scope(tree_path=_site_path(request), author_id=author.pk),
     )
 
 
 def tag_source(request: HttpRequest, slug: str) -> FeedSource:
     tag = Tag.objects.filter(slug=slug).first()
-    posts = _site_posts(request).filter(tags=tag) if tag else None
+    scope = Scope(tree_path=_site_path(request), tag_id=tag.pk) if tag else None
     # As with /tags/<tag>/: a tag with no published post is not something a reader can follow.
-    if tag is None or not posts.exists():
+    if scope is None or not newest_post_ids(scope, 1):
         raise Http404("No such tag")
     return FeedSource(
         kind="tag",
@@ -126,7 +210,7 @@ def tag_source(request: HttpRequest, slug: str) -> FeedSource:
         title=f"Tagged “{tag.name}” · {site_name(request)}",
         description=f"The latest posts tagged “{tag.name}”.",
         link=reverse("blogs:tag", kwargs={"slug": tag.slug}),
-        posts=posts,
+        scope=scope,
     )
 
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import html
 
-from django.contrib.sites.requests import RequestSite
-from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
@@ -15,7 +14,8 @@ from django.views import View
 from django.views.decorators.http import require_safe
 
 from byline.feeds.feeds import FEED_CLASSES
-from byline.feeds.sitemaps import MAX_URLS, AuthorSitemap, PageSitemap, PostSitemap, TagSitemap
+from byline.feeds.sitemaps import POSTS_PER_SECTION, Section, SiteSitemap
+from byline.feeds.sources import posts_withdrawn_at
 
 
 @require_safe
@@ -25,67 +25,60 @@ def feed(request: HttpRequest, kind: str, fmt: str, **slug) -> HttpResponse:
 
 
 class SitemapView(View):
-    """/sitemap.xml: one sitemap while the site has at most `max_urls` URLs, an index of
-    per-section sitemaps (/sitemap-<section>.xml?p=N) past that, as sitemaps.org requires.
+    """/sitemap.xml: an index of sections (/sitemap-<section>.xml), or, on a site small enough
+    (at most `single_file_posts` posts), one sitemap of every URL.
 
     The XML is written here rather than by django.contrib.sitemaps' templates, which took
-    ~0.3 ms a URL (15 s for a full 50,000-URL file); the Sitemap classes still do the paging.
+    ~0.3 ms a URL.
     """
 
-    max_urls = MAX_URLS
-    sections = {
-        "pages": PageSitemap,
-        "posts": PostSitemap,
-        "authors": AuthorSitemap,
-        "tags": TagSitemap,
-    }
+    single_file_posts = POSTS_PER_SECTION
 
     def get(self, request: HttpRequest, section: str | None = None) -> HttpResponse:
-        sitemaps = {name: cls(request, limit=self.max_urls) for name, cls in self.sections.items()}
+        sitemap = SiteSitemap(request)
         if section is not None:
-            if section not in sitemaps:
-                raise Http404("No such sitemap")
-            return self.urlset(request, [sitemaps[section]], page=request.GET.get("p", "1"))
-        if sum(sitemap.paginator.count for sitemap in sitemaps.values()) <= self.max_urls:
-            return self.urlset(request, list(sitemaps.values()), page="1")
-        return self.index(request, sitemaps)
+            urls = list(sitemap.urls(section))
+            if not urls and section.startswith("posts-"):
+                raise Http404("No such sitemap")  # past the last post, or a gap in the ids
+            return self.urlset(request, [urls], withdrawn=posts_withdrawn_at())
+        sections = sitemap.sections()
+        withdrawn = posts_withdrawn_at()
+        if sum(s.count or 0 for s in sections) <= self.single_file_posts:
+            everything = [sitemap.urls(s.name) for s in sections]
+            return self.urlset(request, everything, withdrawn=withdrawn)
+        return self.index(request, sections, withdrawn=withdrawn)
 
-    def urlset(self, request: HttpRequest, sitemaps: list, *, page: str) -> HttpResponse:
-        if not (page.isascii() and page.isdigit()) or len(page) > 9:
-            raise Http404("No such page")
+    def urlset(self, request: HttpRequest, sections: list, *, withdrawn) -> HttpResponse:
         parts = ['<?xml version="1.0" encoding="UTF-8"?>\n', f'<urlset xmlns="{SITEMAP_NS}">\n']
-        latest = None
-        for sitemap in sitemaps:
-            try:
-                urls = sitemap.get_urls(page=int(page), site=RequestSite(request))
-            except (EmptyPage, PageNotAnInteger):
-                raise Http404("No such page") from None
-            for url in urls:
-                parts.append(f"<url><loc>{escape(url['location'])}</loc>")
-                if url["lastmod"]:
-                    parts.append(f"<lastmod>{_w3c(url['lastmod'])}</lastmod>")
-                    latest = max(latest, url["lastmod"]) if latest else url["lastmod"]
-                parts.append("</url>\n")
+        latest = withdrawn
+        for urls in sections:
+            for location, lastmod in urls:
+                # html.escape rather than Django's escape: same text, none of the SafeString
+                # wrapping, and it runs once per URL.
+                if lastmod is None:
+                    parts.append(f"<url><loc>{html.escape(location)}</loc></url>\n")
+                    continue
+                parts.append(
+                    f"<url><loc>{html.escape(location)}</loc>"
+                    f"<lastmod>{_w3c(lastmod)}</lastmod></url>\n"
+                )
+                latest = lastmod if latest is None or lastmod > latest else latest
         parts.append("</urlset>\n")
         return _xml_response(request, "".join(parts), latest)
 
-    def index(self, request: HttpRequest, sitemaps: dict) -> HttpResponse:
+    def index(self, request: HttpRequest, sections: list[Section], *, withdrawn) -> HttpResponse:
         parts = [
             '<?xml version="1.0" encoding="UTF-8"?>\n',
             f'<sitemapindex xmlns="{SITEMAP_NS}">\n',
         ]
-        latest = None
-        for name, sitemap in sitemaps.items():
-            url = request.build_absolute_uri(reverse("feeds:sitemap-section", args=[name]))
-            lastmod = sitemap.get_latest_lastmod()
-            if lastmod:
-                latest = max(latest, lastmod) if latest else lastmod
-            for number in sitemap.paginator.page_range:
-                loc = url if number == 1 else f"{url}?p={number}"
-                parts.append(f"<sitemap><loc>{escape(loc)}</loc>")
-                if lastmod:
-                    parts.append(f"<lastmod>{_w3c(lastmod)}</lastmod>")
-                parts.append("</sitemap>\n")
+        latest = withdrawn
+        for section in sections:
+            loc = request.build_absolute_uri(reverse("feeds:sitemap-section", args=[section.name]))
+            parts.append(f"<sitemap><loc>{escape(loc)}</loc>")
+            if section.lastmod:
+                parts.append(f"<lastmod>{_w3c(section.lastmod)}</lastmod>")
+                latest = max(filter(None, [latest, section.lastmod]))
+            parts.append("</sitemap>\n")
         parts.append("</sitemapindex>\n")
         return _xml_response(request, "".join(parts), latest)
 
@@ -95,7 +88,7 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 def _w3c(moment) -> str:
     """W3C Datetime to the second, in UTC, as sitemaps.org shows it."""
-    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    return moment.astimezone(datetime.UTC).isoformat(timespec="seconds")
 
 
 def _xml_response(request: HttpRequest, body: str, last_modified) -> HttpResponse:

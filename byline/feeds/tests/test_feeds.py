@@ -8,7 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from lxml import etree
+from taggit.models import Tag
 
+from byline.blogs.models import PostPage
 from byline.core.testing import AuthorFactory, make_post
 from byline.feeds.feeds import post_guid
 
@@ -254,4 +256,60 @@ def test_feed_query_count_does_not_grow_with_items(client, tree, settings):
         make_post(tree.blog, authors=[author], tags=["A", "B"])
     with CaptureQueriesContext(connection) as many:
         client.get("/feed/")
+    assert len(many) == len(few)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["site", "blog", "author", "tag"])
+def test_both_plans_find_the_same_newest_posts(tree, kind):
+    """newest_post_ids walks the date index or starts from the scope's own posts; either
+    way the same posts of the scope, newest first, drafts and other scopes left out."""
+    from byline.blogs.models import BlogPage
+    from byline.feeds.sources import Scope, newest_post_ids
+
+    other_blog = BlogPage(title="Cloud Desk", slug="cloud-desk")
+    tree.blog.get_parent().add_child(instance=other_blog)
+    other_blog.save_revision().publish()
+    for day in range(1, 9):
+        make_post(
+            tree.blog if day % 2 else other_blog,
+            date=at(2020, 1, day),
+            authors=[tree.author] if day % 3 else [],
+            tags=["Even"] if day % 2 == 0 else ["Odd"],
+        )
+    make_post(tree.blog, date=at(2020, 2, 1), live=False, authors=[tree.author], tags=["Odd"])
+    tag = Tag.objects.get(name="Even")
+    scope = {
+        "site": Scope(tree_path=tree.home.path),
+        "blog": Scope(tree_path=tree.blog.path),
+        "author": Scope(tree_path=tree.home.path, author_id=tree.author.pk),
+        "tag": Scope(tree_path=tree.home.path, tag_id=tag.pk),
+    }[kind]
+    walked = newest_post_ids(scope, 3, walk=True)
+    assert walked == newest_post_ids(scope, 3, walk=False) == newest_post_ids(scope, 3)
+    days = {
+        "site": [8, 7, 6],
+        "blog": [7, 5, 3],
+        "author": [8, 7, 5],
+        "tag": [8, 6, 4],
+    }[kind]
+    posts = PostPage.objects.in_bulk(walked)
+    assert [posts[pk].date.day for pk in walked] == days
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    ["/feed/", "/blogs/bekkers-blog/atom/", "/authors/scott-bekker/feed.json", "/tags/a/feed/"],
+)
+def test_every_feed_kind_keeps_its_query_count(client, tree, settings, url):
+    settings.BYLINE_FEED_FULL_CONTENT = False
+    make_post(tree.blog, authors=[tree.author], tags=["A"])
+    client.get(url)  # warm the per-process caches (content types, site root paths)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for day in range(1, 7):
+        make_post(tree.blog, date=at(2020, 1, day), authors=[tree.author], tags=["A", "B"])
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
     assert len(many) == len(few)

@@ -3,9 +3,12 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from lxml import etree
 
 from byline.core.testing import make_post
+from byline.feeds.sitemaps import SiteSitemap
 from byline.feeds.views import SitemapView
 
 NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -46,48 +49,103 @@ class TestSitemap:
             datetime.datetime.fromisoformat(lastmod)  # W3C datetime
         assert response["Last-Modified"]
 
-    def test_post_locations_match_the_post_urls(self, client, tree, settings):
+    def test_post_locations_match_the_post_urls(self, client, tree, settings, monkeypatch):
         """The sitemap builds post URLs from rows; they must be the pages' own URLs, also in
         a time zone where the local month differs from UTC's."""
         settings.TIME_ZONE = "America/Los_Angeles"
+        monkeypatch.setattr(SitemapView, "single_file_posts", 0)
         posts = [
             make_post(tree.blog, date=at(2011, 7, 1).replace(hour=3)),
             make_post(tree.blog, date=at(2012, 12, 31)),
         ]
-        urls = locs(client.get("/sitemap-posts.xml"))
+        urls = []
+        for section in locs(client.get("/sitemap.xml")):
+            if "/sitemap-posts-" in section:
+                urls += locs(client.get(section.removeprefix("http://testserver")))
         assert sorted(urls) == sorted(f"http://testserver{post.get_url()}" for post in posts)
 
-    def test_index_past_the_limit(self, client, tree, monkeypatch):
-        monkeypatch.setattr(SitemapView, "max_urls", 3)
-        for day in range(1, 6):
-            make_post(tree.blog, date=at(2020, 1, day))
+    def test_index_of_sections_past_one_file(self, client, tree, monkeypatch):
+        """Five posts, sections of two post ids, one file for at most three posts: an index
+        of pages, authors, tags and three or four posts sections (the ids need not start on
+        a boundary), every post in exactly one of them."""
+        monkeypatch.setattr(SitemapView, "single_file_posts", 3)
+        monkeypatch.setattr(SiteSitemap, "posts_per_section", 2)
+        posts = [make_post(tree.blog, date=at(2020, 1, day)) for day in range(1, 6)]
         index = client.get("/sitemap.xml")
         root = etree.fromstring(index.content)
         assert root.tag == f"{NS}sitemapindex"
-        children = locs(index)
-        assert "http://testserver/sitemap-posts.xml" in children
-        assert "http://testserver/sitemap-posts.xml?p=2" in children
+        children = [child.removeprefix("http://testserver") for child in locs(index)]
+        assert children[:3] == ["/sitemap-pages.xml", "/sitemap-authors.xml", "/sitemap-tags.xml"]
+        post_sections = children[3:]
+        numbers = sorted({post.pk // 2 for post in posts})
+        assert post_sections == [f"/sitemap-posts-{number}.xml" for number in numbers]
+        for sitemap in root.iter(f"{NS}sitemap"):
+            datetime.datetime.fromisoformat(sitemap.find(f"{NS}lastmod").text)
         seen = []
-        for child in children:
-            response = client.get(child.removeprefix("http://testserver"))
+        for child in post_sections:
+            response = client.get(child)
             assert response.status_code == 200, child
+            assert etree.fromstring(response.content).tag == f"{NS}urlset"
+            assert 1 <= len(locs(response)) <= 2
             seen += locs(response)
-            assert len(locs(response)) <= 3
-        assert len([url for url in seen if "/2020/01/" in url]) == 5
+        assert sorted(seen) == sorted(f"http://testserver{post.get_url()}" for post in posts)
+        pages = locs(client.get("/sitemap-pages.xml"))
+        assert "http://testserver/blogs/bekkers-blog/" in pages
+
+    def test_query_counts_do_not_grow_with_posts(self, client, tree, monkeypatch):
+        """The index and each section are a fixed number of queries, for 2 posts or 8."""
+        monkeypatch.setattr(SitemapView, "single_file_posts", 0)
+        urls = ["/sitemap.xml", "/sitemap-pages.xml", "/sitemap-authors.xml", "/sitemap-tags.xml"]
+
+        def counts() -> list[int]:
+            sections = [
+                url.removeprefix("http://testserver")
+                for url in locs(client.get("/sitemap.xml"))
+                if "/sitemap-posts-" in url
+            ]
+            result = []
+            for url in [*urls, sections[-1]]:
+                with CaptureQueriesContext(connection) as queries:
+                    assert client.get(url).status_code == 200
+                result.append(len(queries))
+            return result
+
+        for day in range(1, 3):
+            make_post(tree.blog, date=at(2020, 1, day), authors=[tree.author], tags=["A"])
+        few = counts()
+        for day in range(3, 9):
+            make_post(tree.blog, date=at(2020, 1, day), authors=[tree.author], tags=[f"T{day}"])
+        assert counts() == few
 
     @pytest.mark.parametrize(
         "url",
         [
             "/sitemap-nope.xml",
-            "/sitemap-posts.xml?p=abc",
-            "/sitemap-posts.xml?p=-1",
-            "/sitemap-posts.xml?p=99",
-            "/sitemap-posts.xml?p=99999999999999999999",
+            "/sitemap-posts.xml",
+            "/sitemap-posts-abc.xml",
+            "/sitemap-posts--1.xml",
+            "/sitemap-posts-99999.xml",
+            "/sitemap-posts-99999999999999999999.xml",
         ],
     )
-    def test_bad_section_or_page_is_404(self, client, tree, url):
+    def test_bad_section_is_404(self, client, tree, url):
         make_post(tree.blog)
         assert client.get(url).status_code == 404
+
+    def test_withdrawn_post_moves_last_modified(self, client, tree):
+        """Unpublishing makes nothing newer, yet the sitemap changed: no 304 after it."""
+        from wagtail.models import Page
+
+        post = make_post(tree.blog, date=at(2011, 7, 13))
+        make_post(tree.blog, date=at(2011, 7, 14))
+        # Everything last changed in 2011, so the unpublishing below is seconds later.
+        Page.objects.update(last_published_at=at(2011, 7, 14))
+        first = client.get("/sitemap.xml")
+        assert first["Last-Modified"] == "Thu, 14 Jul 2011 12:00:00 GMT"
+        post.unpublish()
+        again = client.get("/sitemap.xml", headers={"If-Modified-Since": first["Last-Modified"]})
+        assert again.status_code == 200
+        assert post.get_url() not in again.content.decode()
 
     def test_304_on_if_modified_since(self, client, tree):
         make_post(tree.blog)
