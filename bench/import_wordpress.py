@@ -1,6 +1,6 @@
 """Benchmark `byline import-wordpress`: time and peak memory for generated exports.
 
-    .venv/bin/python bench/import_wordpress.py 2000 10000
+    .venv/bin/python bench/import_wordpress.py 1000 5000 10000
 
 For each size: a fresh SQLite database under a temporary BYLINE_VAR_DIR (migrated, with the
 demo publication), a generated WXR file with that many posts (three paragraphs, two tags,
@@ -96,6 +96,7 @@ elapsed = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 counts = report.counts
 print(f"{elapsed:.1f} {peak:.0f} {counts['posts created']} {counts['comments created']}")
+
 """
 
 CHILD_PARSE = """
@@ -129,13 +130,16 @@ def measure(count: int) -> None:
             capture_output=True, text=True,
         ).stdout.split()  # fmt: skip
         wall = time.perf_counter() - started
+        seconds = float(result[0])
         print(
             f"{count} posts ({size:.1f} MB): parse {parse[0]} s, peak {parse[1]} MB; "
-            f"import {result[0]} s ({count / float(result[0]):.0f} posts/s, wall {wall:.0f} s), "
-            f"peak {result[1]} MB; {result[2]} posts, {result[3]} comments"
+            f"import {seconds:.1f} s = {count / seconds:.1f} posts/s = "
+            f"{1000 * seconds / count:.0f} ms/post (wall {wall:.0f} s), peak RSS {result[1]} MB; "
+            f"{result[2]} posts, {result[3]} comments; load average {os.getloadavg()[0]:.1f}",
+            flush=True,
         )
 
 
 if __name__ == "__main__":
-    for size in [int(arg) for arg in sys.argv[1:]] or [2000, 10000]:
+    for size in [int(arg) for arg in sys.argv[1:]] or [1000, 5000, 10000]:
         measure(size)
