@@ -172,12 +172,14 @@ if os.environ.get("DATABASE_REPLICA_URL"):
 # Cache: a file cache under var/ shared by the workers of one box; Redis when REDIS_URL is set,
 # shared by every app server.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Sites sharing one Redis keep apart by prefix: the cache's keys and the page store's too.
+CACHE_PREFIX = os.environ.get("BYLINE_CACHE_PREFIX", "byline")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("BYLINE_CACHE_PREFIX", "byline"),
+            "KEY_PREFIX": CACHE_PREFIX,
         }
     }
 else:
@@ -416,7 +418,7 @@ BYLINE_PAGECACHE_DIR = Path(os.environ.get("BYLINE_PAGECACHE_DIR") or VAR_DIR / 
 BYLINE_PAGECACHE_REDIS_URL = os.environ.get("BYLINE_PAGECACHE_REDIS_URL") or REDIS_URL
 if BYLINE_PAGECACHE_REDIS_URL == "off":
     BYLINE_PAGECACHE_REDIS_URL = ""
-BYLINE_PAGECACHE_PREFIX = os.environ.get("BYLINE_PAGECACHE_PREFIX", "byline:pages:")
+BYLINE_PAGECACHE_PREFIX = os.environ.get("BYLINE_PAGECACHE_PREFIX") or f"{CACHE_PREFIX}:pages:"
 # Longest an entry is kept without a purge (seconds): under formguard's token age.
 BYLINE_PAGECACHE_MAX_AGE = int(os.environ.get("BYLINE_PAGECACHE_MAX_AGE", "86400"))
 BYLINE_PAGECACHE_BROWSER_MAX_AGE = int(os.environ.get("BYLINE_PAGECACHE_BROWSER_MAX_AGE", "10"))
