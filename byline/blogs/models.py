@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -143,7 +144,14 @@ class BlogPage(RoutablePageMixin, Page):
     search_fields = Page.search_fields + [index.SearchField("description")]
 
     def posts(self) -> PostQuerySet:
-        return PostPage.objects.child_of(self).published()
+        # "A child of this blog" as a correlated EXISTS rather than Wagtail's child_of(): with
+        # the tree condition in the outer query SQLite read every page of the site and sorted
+        # them (2.2 s for a blog front at 100,000 posts); as an EXISTS it walks the date
+        # index from the newest post and stops at the page's tenth (2 ms at 10,000).
+        children = Page.objects.filter(
+            pk=OuterRef("pk"), path__startswith=self.path, depth=self.depth + 1
+        )
+        return PostPage.objects.filter(Exists(children)).published()
 
     def route(self, request: HttpRequest, path_components: list[str]) -> RouteResult:
         if self.live and len(path_components) == 3:
