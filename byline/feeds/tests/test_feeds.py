@@ -252,11 +252,13 @@ def test_feed_query_count_does_not_grow_with_items(client, tree, settings):
     client.get("/feed/")  # warm the per-process caches (content types, site root paths)
     with CaptureQueriesContext(connection) as few:
         client.get("/feed/")
+    few = len(few)  # now: the next request empties the log
     for _ in range(5):
         make_post(tree.blog, authors=[author], tags=["A", "B"])
     with CaptureQueriesContext(connection) as many:
         client.get("/feed/")
-    assert len(many) == len(few)
+    many = len(many)  # now: the next request empties the log
+    assert many == few > 0
 
 
 @pytest.mark.django_db
@@ -308,8 +310,10 @@ def test_every_feed_kind_keeps_its_query_count(client, tree, settings, url):
     client.get(url)  # warm the per-process caches (content types, site root paths)
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
+    few = len(few)  # now: the next request empties the log
     for day in range(1, 7):
         make_post(tree.blog, date=at(2020, 1, day), authors=[tree.author], tags=["A", "B"])
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
-    assert len(many) == len(few)
+    many = len(many)  # now: the next request empties the log
+    assert many == few > 0
