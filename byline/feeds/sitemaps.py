@@ -19,18 +19,19 @@ from dataclasses import dataclass
 
 from django.db import connections
 from django.db.models import Count, F, Max, QuerySet
-from django.db.models.functions import Substr
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Page
 
 from byline.blogs.models import PostPage, PostPageAuthor, PostPageTag
-from byline.feeds.sources import site_root
+from byline.feeds.sources import Scope, newest_post_ids, site_root
 
 # Post ids per posts section; also the most posts a site may have and still get one sitemap
 # file rather than an index (a small site's crawler then needs one request).
 POSTS_PER_SECTION = 5_000
+# How many of a listing's newest posts its lastmod looks at: about its first page.
+LISTING_POSTS = 20
 # The sitemaps.org protocol's limit for one file.
 MAX_URLS = 50_000
 
@@ -163,7 +164,10 @@ class SiteSitemap:
 
     def _page_urls(self) -> Iterator[tuple[str, datetime.datetime | None]]:
         """Every other live, public page: home, /blogs/, blog fronts and any other page. A
-        listing is as new as the newest post under it."""
+        listing is as new as the newest change among the posts its first page shows: the
+        newest posts by date, found by walking the date index (a grouped maximum over every
+        post under each page took 1 s at 100,000 posts). A few queries per page, and there are
+        only a handful besides posts."""
         if self.root is None:
             return
         pages = list(
@@ -172,22 +176,17 @@ class SiteSitemap:
             .descendant_of(self.root, inclusive=True)
             .not_type(PostPage)
             .order_by("path")
-            .values_list("path", "url_path", "last_published_at")
+            .values_list("path", "url_path", "last_published_at", "numchild")
         )
-        # The newest post under each parent (a blog), in one grouped query; a listing takes
-        # the newest of the parents below it.
-        by_parent = (
-            self._posts()
-            .annotate(parent=Substr("path", 1, (F("depth") - 1) * Page.steplen))
-            .values("parent")
-            .annotate(latest=Max("last_published_at"))
-            .order_by()
-        )
-        newest = {row["parent"]: row["latest"] for row in by_parent}
         cut = len(self.root.url_path)
-        for path, url_path, published in pages:
-            below = [moment for parent, moment in newest.items() if parent.startswith(path)]
-            yield f"{self.base}/{url_path[cut:]}", _newest(published, *below)
+        for path, url_path, published, numchild in pages:
+            newest = None
+            if numchild:
+                ids = newest_post_ids(Scope(tree_path=path), LISTING_POSTS)
+                newest = PostPage.objects.filter(pk__in=ids).aggregate(
+                    latest=Max("last_published_at")
+                )["latest"]
+            yield f"{self.base}/{url_path[cut:]}", _newest(published, newest)
 
     def _author_urls(self) -> Iterator[tuple[str, datetime.datetime | None]]:
         rows = (
