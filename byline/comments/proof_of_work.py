@@ -130,8 +130,9 @@ def verify_solution(payload: str, *, now: float | None = None) -> str:
         return "expired"
     if not hmac.compare_digest(_hash(salt, number), challenge):
         return "wrong answer"
-    # cache.add is atomic in every shared backend (Redis SET NX): of two requests sending the
-    # same solution at once, one wins.
+    # With Redis, cache.add is one SET NX: of two requests sending the same solution at once,
+    # one wins. The one-box file cache checks then writes, so two racing copies could both
+    # pass; a bot gains one comment from that, not a reusable solution.
     if not cache.add(f"{_REPLAY_PREFIX}{challenge}", 1, timeout=int(remaining) + 1):
         return "replayed"
     return ""
