@@ -401,6 +401,11 @@ BYLINE_COMMENTS_SPAM_CHECKERS = env_list("BYLINE_COMMENTS_SPAM_CHECKERS") or [
     "byline.comments.spam.LinkCountChecker",
     "byline.comments.spam.DuplicateChecker",
 ]
+# A proof-of-work challenge (ALTCHA) for sites under attack: 0 is off, else the difficulty
+# (the largest number a reader's browser may have to try; 50000 is about a second at worst).
+# Editors can also switch it on under Settings > Comments. Without a solution a comment is
+# held for moderation, never refused.
+BYLINE_COMMENTS_PROOF_OF_WORK = int(os.environ.get("BYLINE_COMMENTS_PROOF_OF_WORK", "0"))
 
 # E-mail protection and author contact (byline/mailguard). Paths whose responses are left
 # as they are (comma-separated prefixes): the editors' admin.

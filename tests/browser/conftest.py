@@ -1,8 +1,8 @@
 """Playwright driving Debian's chromium against pytest-django's live server.
 
 Browser tests use the live server, so their data must be committed: mark them
-``pytest.mark.django_db(transaction=True, serialized_rollback=True)`` (the second flag puts
-back Wagtail's root page and locale, which a transactional flush removes).
+``pytest.mark.django_db(transaction=True)``. The root conftest puts back Wagtail's root page,
+locale and collection, which a transactional flush removes (``wagtail_baseline``).
 """
 
 import os
