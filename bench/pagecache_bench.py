@@ -135,15 +135,18 @@ def worker_rss_mb(server: subprocess.Popen) -> list[float]:
 
 
 def setup(env: dict, var: Path) -> None:
-    if (var / "bench.sqlite3").exists():
-        return
+    # migrate and collectstatic every time (a reused site may predate the code); the
+    # content only once.
+    fresh = not (var / "bench.sqlite3").exists()
     var.mkdir(parents=True, exist_ok=True)
     for command in (
         ["migrate", "--noinput", "-v0"],
         ["collectstatic", "--noinput", "-v0"],
-        ["demo", "-v0"],
+        *([["demo", "-v0"]] if fresh else []),
     ):
         subprocess.run([*BYLINE, *command], env=env, check=True, cwd=ROOT)
+    # Pages stored by an older run may predate the code too.
+    shutil.rmtree(var / "pagecache", ignore_errors=True)
 
 
 def main() -> None:
