@@ -120,16 +120,20 @@ def _old_addresses(run: WordPressImport) -> None:
 def make_redirects(run: WordPressImport) -> None:
     """A permanent redirect from every old address: items, archives and feeds."""
     site = run.site
-    existing = set(
-        Redirect.objects.filter(site=site, old_path__in=list(run.links.paths)).values_list(
-            "old_path", flat=True
+    old_paths = list(run.links.paths)
+    existing = set()
+    for start in range(0, len(old_paths), 500):
+        chunk = old_paths[start : start + 500]
+        existing.update(
+            Redirect.objects.filter(site=site, old_path__in=chunk).values_list(
+                "old_path", flat=True
+            )
         )
-    )
     pages: dict[str, int] = {}
     for info in run.items.values():
         if info.page_id and info.status == "publish":
             pages[info.new_url] = info.page_id
-    new = []
+    new, made = [], 0
     for old_path, new_url in run.links.paths.items():
         if old_path.rstrip("/") == new_url.rstrip("/") or old_path in {"", "/"}:
             continue
@@ -142,10 +146,14 @@ def make_redirects(run: WordPressImport) -> None:
             Redirect.objects.filter(site=site, old_path=old_path).update(**values)
         else:
             new.append(Redirect(site=site, old_path=old_path, **values))
-    # Two or three per item: one INSERT per row was a measurable share of a large import.
-    # Wagtail creates its own automatic redirects in bulk too (BatchRedirectCreator).
-    Redirect.objects.bulk_create(new, batch_size=500)
-    made = len(new)
+        # Two or three per item: one INSERT per row was a measurable share of a large
+        # import, and all of them at once a measurable share of its memory. Wagtail
+        # creates its own automatic redirects in bulk too (BatchRedirectCreator).
+        if len(new) >= 500:
+            Redirect.objects.bulk_create(new)
+            made, new = made + len(new), []
+    Redirect.objects.bulk_create(new)
+    made += len(new)
     archives: dict[str, str] = {}
     for (kind, slug), new_url in run.links.tags.items():
         for wp_kind in ["author"] if kind == "author" else ["category", "tag"]:

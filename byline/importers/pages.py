@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from byline.importers.run import WordPressImport
     from byline.importers.scan import ItemInfo
 
+# Import mappings are written (and forgotten) this many at a time, between items.
+MAPPINGS_BATCH = 500
+
 
 def import_items(run: WordPressImport) -> None:
     """Pass two: every post and page, in file order; a page whose parent page comes later
@@ -50,6 +53,8 @@ def import_items(run: WordPressImport) -> None:
             deferred.append(record)
             continue
         import_item(run, record, info)
+        if len(run.unsaved) >= MAPPINGS_BATCH:
+            run.save_mappings(forget=True)
     for _round in range(len(deferred) + 1):
         waiting = []
         for record in deferred:

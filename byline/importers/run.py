@@ -76,7 +76,7 @@ class WordPressImport:
                 pages.import_items(self)
                 self.report.counts["tags"] = len({tag.pk for tag in self.tag_ids.values()})
                 addresses.make_redirects(self)
-                self._save_mappings()
+                self.save_mappings()
                 if self.dry_run:
                     transaction.set_rollback(True)
                 else:
@@ -139,8 +139,12 @@ class WordPressImport:
         self.unsaved[(kind, key)] = row
         return row
 
-    def _save_mappings(self) -> None:
-        """Write what remember() noted, in a few statements rather than one per object."""
+    def save_mappings(self, *, forget: bool = False) -> None:
+        """Write what remember() noted, in a few statements rather than one per object.
+
+        With `forget`, called between items, the rows of posts, pages and comments leave
+        memory once written: each is looked up only while its own item is imported, and
+        keeping them all made the import's memory grow with the file."""
         now = timezone.now()
         rows = list(self.unsaved.values())
         for row in rows:
@@ -151,6 +155,10 @@ class WordPressImport:
             ["object_id", "object_model", "guid", "old_url", "sticky", "imported_at"],
             batch_size=500,
         )
+        if forget:
+            for kind, key in self.unsaved:
+                if kind in {"post", "page", "comment"}:
+                    self.mapped.pop((kind, key), None)
         self.unsaved.clear()
 
     def mapped_object(self, kind: str, key: str, model):

@@ -183,6 +183,20 @@ def test_a_second_run_duplicates_nothing(tree):
     assert "posts unchanged: 4" in report and "posts created" not in report
 
 
+def test_mappings_written_between_items_are_not_duplicated(tree, monkeypatch):
+    """A large import writes its mappings every few hundred rows and forgets them; a small
+    batch makes this file do the same."""
+    from byline.importers import pages
+
+    monkeypatch.setattr(pages, "MAPPINGS_BATCH", 1)
+    run_import("small.xml", "--blog", "small")
+    before = snapshot()
+    assert ImportedItem.objects.filter(kind="comment").count() == 9
+    report = run_import("small.xml", "--blog", "small")
+    assert snapshot() == before
+    assert "posts unchanged: 4" in report and "pages unchanged: 2" in report
+
+
 def test_a_second_run_updates_what_changed(tree, tmp_path):
     run_import("small.xml", "--blog", "small")
     changed = tmp_path / "changed.xml"
