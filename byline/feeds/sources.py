@@ -109,16 +109,17 @@ def newest_post_ids(scope: Scope, limit: int, *, walk: bool | None = None) -> li
             )
             size, posts = cursor.fetchone()
             walk = size * size > limit * posts
-        # CROSS JOIN keeps SQLite on the posts' date index; the unary + keeps it from starting
-        # at the author's or tag's list. PostgreSQL plans from its statistics either way.
-        join = "CROSS JOIN" if walk else "JOIN"
+        # CROSS JOIN keeps SQLite on the posts' date index (the join condition goes in WHERE:
+        # PostgreSQL allows no ON after CROSS JOIN); the unary + keeps it from starting at the
+        # author's or tag's list. PostgreSQL plans from its statistics either way.
+        join = "CROSS JOIN" if walk else ","
         plus = "+" if walk else ""
         where = f"AND {plus}p.page_ptr_id {narrow}" if narrow else ""
         cursor.execute(
             f"""
-            SELECT p.page_ptr_id FROM blogs_postpage p
-            {join} wagtailcore_page pg ON pg.id = p.page_ptr_id
-            WHERE p.date IS NOT NULL AND pg.live AND pg.path >= %s AND pg.path <= %s {where}
+            SELECT p.page_ptr_id FROM blogs_postpage p {join} wagtailcore_page pg
+            WHERE pg.id = p.page_ptr_id
+              AND p.date IS NOT NULL AND pg.live AND pg.path >= %s AND pg.path <= %s {where}
             ORDER BY p.date DESC, p.page_ptr_id DESC
             LIMIT %s
             """,  # noqa: S608 -- fixed SQL; every value is a parameter
