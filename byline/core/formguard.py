@@ -181,28 +181,43 @@ def parse_rate(text: str) -> Rate:
 
 
 def rate_limit(request: HttpRequest, *, scope: str, rate: str, now: float | None = None) -> None:
-    """Count this request against its address in a fixed window; refuse (429) past the rate.
+    """Count this request against its address; refuse (429) past the rate.
 
-    The counter lives in the default cache (Redis when scaled out, so every server counts
-    together), keyed by the address's salted hash.
+    A sliding window, estimated from two fixed ones: the count so far in this window plus the
+    previous window's count weighted by how much of it still lies within the last period. A
+    plain fixed window would forget everything at its boundary and let a burst of twice the
+    rate through across it. The counters live in the default cache (Redis when scaled out, so
+    every server counts together), keyed by the address's salted hash.
     """
     limit = parse_rate(rate)
     now = time.time() if now is None else now
     window = int(now // limit.seconds)
-    key = f"formguard:rate:{scope}:{ip_hash(client_ip(request))}:{window}"
-    cache.add(key, 0, timeout=limit.seconds + 1)
+    elapsed = now / limit.seconds - window  # fraction of this window gone
+    prefix = f"formguard:rate:{scope}:{ip_hash(client_ip(request))}"
+    key = f"{prefix}:{window}"
+    # The counter is read during the next window too; touch() after incr() because the file
+    # cache's incr() rewrites the entry with the default timeout.
+    keep = max(1, math.ceil((window + 2) * limit.seconds - now) + 1)
+    cache.add(key, 0, timeout=keep)
     try:
         used = cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=limit.seconds + 1)
+        cache.set(key, 1, timeout=keep)
         used = 1
-    if used > limit.count:
-        retry_after = max(1, math.ceil((window + 1) * limit.seconds - now))
-        raise Refused(
-            f"Too many submissions from your address; please try again in {retry_after} s.",
-            status=429,
-            retry_after=retry_after,
-        )
+    cache.touch(key, timeout=keep)
+    previous = cache.get(f"{prefix}:{window - 1}", 0)
+    if used + previous * (1 - elapsed) <= limit.count:
+        return
+    if used > limit.count:  # this window alone is over: wait for it to end
+        wait = (window + 1) * limit.seconds - now
+    else:  # the previous window still weighs too much: wait until it has slid far enough out
+        wait = ((1 - (limit.count - used) / previous) - elapsed) * limit.seconds
+    retry_after = max(1, math.ceil(round(wait, 6)))
+    raise Refused(
+        f"Too many submissions from your address; please try again in {retry_after} s.",
+        status=429,
+        retry_after=retry_after,
+    )
 
 
 def check_request(request: HttpRequest, *, scope: str, rate: str | None) -> None:

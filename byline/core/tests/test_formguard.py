@@ -86,8 +86,8 @@ class TestRate:
             formguard.parse_rate(text)
 
     def test_limit_counts_per_address_per_window(self):
-        """3/m: three pass, the fourth in the same minute is a 429; another address and the
-        next minute start again."""
+        """3/m: three pass, the fourth in the same minute is a 429; another address and a
+        minute with nothing before it start again."""
         now = 60.0 * 1000 + 20  # 20 s into a minute window
         for _ in range(3):
             formguard.rate_limit(post(), scope="t", rate="3/m", now=now)
@@ -97,7 +97,38 @@ class TestRate:
         assert refused.value.retry_after == 40
         formguard.rate_limit(post(remote_addr="198.51.100.1"), scope="t", rate="3/m", now=now)
         formguard.rate_limit(post(), scope="other", rate="3/m", now=now)
-        formguard.rate_limit(post(), scope="t", rate="3/m", now=now + 60)
+        formguard.rate_limit(post(), scope="t", rate="3/m", now=now + 120)
+
+    def test_a_window_boundary_does_not_reset_the_count(self):
+        """Three just before a minute ends use the allowance: a fourth just after the boundary
+        is still refused, and passes once enough of the last minute has slid out."""
+        start = 60.0 * 2000
+        for _ in range(3):
+            formguard.rate_limit(post(), scope="t", rate="3/m", now=start + 59)
+        with pytest.raises(formguard.Refused) as refused:
+            formguard.rate_limit(post(), scope="t", rate="3/m", now=start + 61)
+        # 1 now + 3 of the last minute weighted by 59/60 is over 3 until a third of the way in.
+        assert refused.value.retry_after == 19
+        formguard.rate_limit(post(), scope="t", rate="3/m", now=start + 60 + 40)
+
+    def test_counters_outlive_the_file_caches_default_timeout(
+        self, settings, tmp_path, monkeypatch
+    ):
+        """incr() on the file cache rewrites the entry with the default timeout (300 s); the
+        count of a 2/h limit must still be there long after that."""
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(tmp_path / "cache"),
+            }
+        }
+        clock = [3600.0 * 500 + 10]
+        monkeypatch.setattr(time, "time", lambda: clock[0])  # the cache's expiry clock too
+        for _ in range(2):
+            formguard.rate_limit(post(), scope="t", rate="2/h")
+        clock[0] += 1200
+        with pytest.raises(formguard.Refused):
+            formguard.rate_limit(post(), scope="t", rate="2/h")
 
     def test_cache_holds_no_raw_address(self):
         formguard.rate_limit(post(remote_addr="192.0.2.55"), scope="t", rate="3/m", now=0.0)
