@@ -211,7 +211,7 @@ def main() -> None:
             f"reference post: {len(body)} bytes, {args.workers} workers each, "
             f"wrk -t2 -d{args.seconds}s, request log {'off' if args.no_request_log else 'on'}, "
             f"Accept-Encoding: {args.accept_encoding or '(none)'}, "
-            f"GRANIAN_BLOCKING_THREADS={os.environ.get('GRANIAN_BLOCKING_THREADS', '(default)')}"
+            f"BYLINE_THREADS={os.environ.get('BYLINE_THREADS', '4 (default)')}"
         )
         for round_ in range(1, args.rounds + 1):
             for connections in (16, 64):

@@ -11,6 +11,8 @@ import urllib.request
 
 import pytest
 
+from byline.core.management.commands.serve import granian_command
+
 BYLINE = [sys.executable, "-m", "byline.cli"]
 SCHEDULE_A_POST_THAT_IS_ALREADY_DUE = """
 import datetime
@@ -118,6 +120,21 @@ def test_serve_refuses_a_bad_port(site_env):
     )
     assert result.returncode != 0
     assert "--port must be between 1 and 65535" in result.stderr
+
+
+def test_serve_refuses_a_bad_thread_count(site_env):
+    env = {**site_env, "BYLINE_THREADS": "0"}
+    result = subprocess.run([*BYLINE, "serve"], env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "--threads (BYLINE_THREADS) must be at least 1, not 0" in result.stderr
+
+
+def test_granian_runs_the_threads_asked_for():
+    """The started server (test above) proves granian accepts the line; this, that it carries
+    the count rather than granian's default of hundreds."""
+    command = granian_command(host="127.0.0.1", port=8000, workers=2, threads=6)
+    assert command[command.index("--blocking-threads") + 1] == "6"
+    assert command[command.index("--workers") + 1] == "2"
 
 
 def test_serve_without_collected_static_says_what_to_run(site_env):

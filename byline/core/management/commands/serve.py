@@ -34,6 +34,30 @@ def production_problems() -> list[str]:
     return problems
 
 
+def granian_command(*, host: str, port: int, workers: int, threads: int) -> list[str]:
+    """The granian command line `serve` runs: WSGI, `workers` processes of `threads` threads."""
+    return [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "wsgi",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        # granian's default is hundreds of threads per worker; under a spike they contend for
+        # Python's lock and the slowest answers wait longest (bench/RESULTS.md, page store).
+        "--blocking-threads",
+        str(threads),
+        "--respawn-failed-workers",
+        "--no-ws",
+        "byline.wsgi:application",
+    ]
+
+
 class Command(BaseCommand):
     help = (
         "Serve Byline with granian (WSGI, one worker per core) and run the publishing "
@@ -50,16 +74,24 @@ class Command(BaseCommand):
             help="Worker processes (default: one per core).",
         )
         parser.add_argument(
+            "--threads",
+            type=int,
+            default=os.environ.get("BYLINE_THREADS", "4"),  # a string: argparse checks it too
+            help="Threads per worker process (default 4; more when the database is remote).",
+        )
+        parser.add_argument(
             "--no-background",
             action="store_true",
             help="Do not run the scheduler and task worker (another server runs them).",
         )
 
-    def handle(self, *args, host, port, workers, no_background, **options):
+    def handle(self, *args, host, port, workers, threads, no_background, **options):
         if not 0 < port < 65536:
             raise CommandError(f"--port must be between 1 and 65535, not {port}")
         if workers < 1:
             raise CommandError(f"--workers must be at least 1, not {workers}")
+        if threads < 1:
+            raise CommandError(f"--threads (BYLINE_THREADS) must be at least 1, not {threads}")
         problems = production_problems()
         if problems:
             raise CommandError(
@@ -73,27 +105,14 @@ class Command(BaseCommand):
                 "run `byline collectstatic --noinput` first."
             )
         byline = [sys.executable, "-m", "byline.cli"]
-        server = [
-            sys.executable,
-            "-m",
-            "granian",
-            "--interface",
-            "wsgi",
-            "--host",
-            host,
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--respawn-failed-workers",
-            "--no-ws",
-            "byline.wsgi:application",
-        ]
+        server = granian_command(host=host, port=port, workers=workers, threads=threads)
         commands = {"server": server}
         if not no_background:
             commands["scheduler"] = [*byline, "scheduler"]
             commands["tasks"] = [*byline, "db_worker", "--queue-name", "*", "--interval", "1"]
-        self.stdout.write(f"Byline at http://{host}:{port}/ ({workers} workers)")
+        self.stdout.write(
+            f"Byline at http://{host}:{port}/ ({workers} workers, {threads} threads each)"
+        )
         self.supervise(commands)
 
     def supervise(self, commands: dict[str, list[str]]) -> None:
