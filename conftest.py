@@ -34,7 +34,7 @@ def byline_test_settings(settings, tmp_path):
         index = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
         named = re.search(r"/(\d+)$", default["LOCATION"])
         base = int(named.group(1)) if named else 15
-        default["LOCATION"] = re.sub(r"/\d*$", f"/{max(base - index, 0)}", default["LOCATION"])
+        default["LOCATION"] = re.sub(r"/\d*$", "", default["LOCATION"]) + f"/{max(base - index, 0)}"
     settings.CACHES = {**settings.CACHES, "default": default}
 
 

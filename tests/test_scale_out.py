@@ -72,6 +72,19 @@ def hidden(html: str, name: str) -> str:
     return unescape(match.group(1))
 
 
+def redis_url_of_its_own(url: str) -> str:
+    """`url` with a database no test worker uses: each worker's cache.clear() (conftest)
+    empties its whole database, and the servers' counters, sessions and pages with it."""
+    named = re.search(r"/(\d+)$", url)
+    base = int(named.group(1)) if named else 15
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    workers = {max(base - index, 0) for index in range(count)}
+    free = [db for db in range(base - count, -1, -1) if db not in workers] or [
+        db for db in range(16) if db not in workers
+    ]
+    return re.sub(r"/\d*$", "", url) + f"/{free[0]}"
+
+
 @pytest.fixture(scope="module")
 def shared_env(tmp_path_factory):
     """One migrated site with the demo content, on PostgreSQL or SQLite (see the docstring)."""
@@ -92,7 +105,8 @@ def shared_env(tmp_path_factory):
         admin_url = urlunsplit(url._replace(path="/postgres"))
         subprocess.run(["psql", admin_url, "-c", f"CREATE DATABASE {scratch_db}"], check=True)
         env["DATABASE_URL"] = urlunsplit(url._replace(path=f"/{scratch_db}"))
-        env["BYLINE_CACHE_PREFIX"] = scratch_db
+        env["BYLINE_CACHE_PREFIX"] = scratch_db  # keys apart from other runs' too
+        env["REDIS_URL"] = redis_url_of_its_own(os.environ["REDIS_URL"])
     else:
         env["DATABASE_URL"] = f"sqlite:///{var / 'shared.sqlite3'}"
         env.pop("REDIS_URL", None)
@@ -101,6 +115,11 @@ def shared_env(tmp_path_factory):
     env["ADMIN_PASSWORD"] = (var / "admin-password").read_text().strip()
     yield env
     if scratch_db:
+        import redis
+
+        client = redis.Redis.from_url(env["REDIS_URL"])
+        for key in client.scan_iter(match=f"*{scratch_db}*"):
+            client.delete(key)
         subprocess.run(
             ["psql", admin_url, "-c", f"DROP DATABASE IF EXISTS {scratch_db} WITH (FORCE)"],
             check=False,
@@ -166,11 +185,13 @@ def editor(servers, shared_env):
     return browser
 
 
-def test_the_servers_share_the_backends_ci_asks_for(servers, shared_env):
+def test_the_servers_share_the_backends_ci_asks_for(servers, shared_env, settings):
     """Guard against the test quietly testing less than it says on PostgreSQL and Redis."""
     if on_postgres_and_redis():
         assert shared_env["DATABASE_URL"].startswith("postgres")
         assert shared_env.get("REDIS_URL")
+        # Not the Redis database this test worker (or another) clears before every test.
+        assert shared_env["REDIS_URL"] != settings.CACHES["default"]["LOCATION"]
     else:
         assert shared_env["DATABASE_URL"].startswith("sqlite")
         assert "REDIS_URL" not in shared_env
