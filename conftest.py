@@ -100,6 +100,28 @@ def smtp(settings):
     controller.stop()
 
 
+def pytest_configure(config):
+    if getattr(config.option, "dist", "no") == "loadgroup" and pytest.version_tuple >= (9, 2):
+        raise pytest.UsageError(
+            f"pytest {pytest.__version__} breaks pytest-xdist's --dist loadgroup (pytest-xdist "
+            "#1386) and the tests that share servers would fail at random: install the locked "
+            "versions (make install-dev)"
+        )
+
+
+def pytest_collection_finish(session):
+    """Modules whose tests share servers must run in one worker (`make test` uses --dist
+    loadgroup); stop at once if xdist is not grouping them, rather than fail at random."""
+    if not getattr(session.config.option, "loadgroup", False):
+        return
+    for item in session.items:
+        if item.get_closest_marker("xdist_group") and "@" not in item.nodeid:
+            raise pytest.UsageError(
+                f"--dist loadgroup is not grouping {item.nodeid}: this pytest and pytest-xdist "
+                "do not work together (pytest-xdist #1386); install the locked versions"
+            )
+
+
 def pytest_collection_modifyitems(items):
     """No transactional test (django_db(transaction=True), transactional_db, live_server) uses
     serialized_rollback: every one starts from a flushed database that post_migrate refilled

@@ -1,12 +1,15 @@
 """Uncached render time and query count of reader pages as a site grows.
 
     .venv/bin/python bench/render_pages.py --sizes 1000,10000,100000 [--repeat 30] [--keep]
+    .venv/bin/python bench/render_pages.py --sizes 100000 --var /tmp/site-100k
+
 
 Builds a scratch site (its own SQLite database in a temporary var/, or DATABASE_URL if
 given), loads the reference content, grows it to each size with `byline demo --posts`, and
 renders each page in-process through Django's test client (no HTTP server, no page store):
 median and p95 milliseconds and the number of SQL queries per page. The scratch directory
-(a 100,000-post database is a few hundred MB) is deleted at the end unless --keep.
+(a 100,000-post database is a few hundred MB) is deleted at the end unless --keep. --var
+reuses a site built before (its db.sqlite3, grown only by what is missing) and keeps it.
 """
 
 import argparse
@@ -24,10 +27,14 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,10000", help="comma-separated post counts")
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    parser.add_argument("--var", type=Path, help="an existing site's var/ to reuse and keep")
     args = parser.parse_args()
     sizes = sorted(int(size) for size in args.sizes.split(","))
 
-    scratch = Path(tempfile.mkdtemp(prefix="byline-bench-"))
+    if args.var:
+        args.keep = True
+        args.var.mkdir(parents=True, exist_ok=True)
+    scratch = args.var or Path(tempfile.mkdtemp(prefix="byline-bench-"))
     try:
         run(args, sizes, scratch)
     finally:
@@ -38,7 +45,8 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace, sizes: list[int], scratch: Path) -> None:
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch / 'bench.sqlite3'}")
+    name = "db.sqlite3" if args.var else "bench.sqlite3"
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch / name}")
     os.environ["BYLINE_VAR_DIR"] = str(scratch)
     os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ["BYLINE_TASKS_IMMEDIATE"] = "1"
@@ -65,12 +73,13 @@ def run(args: argparse.Namespace, sizes: list[int], scratch: Path) -> None:
     client = Client()
     print(f"database: {connection.vendor}; repeat: {args.repeat}")
     print(f"{'posts':>7}  {'page':<28} {'median ms':>9} {'p95 ms':>7} {'queries':>7}")
-    have = 0
+    have = PostPage.objects.count()
     for size in sizes:
         started = time.monotonic()
-        call_command("demo", posts=size - have, verbosity=0)
+        if size > have:
+            call_command("demo", posts=size - have, verbosity=0)
         grown = time.monotonic() - started
-        have = size
+        have = max(have, size)
         blog = BlogPage.objects.get(slug="channel-strategy")
         newest = PostPage.objects.child_of(blog).published().first()
         year = newest.local_date.year
