@@ -5,3 +5,19 @@ class BlogsConfig(AppConfig):
     name = "byline.blogs"
     label = "blogs"
     verbose_name = "Blogs"
+
+    def ready(self) -> None:
+        from django.db.models.signals import pre_delete
+        from wagtail.models import Page
+        from wagtail.signals import page_published, page_unpublished, post_page_move
+
+        from byline.blogs.counts import posts_changed
+        from byline.pagecache.signals import site_changed
+
+        # Whatever adds, removes or moves a post starts a new generation of listing counts.
+        uid = "byline-blogs-counts"
+        page_published.connect(posts_changed, dispatch_uid=f"{uid}-published")
+        page_unpublished.connect(posts_changed, dispatch_uid=f"{uid}-unpublished")
+        post_page_move.connect(posts_changed, dispatch_uid=f"{uid}-moved")
+        pre_delete.connect(posts_changed, sender=Page, dispatch_uid=f"{uid}-deleted")
+        site_changed.connect(posts_changed, dispatch_uid=f"{uid}-site")

@@ -27,6 +27,7 @@ from byline.blogs.models import (
     PostPageAuthor,
     PostPageTag,
 )
+from byline.pagecache.signals import site_changed
 
 BLOGS = [
     ("Channel Strategy", "channel-strategy"),
@@ -183,6 +184,8 @@ def add_synthetic_posts(count: int, *, seed: int = 2011) -> int:
                 chunk, already, blogs, authors, tags, content_type, locale, rng, dates
             )
             index_posts(pks)
+    # Written in bulk, without the signals a publish sends: purge stored pages and counts.
+    site_changed.send(sender=PostPage, reason="demo")
     return count
 
 

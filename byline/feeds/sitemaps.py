@@ -24,8 +24,9 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Page
 
+from byline.blogs.listing import Scope, newest_post_ids
 from byline.blogs.models import PostPage, PostPageAuthor, PostPageTag
-from byline.feeds.sources import Scope, newest_post_ids, site_root
+from byline.feeds.sources import site_root
 
 # Post ids per posts section; also the most posts a site may have and still get one sitemap
 # file rather than an index (a small site's crawler then needs one request).

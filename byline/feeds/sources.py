@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Max
 from django.http import Http404, HttpRequest
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.utils.html import strip_tags
 from taggit.models import Tag
 from wagtail.models import Page, PageLogEntry, Site
 
+from byline.blogs.listing import Scope, newest_post_ids
 from byline.blogs.models import Author, BlogPage, PostPage
 
 # The formats each source is served in: the URL name suffix, the path piece and the label.
@@ -21,16 +21,6 @@ FORMATS = {
     "atom": ("atom/", "Atom"),
     "json": ("feed.json", "JSON Feed"),
 }
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which published posts a feed takes: those under a tree path (the site's or a blog's),
-    optionally only one author's or one tag's."""
-
-    tree_path: str
-    author_id: int | None = None
-    tag_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -69,63 +59,6 @@ class FeedSource:
         withdrawn."""
         moments = [post.last_published_at for post in posts] + [posts_withdrawn_at()]
         return max(filter(None, moments), default=None)
-
-
-def _subtree(path: str) -> list[str]:
-    # Every tree path under `path`, as an index range (treebeard paths are 0-9A-Z).
-    return [path, path.ljust(Page._meta.get_field("path").max_length, "Z")]
-
-
-def newest_post_ids(scope: Scope, limit: int, *, walk: bool | None = None) -> list[int]:
-    """Ids of the scope's `limit` newest published posts, newest first.
-
-    Two plans, chosen here because SQLite (no table statistics) picks badly on its own: it
-    started from the blog's pages or the author's bylines and sorted them all, 0.4-0.85 s at
-    100,000 posts. Walking the date index newest first and checking each post stops after
-    about limit / f posts for a scope keeping a fraction f of them; starting from the scope
-    costs its size. The walk wins when size^2 > limit x posts (estimates: an index-only count,
-    and the largest post id for the number of posts, which is one index lookup). `walk`
-    forces one plan (tests check the two agree).
-    """
-    narrow, narrow_params, count, count_params = "", [], "", []
-    if scope.author_id is not None:
-        narrow = "IN (SELECT post_id FROM blogs_postpageauthor WHERE author_id = %s)"
-        count = "SELECT COUNT(*) FROM blogs_postpageauthor WHERE author_id = %s"
-        narrow_params = count_params = [scope.author_id]
-    elif scope.tag_id is not None:
-        narrow = "IN (SELECT content_object_id FROM blogs_postpagetag WHERE tag_id = %s)"
-        count = "SELECT COUNT(*) FROM blogs_postpagetag WHERE tag_id = %s"
-        narrow_params = count_params = [scope.tag_id]
-    elif len(scope.tree_path) > 2 * Page.steplen:  # a blog, not the whole site
-        count = "SELECT COUNT(*) FROM wagtailcore_page WHERE path >= %s AND path <= %s"
-        count_params = _subtree(scope.tree_path)
-    with connection.cursor() as cursor:
-        if walk is None and not count:
-            walk = True
-        elif walk is None:
-            cursor.execute(
-                f"SELECT ({count}), (SELECT COALESCE(MAX(page_ptr_id), 0) FROM blogs_postpage)",
-                count_params,
-            )
-            size, posts = cursor.fetchone()
-            walk = size * size > limit * posts
-        # CROSS JOIN keeps SQLite on the posts' date index (the join condition goes in WHERE:
-        # PostgreSQL allows no ON after CROSS JOIN); the unary + keeps it from starting at the
-        # author's or tag's list. PostgreSQL plans from its statistics either way.
-        join = "CROSS JOIN" if walk else ","
-        plus = "+" if walk else ""
-        where = f"AND {plus}p.page_ptr_id {narrow}" if narrow else ""
-        cursor.execute(
-            f"""
-            SELECT p.page_ptr_id FROM blogs_postpage p {join} wagtailcore_page pg
-            WHERE pg.id = p.page_ptr_id
-              AND p.date IS NOT NULL AND pg.live AND pg.path >= %s AND pg.path <= %s {where}
-            ORDER BY p.date DESC, p.page_ptr_id DESC
-            LIMIT %s
-            """,  # noqa: S608 -- fixed SQL; every value is a parameter
-            [*_subtree(scope.tree_path), *narrow_params, limit],
-        )
-        return [row[0] for row in cursor.fetchall()]
 
 
 def posts_withdrawn_at():

@@ -268,8 +268,8 @@ def test_feed_query_count_does_not_grow_with_items(client, tree, settings):
 def test_both_plans_find_the_same_newest_posts(tree, kind):
     """newest_post_ids walks the date index or starts from the scope's own posts; either
     way the same posts of the scope, newest first, drafts and other scopes left out."""
+    from byline.blogs.listing import Scope, newest_post_ids
     from byline.blogs.models import BlogPage
-    from byline.feeds.sources import Scope, newest_post_ids
 
     other_blog = BlogPage(title="Cloud Desk", slug="cloud-desk")
     tree.blog.get_parent().add_child(instance=other_blog)

@@ -1,0 +1,108 @@
+"""Which published posts a listing shows, newest first, read in a plan that stays fast
+however many posts the site has: for feeds, sitemaps and the author and tag pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+from wagtail.models import Page
+
+from byline.blogs.models import PostPage
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which published posts a feed takes: those under a tree path (the site's or a blog's),
+    optionally only one author's or one tag's."""
+
+    tree_path: str
+    author_id: int | None = None
+    tag_id: int | None = None
+
+
+def subtree(path: str) -> list[str]:
+    # Every tree path under `path`, as an index range (treebeard paths are 0-9A-Z).
+    return [path, path.ljust(Page._meta.get_field("path").max_length, "Z")]
+
+
+def newest_post_ids(
+    scope: Scope, limit: int, *, offset: int = 0, walk: bool | None = None
+) -> list[int]:
+    """Ids of the scope's `limit` newest published posts after the first `offset`, newest
+    first.
+
+    Two plans, chosen here because SQLite (no table statistics) picks badly on its own: it
+    started from the blog's pages or the author's bylines and sorted them all, 0.4-0.85 s at
+    100,000 posts. Walking the date index newest first and checking each post stops after
+    about limit / f posts for a scope keeping a fraction f of them; starting from the scope
+    costs its size. The walk wins when size^2 > limit x posts (estimates: an index-only count,
+    and the largest post id for the number of posts, which is one index lookup). `walk`
+    forces one plan (tests check the two agree).
+    """
+    narrow, narrow_params, count, count_params = "", [], "", []
+    if scope.author_id is not None:
+        narrow = "IN (SELECT post_id FROM blogs_postpageauthor WHERE author_id = %s)"
+        count = "SELECT COUNT(*) FROM blogs_postpageauthor WHERE author_id = %s"
+        narrow_params = count_params = [scope.author_id]
+    elif scope.tag_id is not None:
+        narrow = "IN (SELECT content_object_id FROM blogs_postpagetag WHERE tag_id = %s)"
+        count = "SELECT COUNT(*) FROM blogs_postpagetag WHERE tag_id = %s"
+        narrow_params = count_params = [scope.tag_id]
+    elif len(scope.tree_path) > 2 * Page.steplen:  # a blog, not the whole site
+        count = "SELECT COUNT(*) FROM wagtailcore_page WHERE path >= %s AND path <= %s"
+        count_params = subtree(scope.tree_path)
+    with connection.cursor() as cursor:
+        if walk is None and not count:
+            walk = True
+        elif walk is None:
+            cursor.execute(
+                f"SELECT ({count}), (SELECT COALESCE(MAX(page_ptr_id), 0) FROM blogs_postpage)",
+                count_params,
+            )
+            size, posts = cursor.fetchone()
+            walk = size * size > (offset + limit) * posts
+        # CROSS JOIN keeps SQLite on the posts' date index (the join condition goes in WHERE:
+        # PostgreSQL allows no ON after CROSS JOIN); the unary + keeps it from starting at the
+        # author's or tag's list. PostgreSQL plans from its statistics either way.
+        join = "CROSS JOIN" if walk else ","
+        plus = "+" if walk else ""
+        where = f"AND {plus}p.page_ptr_id {narrow}" if narrow else ""
+        cursor.execute(
+            f"""
+            SELECT p.page_ptr_id FROM blogs_postpage p {join} wagtailcore_page pg
+            WHERE pg.id = p.page_ptr_id
+              AND p.date IS NOT NULL AND pg.live AND pg.path >= %s AND pg.path <= %s {where}
+            ORDER BY p.date DESC, p.page_ptr_id DESC
+            LIMIT %s OFFSET %s
+            """,  # noqa: S608 -- fixed SQL; every value is a parameter
+            [*subtree(scope.tree_path), *narrow_params, limit, offset],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+class ScopeListing:
+    """A scope's published posts, newest first, as a sequence a Paginator can page through:
+    its length is `count` (counted once, by the caller) and a slice is one query for the ids
+    in a fast plan plus the listing's own queries for those posts."""
+
+    def __init__(self, scope: Scope, count: int) -> None:
+        self.scope = scope
+        self._count = count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, window: slice) -> list[PostPage]:
+        if not isinstance(window, slice):
+            raise TypeError("a ScopeListing is read a page, a slice, at a time")
+        start = window.start or 0
+        stop = self._count if window.stop is None else window.stop
+        if stop <= start:
+            return []
+        ids = newest_post_ids(self.scope, stop - start, offset=start)
+        posts = {post.pk: post for post in PostPage.objects.filter(pk__in=ids).for_listing()}
+        return [posts[pk] for pk in ids if pk in posts]

@@ -1,0 +1,141 @@
+"""Listing counts kept between renders (counts.py) are exact after every kind of change, and
+the plans that read listings fast at scale show the same posts as the plain queries."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from byline.blogs import counts
+from byline.blogs.models import BlogPage
+from byline.core.testing import AuthorFactory, make_post, publish
+from byline.pagecache.signals import site_changed
+
+
+def at(year, month, day, hour=12):
+    return datetime.datetime(year, month, day, hour, tzinfo=datetime.UTC)
+
+
+def page_of(html: str) -> tuple[int, int] | None:
+    match = re.search(r"Page (\d+) of (\d+)", html)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def archive_count(client, label: str) -> str | None:
+    html = client.get("/blogs/bekkers-blog/archive/").content.decode()
+    match = re.search(rf'>{label}</a> <span class="count">\((\d+)\)</span>', html)
+    return match.group(1) if match else None
+
+
+@pytest.mark.django_db
+class TestCountsFollowChanges:
+    def test_publish_unpublish_and_delete(self, client, tree, settings):
+        settings.BYLINE_POSTS_PER_PAGE = 2
+        posts = [make_post(tree.blog, date=at(2011, 7, day)) for day in (1, 2)]
+        assert archive_count(client, "July 2011") == "2"
+        assert page_of(client.get("/blogs/bekkers-blog/").content.decode()) is None
+
+        make_post(tree.blog, date=at(2011, 7, 3))
+        assert archive_count(client, "July 2011") == "3"
+        assert page_of(client.get("/blogs/bekkers-blog/").content.decode()) == (1, 2)
+        assert client.get("/blogs/bekkers-blog/2011/07/?page=2").status_code == 200
+
+        posts[0].unpublish()
+        assert archive_count(client, "July 2011") == "2"
+        assert client.get("/blogs/bekkers-blog/?page=2").status_code == 404
+
+        posts[1].delete()
+        assert archive_count(client, "July 2011") == "1"
+        assert client.get("/blogs/bekkers-blog/2011/").status_code == 200
+
+    def test_a_post_moved_to_another_blog(self, client, tree):
+        other = publish(tree.blogs, BlogPage(title="Other", slug="other"))
+        post = make_post(tree.blog, date=at(2011, 7, 13))
+        make_post(tree.blog, date=at(2011, 5, 1))
+        assert archive_count(client, "July 2011") == "1"
+        post.move(other, pos="last-child")
+        assert archive_count(client, "July 2011") is None
+        assert client.get("/blogs/bekkers-blog/2011/07/").status_code == 404
+        assert client.get("/blogs/other/2011/07/").status_code == 200
+
+    def test_a_change_written_in_bulk_says_so(self, client, tree):
+        """Imports and the demo write posts without publishing them one by one; they send
+        site_changed, which starts the counts anew."""
+        make_post(tree.blog, date=at(2011, 7, 13))
+        assert archive_count(client, "July 2011") == "1"
+        post = make_post(tree.blog, date=at(2011, 7, 14), live=False)
+        type(post).objects.filter(pk=post.pk).update(live=True)  # as a bulk write does
+        assert archive_count(client, "July 2011") == "1"
+        site_changed.send(sender=type(post), reason="import")
+        assert archive_count(client, "July 2011") == "2"
+
+    def test_counts_are_read_once_per_generation(self, client, tree):
+        make_post(tree.blog, date=at(2011, 7, 13))
+        client.get("/blogs/bekkers-blog/archive/")
+        with CaptureQueriesContext(connection) as warm:
+            client.get("/blogs/bekkers-blog/archive/")
+        counts.posts_changed()
+        with CaptureQueriesContext(connection) as cold:
+            client.get("/blogs/bekkers-blog/archive/")
+        counted = [q for q in cold.captured_queries if "COUNT(" in q["sql"].upper()]
+        assert len(cold) == len(warm) + len(counted) and counted
+
+
+@pytest.mark.django_db
+class TestListingPlans:
+    @pytest.mark.parametrize(
+        ("older", "others"), [(8, 0), (0, 30)], ids=["busy blog", "small blog in a big site"]
+    )
+    def test_neighbours_agree_in_both_plans(self, client, tree, older, others):
+        """12 posts alone walk the date index; 4 beside 30 others sort their own."""
+        other = publish(tree.blogs, BlogPage(title="Other", slug="other"))
+        for n in range(others):
+            make_post(other, date=at(2012, 1, 1 + n % 28, hour=n % 24))
+        for n in range(older):
+            make_post(tree.blog, date=at(2010, 1 + n, 1))
+        same_time = at(2011, 7, 13)
+        first = make_post(tree.blog, title="First", date=at(2011, 7, 1))
+        middle = make_post(tree.blog, title="Middle", date=same_time)
+        twin = make_post(tree.blog, title="Twin", date=same_time)  # a tie, ordered by id
+        last = make_post(tree.blog, title="Last", date=at(2011, 8, 2))
+        small = counts.blog_post_count(tree.blog) ** 2 <= 10 * counts.site_post_count()
+        assert small == bool(others)
+        html = client.get(middle.url).content.decode()
+        assert f'rel="prev" href="{first.url}"' in html
+        assert f'rel="next" href="{twin.url}"' in html
+        html = client.get(twin.url).content.decode()
+        assert f'rel="prev" href="{middle.url}"' in html
+        assert f'rel="next" href="{last.url}"' in html
+        assert 'rel="next"' not in client.get(last.url).content.decode()
+
+    def test_author_pages_page_through_every_post_once(self, client, tree, settings):
+        settings.BYLINE_POSTS_PER_PAGE = 3
+        other = AuthorFactory()
+        mine = [
+            make_post(
+                tree.blog,
+                title=f"Mine {n}",
+                date=at(2011, 1 + n % 12, 1 + n, hour=n),
+                authors=[tree.author],
+            )
+            for n in range(7)
+        ]
+        make_post(tree.blog, title="Theirs", authors=[other])
+        make_post(tree.blog, title="Draft of mine", authors=[tree.author], live=False)
+        seen = []
+        for number in (1, 2, 3):
+            html = client.get(f"/authors/scott-bekker/?page={number}").content.decode()
+            assert page_of(html) == (number, 3)
+            seen += re.findall(r">(Mine \d+)<", html)
+        newest_first = sorted(mine, key=lambda post: (post.date, post.pk), reverse=True)
+        assert seen == [post.title for post in newest_first]
+        assert client.get("/authors/scott-bekker/?page=4").status_code == 404
+
+    def test_tag_page_counts_only_published_posts(self, client, tree):
+        make_post(tree.blog, title="Tagged draft", tags=["azure"], live=False)
+        assert client.get("/tags/azure/").status_code == 404
+        make_post(tree.blog, title="Tagged", tags=["azure"])
+        html = client.get("/tags/azure/").content.decode()
+        assert "Tagged" in html and "Tagged draft" not in html
