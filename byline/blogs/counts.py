@@ -10,17 +10,23 @@ once, and counts from the old one are never read again (they expire on their own
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
 from byline.blogs.archive import ArchiveYear, archive_years
 
+logger = logging.getLogger(__name__)
+
 GENERATION_KEY = "byline:listing-counts:generation"
-KEEP_SECONDS = 7 * 24 * 3600  # an unchanged site recounts once a week at most
+# An unchanged site recounts hourly: cheap, and it bounds how long counts can stay wrong if
+# the cache missed a change while it was unreachable.
+KEEP_SECONDS = 3600
 
 T = TypeVar("T")
 
@@ -41,19 +47,30 @@ def posts_changed(**kwargs) -> None:
     change and kept that under the first new generation."""
 
     def renew() -> None:
-        cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        try:
+            cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        except Exception:  # a publish must not fail for it; KEEP_SECONDS bounds the damage
+            logger.warning("Listing counts not renewed: the cache did not answer", exc_info=True)
 
     renew()
     transaction.on_commit(renew, robust=True)
 
 
 def remembered(name: str, count: Callable[[], T]) -> T:
-    """`count()`, or what it gave in this generation."""
-    key = f"byline:listing-counts:{generation()}:{name}"
-    value = cache.get(key)
+    """`count()`, or what it gave in this generation. Months depend on the site's time zone,
+    which a deploy may change without any post changing."""
+    try:
+        key = f"byline:listing-counts:{generation()}:{settings.TIME_ZONE}:{name}"
+        value = cache.get(key)
+    except Exception:  # the cache is down: count every time rather than fail the page
+        logger.warning("Listing counts not cached: the cache did not answer", exc_info=True)
+        return count()
     if value is None:
         value = count()
-        cache.set(key, value, timeout=KEEP_SECONDS)
+        try:
+            cache.set(key, value, timeout=KEEP_SECONDS)
+        except Exception:
+            logger.warning("Listing counts not kept: the cache did not answer", exc_info=True)
     return value
 
 

@@ -139,3 +139,21 @@ class TestListingPlans:
         make_post(tree.blog, title="Tagged", tags=["azure"])
         html = client.get("/tags/azure/").content.decode()
         assert "Tagged" in html and "Tagged draft" not in html
+
+
+@pytest.mark.django_db
+def test_a_cache_that_does_not_answer_costs_a_count_not_the_page(client, tree, monkeypatch):
+    """The counts' cache failing (Redis unreachable) leaves the page right, counted afresh;
+    a publish still goes through."""
+
+    class Unreachable:
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                raise ConnectionError("cache down")
+
+            return fail
+
+    make_post(tree.blog, date=at(2011, 7, 13))
+    monkeypatch.setattr(counts, "cache", Unreachable())
+    make_post(tree.blog, date=at(2011, 7, 14))
+    assert archive_count(client, "July 2011") == "2"
