@@ -81,7 +81,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django.contrib.sitemaps",  # its sitemap.xml templates, for byline.feeds
     "axes",  # admin login lock-out (byline/ops, AXES_* below)
 ]
 
