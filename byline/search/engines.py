@@ -167,23 +167,49 @@ def _postgres(query: ParsedQuery, filters: Filters, window: int) -> Hits:
     parts = tsquery_parts(query)
     tsquery = " && ".join(f"{function}(%s)" for function, _text in parts)
     params: list = [text for _function, text in parts]
-    params.append(ContentType.objects.get_for_model(PostPage).pk)
-    where = _filter_sql(filters, params)
-    params.append(window + 1)
-    # The title counts four times the body, as the SQLite weights above.
-    sql = f"""
-        WITH q AS (SELECT {tsquery} AS query)
-        SELECT p.page_ptr_id,
-               4 * ts_rank(e.title, q.query) + ts_rank(e.body, q.query)
-        FROM {entry} e
-        CROSS JOIN q
-        JOIN blogs_postpage p ON p.page_ptr_id = CAST(e.object_id AS INTEGER)
-        JOIN wagtailcore_page pg ON pg.id = p.page_ptr_id
-        WHERE (e.title @@ q.query OR e.body @@ q.query)
-          AND e.content_type_id = %s AND {where}
-        ORDER BY e.id DESC
-        LIMIT %s
-    """  # noqa: S608 -- as above
+    content_type = ContentType.objects.get_for_model(PostPage).pk
+    if filter_first(filters, window):
+        # A narrow filter: list its posts once (MATERIALIZED keeps PostgreSQL from folding
+        # the list back into a walk of every newer match), then match and rank only them.
+        # A year at 100,000 posts: 50-60 ms against 125-170 ms walking from the newest.
+        where = _filter_sql(filters, params)
+        params += [content_type, window + 1]
+        sql = f"""
+            WITH q AS (SELECT {tsquery} AS query),
+            candidates AS MATERIALIZED (
+                SELECT CAST(p.page_ptr_id AS varchar) AS object_id
+                FROM blogs_postpage p
+                JOIN wagtailcore_page pg ON pg.id = p.page_ptr_id
+                WHERE {where}
+            )
+            SELECT CAST(e.object_id AS INTEGER),
+                   4 * ts_rank(e.title, q.query) + ts_rank(e.body, q.query)
+            FROM {entry} e
+            CROSS JOIN q
+            WHERE e.content_type_id = %s
+              AND e.object_id IN (SELECT object_id FROM candidates)
+              AND (e.title @@ q.query OR e.body @@ q.query)
+            ORDER BY e.id DESC
+            LIMIT %s
+        """  # noqa: S608 -- table names are Django's own; every value is a parameter
+    else:
+        params.append(content_type)
+        where = _filter_sql(filters, params)
+        params.append(window + 1)
+        # The title counts four times the body, as the SQLite weights above.
+        sql = f"""
+            WITH q AS (SELECT {tsquery} AS query)
+            SELECT p.page_ptr_id,
+                   4 * ts_rank(e.title, q.query) + ts_rank(e.body, q.query)
+            FROM {entry} e
+            CROSS JOIN q
+            JOIN blogs_postpage p ON p.page_ptr_id = CAST(e.object_id AS INTEGER)
+            JOIN wagtailcore_page pg ON pg.id = p.page_ptr_id
+            WHERE (e.title @@ q.query OR e.body @@ q.query)
+              AND e.content_type_id = %s AND {where}
+            ORDER BY e.id DESC
+            LIMIT %s
+        """  # noqa: S608 -- as above
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
