@@ -26,3 +26,5 @@ if settings.BYLINE_SERVE_MEDIA:
     urlpatterns += [re_path(rf"^{media_prefix}(?P<path>.*)$", core_views.media)]
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+handler500 = "byline.core.views.server_error"

@@ -1,11 +1,14 @@
-"""Views that belong to the platform rather than to a feature: health, local media."""
+"""Views that belong to the platform rather than to a feature: health, local media, errors."""
 
 import logging
+import sys
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.static import serve
 
@@ -41,3 +44,21 @@ def media(request: HttpRequest, path: str) -> HttpResponse:
     # MEDIA_ROOT is read per request, not when the URLconf loads, so that a test (or a
     # settings override) that moves it is honoured.
     return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+# Seconds a client (a CDN, a load balancer, a feed reader) is asked to wait before retrying.
+DATABASE_DOWN_RETRY_AFTER = 10
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500. A database that does not answer (restarting, failing over, out of
+    connections) is a 503 with Retry-After, which CDNs and load balancers treat as passing:
+    they retry or serve what they hold, and nothing caches the error. Anything else is the
+    plain 500 page. Neither page touches the database."""
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = str(DATABASE_DOWN_RETRY_AFTER)
+        response["Cache-Control"] = "no-store"
+        return response
+    return defaults.server_error(request)
