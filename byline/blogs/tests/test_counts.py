@@ -157,3 +157,40 @@ def test_a_cache_that_does_not_answer_costs_a_count_not_the_page(client, tree, m
     monkeypatch.setattr(counts, "cache", Unreachable())
     make_post(tree.blog, date=at(2011, 7, 14))
     assert archive_count(client, "July 2011") == "2"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "zone", ["UTC", "Asia/Tokyo", "America/New_York", "Pacific/Kiritimati", "Pacific/Pago_Pago"]
+)
+def test_archive_months_are_the_site_time_zones(tree, settings, zone):
+    """Posts at month edges, at DST changes and in between land in the month of the site's
+    time zone, as their addresses say, whichever way the database counts them."""
+    import random
+    import zoneinfo
+
+    from byline.blogs.archive import archive_years
+
+    settings.TIME_ZONE = zone
+    rng = random.Random(zone)
+    moments = [
+        datetime.datetime(2011, month, 1, tzinfo=datetime.UTC)
+        + datetime.timedelta(hours=rng.choice([-15, -11, -5, -1, 0, 1, 5, 9, 14, 15]))
+        for month in range(1, 13)
+    ] + [
+        datetime.datetime(2010, 1, 1, tzinfo=datetime.UTC)
+        + datetime.timedelta(minutes=rng.randrange(3 * 365 * 24 * 60))
+        for _ in range(40)
+    ]
+    for moment in moments:
+        make_post(tree.blog, date=moment)
+    local = zoneinfo.ZoneInfo(zone)
+    expected: dict[datetime.date, int] = {}
+    for moment in moments:
+        month = moment.astimezone(local).date().replace(day=1)
+        expected[month] = expected.get(month, 0) + 1
+    got = {m.month: m.count for year in archive_years(tree.blog.posts()) for m in year.months}
+    assert got == expected
+    assert [y.year for y in archive_years(tree.blog.posts())] == sorted(
+        {month.year for month in expected}, reverse=True
+    )
