@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
-from wagtail.models import Page
+from django.http import HttpRequest
+from wagtail.models import Page, Site
 
 from byline.blogs.models import PostPage
 
@@ -22,8 +23,18 @@ class Scope:
 
 
 def subtree(path: str) -> list[str]:
-    # Every tree path under `path`, as an index range (treebeard paths are 0-9A-Z).
+    """Bounds of the tree paths at and under `path`, as a range either database can look up
+    in the path index (a LIKE prefix can use it on neither, as collated): treebeard paths are
+    made of 0-9 and A-Z, so every descendant lies between the path and the path padded with
+    Zs to the column's length, in any collation that puts letters after digits."""
     return [path, path.ljust(Page._meta.get_field("path").max_length, "Z")]
+
+
+def site_tree_path(request: HttpRequest) -> str:
+    """The tree path of the request's site; with no site for the host, a path no page has,
+    so that what is listed under it is empty."""
+    site = Site.find_for_request(request)
+    return site.root_page.path if site is not None else "~"
 
 
 def newest_post_ids(

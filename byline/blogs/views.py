@@ -4,21 +4,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from taggit.models import Tag
-from wagtail.models import Site
 
 from byline.blogs import counts
-from byline.blogs.listing import Scope, ScopeListing
+from byline.blogs.listing import Scope, ScopeListing, site_tree_path
 from byline.blogs.models import Author, PostPage
 from byline.core.pagination import paginate
 
 
-def _site_path(request: HttpRequest) -> str:
-    site = Site.find_for_request(request)
-    # With no site for the host, a tree path no page has: nothing to list.
-    return site.root_page.path if site is not None else "~"
-
-
-def _listing(request: HttpRequest, name: str, scope: Scope, posts) -> ScopeListing:
+def _listing(name: str, scope: Scope, posts) -> ScopeListing:
     """The scope's posts for a paginator, counted once per change to the posts."""
     count = counts.scope_post_count(
         f"{name}:{scope.tree_path}", posts.filter(path__startswith=scope.tree_path)
@@ -28,9 +21,9 @@ def _listing(request: HttpRequest, name: str, scope: Scope, posts) -> ScopeListi
 
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author, slug=slug)
-    scope = Scope(tree_path=_site_path(request), author_id=author.pk)
+    scope = Scope(tree_path=site_tree_path(request), author_id=author.pk)
     posts = PostPage.objects.published().filter(post_authors__author=author)
-    page = paginate(request, _listing(request, f"author:{author.pk}", scope, posts))
+    page = paginate(request, _listing(f"author:{author.pk}", scope, posts))
     return TemplateResponse(
         request,
         "blogs/author_detail.html",
@@ -40,10 +33,8 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
-    scope = Scope(tree_path=_site_path(request), tag_id=tag.pk)
-    listing = _listing(
-        request, f"tag:{tag.pk}", scope, PostPage.objects.published().filter(tags=tag)
-    )
+    scope = Scope(tree_path=site_tree_path(request), tag_id=tag.pk)
+    listing = _listing(f"tag:{tag.pk}", scope, PostPage.objects.published().filter(tags=tag))
     if not listing.count():
         # A tag with no published post is not a page a reader can reach.
         raise Http404("No posts with that tag")

@@ -12,7 +12,7 @@ from django.utils.html import strip_tags
 from taggit.models import Tag
 from wagtail.models import Page, PageLogEntry, Site
 
-from byline.blogs.listing import Scope, newest_post_ids
+from byline.blogs.listing import Scope, newest_post_ids, site_tree_path
 from byline.blogs.models import Author, BlogPage, PostPage
 
 # The formats each source is served in: the URL name suffix, the path piece and the label.
@@ -81,12 +81,6 @@ def site_name(request: HttpRequest) -> str:
     return (site.site_name if site else "") or settings.WAGTAIL_SITE_NAME
 
 
-def _site_path(request: HttpRequest) -> str:
-    root = site_root(request)
-    # With no site for the host, a path no page has: the feed is empty.
-    return root.path if root is not None else "~"
-
-
 def site_source(request: HttpRequest) -> FeedSource:
     name = site_name(request)
     return FeedSource(
@@ -95,7 +89,7 @@ def site_source(request: HttpRequest) -> FeedSource:
         title=name,
         description=f"The latest posts from {name}.",
         link="/",
-        scope=Scope(tree_path=_site_path(request)),
+        scope=Scope(tree_path=site_tree_path(request)),
     )
 
 
@@ -128,13 +122,13 @@ def author_source(request: HttpRequest, slug: str) -> FeedSource:
         title=f"{author.name} · {site_name(request)}",
         description=f"The latest posts by {author.name}.",
         link=author.get_absolute_url(),
-        scope=Scope(tree_path=_site_path(request), author_id=author.pk),
+        scope=Scope(tree_path=site_tree_path(request), author_id=author.pk),
     )
 
 
 def tag_source(request: HttpRequest, slug: str) -> FeedSource:
     tag = Tag.objects.filter(slug=slug).first()
-    scope = Scope(tree_path=_site_path(request), tag_id=tag.pk) if tag else None
+    scope = Scope(tree_path=site_tree_path(request), tag_id=tag.pk) if tag else None
     # As with /tags/<tag>/: a tag with no published post is not something a reader can follow.
     if scope is None or not newest_post_ids(scope, 1):
         raise Http404("No such tag")

@@ -17,9 +17,9 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from modelsearch.conf import get_app_config
-from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 
+from byline.blogs.listing import subtree
 from byline.blogs.models import PostPage
 from byline.search.query import ParsedQuery, fts5_expression, tsquery_parts
 
@@ -45,7 +45,7 @@ class Hits:
 
 def _filter_sql(filters: Filters, params: list) -> str:
     clauses = ["pg.live", "p.date IS NOT NULL", "pg.path >= %s AND pg.path <= %s"]
-    params += _subtree(filters.blog_path or filters.site_path)
+    params += subtree(filters.blog_path or filters.site_path)
     if filters.author_id is not None:
         # IN (a list the database builds once) rather than EXISTS per post, so that the
         # candidate query below can start from the author's bylines.
@@ -57,14 +57,6 @@ def _filter_sql(filters: Filters, params: list) -> str:
         clauses.append("p.date >= %s AND p.date < %s")
         params += _year_bounds(filters.year)
     return " AND ".join(clauses)
-
-
-def _subtree(path: str) -> list[str]:
-    """Bounds of the tree paths at and under `path`, as a range either database can look up
-    in the path index (a LIKE prefix can use it on neither, as collated): treebeard paths are
-    made of 0-9 and A-Z, so every descendant lies between the path and the path padded with
-    Zs to the column's length, in any collation that puts letters after digits."""
-    return [path, path.ljust(Page._meta.get_field("path").max_length, "Z")]
 
 
 def _year_bounds(year: int) -> list:
@@ -91,7 +83,7 @@ def filter_first(filters: Filters, window: int) -> bool:
     counts, params = ["(SELECT COALESCE(MAX(page_ptr_id), 0) FROM blogs_postpage)"], []
     if filters.blog_path:
         counts.append("(SELECT COUNT(*) FROM wagtailcore_page WHERE path >= %s AND path <= %s)")
-        params += _subtree(filters.blog_path)
+        params += subtree(filters.blog_path)
     if filters.author_id is not None:
         counts.append("(SELECT COUNT(*) FROM blogs_postpageauthor WHERE author_id = %s)")
         params.append(filters.author_id)
