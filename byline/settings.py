@@ -348,6 +348,11 @@ WAGTAILIMAGES_IMAGE_FORM_BASE = "byline.featured.forms.StrictImageForm"
 # Offer AVIF renditions beside WebP when Pillow can write them; encoding AVIF costs more CPU.
 BYLINE_IMAGES_AVIF = env_bool("BYLINE_IMAGES_AVIF", True)
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "odt", "txt", "csv", "xlsx", "mp3", "mp4"]
+# Documents only through Wagtail's view at /documents/<id>/<name>, which checks a collection's
+# view restriction (password, login, groups). Wagtail's default for a storage with URLs but no
+# paths (S3) is "redirect", to the file's own address, which anyone holding it can fetch; and
+# "direct" links straight to MEDIA_URL. /media/ refuses documents (byline/core/views.py).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 TAGGIT_CASE_INSENSITIVE = True
 

@@ -1,12 +1,13 @@
 """Views that belong to the platform rather than to a feature: health, local media, errors."""
 
 import logging
+import posixpath
 import sys
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.views import defaults
 from django.views.decorators.cache import never_cache
@@ -38,9 +39,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
+# Where Wagtail stores documents (AbstractDocument.file's upload_to). A document may belong to
+# a collection with a view restriction, which only Wagtail's document view checks
+# (/documents/<id>/<name>, WAGTAILDOCS_SERVE_METHOD), so /media/ never serves this folder.
+DOCUMENTS_DIR = "documents"
+
+
 def media(request: HttpRequest, path: str) -> HttpResponse:
     """Uploaded media from MEDIA_ROOT, for a single box without a web server in front
-    (BYLINE_SERVE_MEDIA). Django's serve() refuses paths that leave the directory."""
+    (BYLINE_SERVE_MEDIA): images and other public files, never documents (404). Django's
+    serve() refuses paths that leave the directory."""
+    # Normalised as serve() normalises it, so that "./documents/…" or "x/../documents/…"
+    # cannot reach the folder by another spelling.
+    first = posixpath.normpath(path).lstrip("/").split("/", 1)[0]
+    if first.casefold() == DOCUMENTS_DIR:
+        raise Http404("Documents are served at /documents/.")
     # MEDIA_ROOT is read per request, not when the URLconf loads, so that a test (or a
     # settings override) that moves it is honoured.
     return serve(request, path, document_root=settings.MEDIA_ROOT)
