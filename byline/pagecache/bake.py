@@ -198,12 +198,13 @@ class Baker:
                         queue.append(link)
 
     def copy_tree(self, source: Path, target: Path, *, only: tuple[str, ...] = ()) -> None:
-        """Copy what differs (size or time) from `source` into `target`."""
+        """Copy what differs (size or time) from `source` into `target`; with `only`, just
+        what is inside those folders (not the files beside them)."""
         if not source.is_dir():
             return
         for directory, _dirs, names in os.walk(source):
             relative = Path(directory).relative_to(source)
-            if only and relative.parts and relative.parts[0] not in only:
+            if only and (not relative.parts or relative.parts[0] not in only):
                 continue
             for name in names:
                 src = Path(directory) / name

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from byline.core.testing import make_post
@@ -90,3 +91,30 @@ def test_bake_refuses_a_bad_base_url(tmp_path):
 
     with pytest.raises(CommandError):
         call_command("bake", str(tmp_path), "--base-url", "ftp://x")
+
+
+def test_bake_copies_images_but_never_documents(site, page_store, keep_connection, tmp_path):
+    """A document may be in a collection with a view restriction, which only Wagtail's view
+    at /documents/ checks; the bake holds image files only, not even files beside them."""
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+    from wagtail.models import Collection, CollectionViewRestriction
+
+    private = Collection.get_first_root_node().add_child(name="Board")
+    CollectionViewRestriction.objects.create(
+        collection=private, restriction_type=CollectionViewRestriction.LOGIN
+    )
+    document = get_document_model().objects.create(
+        title="minutes", file=ContentFile(b"%PDF-1.4\n", name="minutes.pdf"), collection=private
+    )
+    media = settings.MEDIA_ROOT
+    for name in ("original_images/cover.jpg", "images/cover.width-32.jpg", "stray.txt"):
+        (media / name).parent.mkdir(parents=True, exist_ok=True)
+        (media / name).write_bytes(b"x")
+    out = tmp_path / "site"
+    bake(out)
+    assert (out / "media/original_images/cover.jpg").is_file()
+    assert (out / "media/images/cover.width-32.jpg").is_file()
+    assert (media / document.file.name).is_file()
+    assert not (out / "media/documents").exists()
+    assert not (out / "media/stray.txt").exists()
