@@ -8,7 +8,7 @@ import json
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 
 from byline.blogs.models import PostPage, PostPageAuthor
 from byline.importers import media
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 # Import mappings are written (and forgotten) this many at a time, between items.
 MAPPINGS_BATCH = 500
+
+# WordPress keeps post_password in a varchar(255), as Wagtail keeps a restriction's password.
+PASSWORD_LENGTH = PageViewRestriction._meta.get_field("password").max_length
 
 
 def import_items(run: WordPressImport) -> None:
@@ -82,20 +85,24 @@ def page_parent(run: WordPressImport, info: ItemInfo) -> Page | None:
 
 
 def _digest(item: WPItem, info: ItemInfo) -> str:
-    """What the item was when imported: a re-run leaves an unchanged item alone."""
-    return hashlib.sha256(
-        json.dumps(
-            [item.title, item.content, item.excerpt, info.slug, str(info.date), info.status,
-             sorted(item.terms), item.creator, item.meta.get("_thumbnail_id", ""),
-             item.comment_status, info.parent],
-            default=str,
-        ).encode()
-    ).hexdigest()  # fmt: skip
+    """What the item was when imported: a re-run leaves an unchanged item alone.
+
+    The password counts only when there is one, so that an item without one keeps the
+    digest it had before passwords were imported, and a protected item imported back then
+    (openly) is updated, restricted, on the next run."""
+    fields = [item.title, item.content, item.excerpt, info.slug, str(info.date), info.status,
+              sorted(item.terms), item.creator, item.meta.get("_thumbnail_id", ""),
+              item.comment_status, info.parent]  # fmt: skip
+    if item.post_password:
+        fields.append(item.post_password)
+    return hashlib.sha256(json.dumps(fields, default=str).encode()).hexdigest()
 
 
 def import_item(run: WordPressImport, item: WPItem, info: ItemInfo) -> None:
     """One post or page: new, updated, or left as it is if unchanged since the last run."""
     digest = _digest(item, info)
+    if item.post_password:
+        _report_protected(run, item, info)
     row = run.mapped.get((info.post_type, info.key))
     page = None
     if row and row.object_id:
@@ -120,6 +127,7 @@ def import_item(run: WordPressImport, item: WPItem, info: ItemInfo) -> None:
     else:
         page = _save_page(run, item, info, body, page)
     info.page_id = page.pk
+    _restrict(page, item.post_password[:PASSWORD_LENGTH])
     run.remember(
         info.post_type, info.key, page, guid=digest, old_url=info.link[:2000],
         sticky=item.is_sticky,
@@ -144,7 +152,10 @@ def _save_post(run, item: WPItem, info: ItemInfo, body, page: PostPage | None) -
     page = page or PostPage()
     _common(page, item, info, body)
     page.date = info.date if info.status in {"publish", "future", "private"} else None
-    page.excerpt = plain(item.excerpt)
+    # WordPress shows no excerpt of a protected post (get_the_excerpt() says "There is no
+    # excerpt because this is a protected post."), and listings, feeds and the meta
+    # description show the excerpt to everyone.
+    page.excerpt = "" if item.post_password else plain(item.excerpt)
     page.comments_open = item.comment_status == "open"
     thumb = item.meta.get("_thumbnail_id", "").strip()
     ref = run.image_by_attachment.get(int(thumb)) if thumb.isdigit() else None
@@ -171,6 +182,40 @@ def _save_page(run, item: WPItem, info: ItemInfo, body, page: Page | None) -> St
     page.comments_open = item.comment_status == "open"
     _write(run, page, page_parent(run, info) or run.home, new, info)
     return page
+
+
+def _restrict(page: Page, password: str) -> None:
+    """Give the page WordPress's post password as Wagtail's password restriction: one, with
+    that password; none if the item has no password any more. Restrictions of the other
+    kinds (log-in, groups) are an editor's, not WordPress's, and are left alone."""
+    restrictions = list(
+        PageViewRestriction.objects.filter(
+            page=page, restriction_type=PageViewRestriction.PASSWORD
+        ).order_by("pk")
+    )
+    keep = restrictions.pop(0) if restrictions and password else None
+    for extra in restrictions:
+        extra.delete()
+    if not password:
+        return
+    if keep is None:
+        keep = PageViewRestriction(page=page, restriction_type=PageViewRestriction.PASSWORD)
+    if keep.pk is None or keep.password != password:
+        keep.password = password
+        keep.save()
+
+
+def _report_protected(run: WordPressImport, item: WPItem, info: ItemInfo) -> None:
+    title = html.unescape(item.title).strip() or "(untitled)"
+    where = info.new_url or "(no address)"
+    if info.status != "publish":
+        where += f" (not public: {info.status})"
+    run.report.protected.append(f'{info.post_type} "{title}" at {where}')
+    if len(item.post_password) > PASSWORD_LENGTH:
+        run.report.notes.append(
+            f"line {item.line}: the password is longer than {PASSWORD_LENGTH} characters, "
+            f"which WordPress cannot store; only its first {PASSWORD_LENGTH} were kept"
+        )
 
 
 def _write(run: WordPressImport, page: Page, parent: Page, new: bool, info: ItemInfo) -> None:

@@ -28,11 +28,14 @@ class ImportError_(WXRError):
 
 @dataclass
 class ImportReport:
-    """What an import did: counts per kind, and every item it skipped with the reason."""
+    """What an import did: counts per kind, every item it skipped with the reason, and the
+    password-protected items (title and new address, never the password: reports end up
+    in logs and tickets)."""
 
     counts: Counter = field(default_factory=Counter)
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    protected: list[str] = field(default_factory=list)
     dry_run: bool = False
 
     def skip(self, item: WPItem | None, reason: str) -> None:
@@ -44,6 +47,7 @@ class ImportReport:
         head = "Dry run: nothing was saved." if self.dry_run else "Import finished."
         out = [head]
         out += [f"  {kind}: {count}" for kind, count in sorted(self.counts.items())]
+        out += [f"  password-protected {entry}" for entry in self.protected]
         out += [f"  skipped {entry}" for entry in self.skipped]
         out += [f"  note: {entry}" for entry in self.notes]
         return out

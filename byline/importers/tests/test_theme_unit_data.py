@@ -13,6 +13,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.core.management import call_command
 from lxml import html as lxml_html
+from wagtail.models import PageViewRestriction
 
 from byline.blogs.models import PostPage
 from byline.comments.models import ReaderComment
@@ -110,6 +111,31 @@ def check_report(imported):
     assert "comments not imported" not in imported
 
 
+def check_password_protected(client, imported):
+    """The file's one protected post ("the password is enter") asks for it, and its comment
+    stays behind the password with the post."""
+    (item,) = [
+        record
+        for record in read_wxr(str(THEME_DATA))
+        if isinstance(record, WPItem) and record.post_password
+    ]
+    post = PostPage.objects.get(title=item.title)
+    restriction = PageViewRestriction.objects.get(page=post)
+    assert restriction.restriction_type == "password" and restriction.password == "enter"
+    assert post.live and post.excerpt == ""
+    listed = [line for line in imported.splitlines() if line.startswith("  password-protected")]
+    assert listed == [f'  password-protected post "{item.title}" at {post.url}']
+    hidden = ("This content, comments, pingbacks", "should not be visible until the password")
+    html = follow(client, post.url).content.decode()
+    assert "Password required" in html and not any(text in html for text in hidden)
+    assert ReaderComment.objects.filter(post=post, status="approved").exists()
+    action = re.search(r'<form action="([^"]+)"', html).group(1)
+    client.post(action, {"password": "enter", "return_url": post.url})
+    html = client.get(post.url).content.decode()
+    assert all(text in html for text in hidden)
+    client.logout()  # the rest of the checks read as anonymous readers again
+
+
 def check_links(client):
     """Crawl the site from its home page: every same-site link (page, tag, author, archive,
     feed) answers 200 once redirects are followed. Links to other sites are not fetched."""
@@ -150,4 +176,5 @@ def test_theme_unit_test_data_imports_completely(imported, client):
     check_not_public(client)
     check_comments(client)
     check_page_comments(client)
+    check_password_protected(client, imported)
     check_links(client)
