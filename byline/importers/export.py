@@ -7,7 +7,7 @@ from typing import IO
 
 from django.utils import timezone
 from lxml import etree
-from wagtail.models import Page, Site
+from wagtail.models import Page, PageViewRestriction, Site
 
 from byline.blogs.models import Author, BlogPage, PostPage
 from byline.comments.models import ReaderComment
@@ -59,6 +59,7 @@ def wordpress_export(
             kind="post", sticky=True, object_model="blogs.postpage"
         ).values_list("object_id", flat=True)
     )
+    passwords = Passwords()
     count = 0
     with etree.xmlfile(out, encoding="UTF-8") as xf:
         xf.write_declaration()
@@ -82,15 +83,40 @@ def wordpress_export(
                 _el(element, "wp:author_display_name", author.name, cdata=True)
                 xf.write(element)
             for post in posts.iterator(chunk_size=200):
-                xf.write(_post_item(post, base, post.pk in sticky))
+                xf.write(_post_item(post, base, post.pk in sticky, passwords.of(post)))
                 count += 1
             if pages if pages is not None else blog is None:
                 # In tree order, so that every parent comes before its children (WordPress's
                 # importer copes either way; a reader of the file need not).
                 for page in StandardPage.objects.order_by("path").iterator(chunk_size=200):
-                    xf.write(_page_item(page, base))
+                    xf.write(_page_item(page, base, passwords.of(page)))
                     count += 1
     return count
+
+
+class Passwords:
+    """The shared password a reader must give for each page, as WordPress's post_password.
+
+    Wagtail's password restriction covers the page's subtree: a post under a restricted blog
+    and a page under a restricted page are asked for it too, so they are written with it
+    (WordPress's passwords cover one post each; left out, those would be public there).
+    Read once: a site has a handful of restrictions, and a query per page is for nothing."""
+
+    def __init__(self) -> None:
+        self.by_path = dict(
+            PageViewRestriction.objects.filter(restriction_type=PageViewRestriction.PASSWORD)
+            .order_by("-pk")  # the oldest wins when a page has two
+            .values_list("page__path", "password")
+        )
+
+    def of(self, page: Page) -> str:
+        """The page's own password, else its nearest restricted ancestor's, else ""."""
+        steplen = Page.steplen
+        for end in range(len(page.path), 0, -steplen):
+            password = self.by_path.get(page.path[:end])
+            if password:
+                return password
+        return ""
 
 
 def _content(page: PostPage | StandardPage) -> str:
@@ -141,7 +167,7 @@ def _item(page: Page, base: str, *, kind: str, date, creator: str) -> etree._Ele
     return item
 
 
-def _post_item(post: PostPage, base: str, sticky: bool) -> etree._Element:
+def _post_item(post: PostPage, base: str, sticky: bool, password: str) -> etree._Element:
     authors = post.authors
     status = _status(post)
     date = post.date or (post.go_live_at if status == "future" else None)
@@ -149,6 +175,7 @@ def _post_item(post: PostPage, base: str, sticky: bool) -> etree._Element:
     _el(item, "wp:post_parent", 0)
     _el(item, "wp:menu_order", 0)
     _el(item, "wp:post_type", "post")
+    _el(item, "wp:post_password", password, cdata=True)
     _el(item, "wp:is_sticky", 1 if sticky else 0)
     for link in post.tagged_items.all():
         tag = link.tag
@@ -159,7 +186,7 @@ def _post_item(post: PostPage, base: str, sticky: bool) -> etree._Element:
     return item
 
 
-def _page_item(page: StandardPage, base: str) -> etree._Element:
+def _page_item(page: StandardPage, base: str, password: str) -> etree._Element:
     status = _status(page)
     date = page.first_published_at or (page.go_live_at if status == "future" else None)
     item = _item(page, base, kind="page", date=date, creator="")
@@ -169,6 +196,7 @@ def _page_item(page: StandardPage, base: str) -> etree._Element:
     siblings = StandardPage.objects.sibling_of(page).filter(path__lt=page.path)
     _el(item, "wp:menu_order", siblings.count())
     _el(item, "wp:post_type", "page")
+    _el(item, "wp:post_password", password, cdata=True)
     _el(item, "wp:is_sticky", 0)
     _comments(item, page)
     return item

@@ -1,19 +1,24 @@
-"""Password-protected WordPress posts and pages: restricted in Byline.
+"""Password-protected WordPress posts and pages: restricted in Byline, and written back out.
 
 protected.xml has a protected post (with an excerpt and a comment), an open post and a
 protected page."""
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from wagtail.models import Page, PageViewRestriction
 
 from byline.blogs.models import PostPage
 from byline.comments.models import ReaderComment
+from byline.core.testing import make_post
+from byline.importers.models import ImportedItem
 from byline.importers.tests.test_import import FILES, run_import, snapshot
+from byline.importers.wxr import WPItem, read_wxr
 from byline.publication.models import StandardPage
 
 PROTECTED = FILES / "protected.xml"
@@ -183,3 +188,54 @@ def test_a_failing_import_leaves_no_restriction(tree, monkeypatch):
         run_import("protected.xml", "--blog", "protected")
     assert not PageViewRestriction.objects.exists()
     assert not PostPage.objects.filter(slug="members-only").exists()
+
+
+def export(tmp_path: Path, *args: str) -> dict[str, WPItem]:
+    target = tmp_path / "export.xml"
+    call_command("export-wordpress", str(target), *args, stdout=io.StringIO())
+    return {r.post_name: r for r in read_wxr(str(target)) if isinstance(r, WPItem)}
+
+
+def test_export_writes_the_passwords_back(tree, tmp_path):
+    run_import("protected.xml", "--blog", "protected")
+    items = export(tmp_path)
+    assert items["members-only"].post_password == "open sesame"
+    assert items["members-only"].status == "publish"
+    assert items["board-minutes"].post_password == "quorum"
+    assert items["open-to-all"].post_password == ""
+    # A draft keeps its password too: WordPress would publish it openly later otherwise.
+    PostPage.objects.get(slug="members-only").unpublish()
+    items = export(tmp_path)
+    assert items["members-only"].status == "draft"
+    assert items["members-only"].post_password == "open sesame"
+
+
+def test_export_gives_a_subtree_its_restricted_ancestors_password(tree, tmp_path):
+    """In Wagtail a password covers the page's subtree; in WordPress each post has its own.
+    A post under a restricted blog goes out with the blog's password, not public."""
+    run_import("protected.xml", "--blog", "protected")
+    PageViewRestriction.objects.create(
+        page=tree.blog, restriction_type=PageViewRestriction.PASSWORD, password="blogwide"
+    )
+    make_post(tree.blog, title="Under the blog", slug="under-the-blog")
+    items = export(tmp_path)
+    assert items["under-the-blog"].post_password == "blogwide"
+    assert items["members-only"].post_password == "open sesame"  # its own comes first
+
+
+def test_round_trip_keeps_the_passwords(tree, tmp_path, client):
+    """Import, export, wipe the imported site, import the export: the same restrictions."""
+    run_import("protected.xml", "--blog", "protected")
+    target = tmp_path / "export.xml"
+    call_command("export-wordpress", str(target), stdout=io.StringIO())
+    for page in [*PostPage.objects.all(), *StandardPage.objects.filter(depth=3)]:
+        page.delete()
+    ImportedItem.objects.all().delete()
+    assert not PageViewRestriction.objects.exists()
+
+    call_command("import-wordpress", str(target), "--blog", "protected", stdout=io.StringIO())
+    assert password_of(PostPage.objects.get(slug="members-only")) == ["open sesame"]
+    assert password_of(StandardPage.objects.get(slug="board-minutes")) == ["quorum"]
+    assert password_of(PostPage.objects.get(slug="open-to-all")) == []
+    post = PostPage.objects.get(slug="members-only")
+    assert SECRET not in client.get(post.url).content.decode()
