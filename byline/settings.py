@@ -8,6 +8,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from byline.core import private_files
+
 
 def env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
@@ -32,12 +34,11 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 def _local_secret_key() -> str:
     """A key generated once and kept under var/: fine for one machine, never for production,
-    where SECRET_KEY must be set so that every app server signs alike."""
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.touch(mode=0o600)
-        key_file.write_text(secrets.token_urlsafe(50))
-    return key_file.read_text().strip()
+    where SECRET_KEY must be set so that every app server signs alike. Readable by this user
+    only, and the same for every process of a first start (the first one to save it wins)."""
+    return private_files.read_or_create(
+        VAR_DIR / "secret_key", make=lambda: secrets.token_urlsafe(50)
+    )
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY") or _local_secret_key()
