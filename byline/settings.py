@@ -156,6 +156,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if DEBUG else DATABASES["default"]["CONN_MAX_AGE"]
+    # Readers' comments and addresses, editors' sessions: the file (and its -wal and -shm)
+    # readable by this user only, which SQLite's own 0644 is not (byline/core/private_files.py).
+    private_files.sqlite_database(str(DATABASES["default"]["NAME"]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A PostgreSQL read replica: reads go there, writes and the reads of a request that wrote go
 # to the primary (byline/ops/db_router.py).

@@ -1,6 +1,9 @@
 """`byline demo`: the reference content, faithfully, and synthetic posts in bulk."""
 
+import os
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from wagtail.models import Page
 
@@ -82,6 +85,24 @@ class TestReferencePost:
         before = Page.objects.count()
         call_command("demo", verbosity=0)
         assert Page.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_the_admin_password_file_is_0600_even_over_a_wider_one(settings, tmp_path):
+    """The new superuser's password is kept under var/ for this user only; a file an earlier
+    site left there with a wider mode is replaced, not written into."""
+    settings.VAR_DIR = tmp_path
+    left = tmp_path / "admin-password"
+    left.write_text("an earlier site's password\n")
+    left.chmod(0o644)
+    umask = os.umask(0o022)
+    try:
+        call_command("demo", verbosity=0)
+    finally:
+        os.umask(umask)
+    assert left.stat().st_mode & 0o777 == 0o600
+    password = left.read_text().strip()
+    assert get_user_model().objects.get(username="admin").check_password(password)
 
 
 @pytest.mark.django_db

@@ -33,6 +33,8 @@ from pathlib import Path, PurePosixPath
 from django.conf import settings
 from django.db import connection
 
+from byline.core import private_files
+
 FORMAT = 1
 MANIFEST = "byline-backup.json"
 SQLITE_MEMBER = "database.sqlite3"
@@ -144,7 +146,12 @@ def backup_site(*, path: Path) -> Summary:
         with tempfile.TemporaryDirectory(dir=path.parent, prefix=".byline-backup-") as scratch:
             dump = _dump_database(engine, Path(scratch))
             members = [(dump, dump.name), *_media_files()]
-            with tarfile.open(partial, "w:gz", compresslevel=6) as archive:
+            # The archive holds the whole database (readers' addresses, editors' sessions):
+            # 0600, as the database itself, whatever the umask.
+            with (
+                private_files.create(partial) as raw,
+                tarfile.open(fileobj=raw, mode="w:gz", compresslevel=6) as archive,
+            ):
                 for source, name in members:
                     manifest["files"][name] = {
                         "sha256": _sha256(source),

@@ -4,6 +4,7 @@ on whichever database the suite runs (SQLite, or PostgreSQL with pg_dump/pg_rest
 import hashlib
 import io
 import json
+import os
 import tarfile
 from pathlib import Path
 
@@ -188,6 +189,21 @@ def test_check_reports_a_sound_archive_and_its_manifest(site, tmp_path):
     )
     assert manifest["engine"] == engine
     assert set(manifest["files"]) >= {"media/documents/notes.txt"}
+
+
+def test_the_archive_is_0600_whatever_the_umask(site, tmp_path):
+    """A backup holds the whole database: readable by this user only, like the database, even
+    under the usual umask 022 (tarfile alone would make it 0644) and over an older archive."""
+    archive = tmp_path / "site.tar.gz"
+    archive.write_bytes(b"an older archive")
+    archive.chmod(0o644)
+    umask = os.umask(0o022)
+    try:
+        backup(archive)
+    finally:
+        os.umask(umask)
+    assert archive.stat().st_mode & 0o777 == 0o600
+    assert "is a sound backup" in restore(archive, "--check")
 
 
 def test_a_backup_to_an_unwritable_place_fails_cleanly(site, tmp_path):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from byline.core import private_files
 from byline.demo.reference import (
     featured_list_loaded,
     load_featured_list,
@@ -58,6 +59,6 @@ class Command(BaseCommand):
         password = secrets.token_urlsafe(12)
         users.objects.create_superuser("admin", "admin@example.com", password)
         password_file = settings.VAR_DIR / "admin-password"
-        password_file.touch(mode=0o600)
-        password_file.write_text(password + "\n")
+        # A new 0600 file even where an older one was left with a wider mode.
+        private_files.write(password_file, password + "\n")
         self.stdout.write(f"Created the superuser 'admin'; its password is in {password_file}.")
