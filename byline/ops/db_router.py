@@ -3,14 +3,17 @@
 With ``DATABASE_REPLICA_URL`` set, settings add a ``replica`` database and this router. Reads
 go to the replica, except in a request that has written (or is inside a transaction): a
 reader who just posted a comment, or an editor who just published, must see their own change,
-and a replica may lag the primary by a moment. Migrations run on the primary only; the
-replica gets them through replication.
+and a replica may lag the primary by a moment. A render the page store will keep, and a
+`byline bake`, read the primary too (``read_from_primary()``): what they keep outlives the lag.
+Migrations run on the primary only; the replica gets them through replication.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import connections
@@ -20,11 +23,18 @@ PRIMARY = "default"
 REPLICA = "replica"
 
 _state = threading.local()
+# Apart from the request's pin, which ReplicaPinningMiddleware sets afresh on every request
+# (the bake renders each page as a request of its own).
+_primary_reads: ContextVar[bool] = ContextVar("byline_primary_reads", default=False)
 
 
 def _pinned() -> bool:
     # in_atomic_block does not open a connection just to ask.
-    return getattr(_state, "pinned", False) or connections[PRIMARY].in_atomic_block
+    return (
+        _primary_reads.get()
+        or getattr(_state, "pinned", False)
+        or connections[PRIMARY].in_atomic_block
+    )
 
 
 class PrimaryReplicaRouter:
@@ -65,3 +75,16 @@ def pin_to_primary() -> None:
     """Send the rest of this request's reads to the primary (e.g. before a read that must
     see a write made by another server a moment ago)."""
     _state.pinned = True
+
+
+@contextmanager
+def read_from_primary() -> Iterator[None]:
+    """Send every read inside the block to the primary. For renders that are kept: the page
+    store purges a page when a post is unpublished or a comment removed, and the next reader's
+    render, read from a replica a moment behind, would store the old page again, served until
+    another purge or for BYLINE_PAGECACHE_MAX_AGE (a day)."""
+    token = _primary_reads.set(True)
+    try:
+        yield
+    finally:
+        _primary_reads.reset(token)

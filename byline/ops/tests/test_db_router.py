@@ -9,7 +9,11 @@ from django.db import transaction
 from django.test import RequestFactory
 
 from byline.blogs.models import PostPage
-from byline.ops.db_router import PrimaryReplicaRouter, ReplicaPinningMiddleware
+from byline.ops.db_router import (
+    PrimaryReplicaRouter,
+    ReplicaPinningMiddleware,
+    read_from_primary,
+)
 
 router = PrimaryReplicaRouter()
 
@@ -63,6 +67,19 @@ def test_reads_inside_a_transaction_go_to_the_primary():
             return router.db_for_read(PostPage)
 
     assert through_middleware(request, in_transaction) == "default"
+
+
+def test_a_render_for_keeping_reads_the_primary_throughout():
+    """read_from_primary() wraps the storing middleware's render, which runs outside the
+    pinning middleware: the pin that middleware sets afresh must not undo it."""
+    request = RequestFactory().get("/blogs/")
+    with read_from_primary():
+        assert through_middleware(request, lambda: router.db_for_read(PostPage)) == "default"
+        with read_from_primary():
+            pass
+        # A nested block ends without ending the outer one.
+        assert router.db_for_read(PostPage) == "default"
+    assert through_middleware(request, lambda: router.db_for_read(PostPage)) == "replica"
 
 
 def test_migrations_run_on_the_primary_only():
