@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 
+from byline.ops.db_router import read_from_primary
 from byline.pagecache.keys import ENVIRON_KEY, PAGE_QUERY, PageKey, bake_key
 from byline.pagecache.store import get_store
 
@@ -243,4 +244,7 @@ class Baker:
 
 def bake(out: Path, *, host: str, scheme: str = "http", changed: bool = False) -> BakeReport:
     """Write the public site under `out` as it is served at `scheme`://`host`."""
-    return Baker(out, host=host, scheme=scheme, changed=changed).run()
+    # From the primary, as every render the store keeps (the storing middleware does the same
+    # per page): a bake is served until the next one, long after a replica has caught up.
+    with read_from_primary():
+        return Baker(out, host=host, scheme=scheme, changed=changed).run()

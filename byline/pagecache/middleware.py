@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from byline.ops.db_router import read_from_primary
 from byline.pagecache import tracking
 from byline.pagecache.keys import ENVIRON_KEY
 from byline.pagecache.respond import respond
@@ -34,11 +35,13 @@ class PageStoreMiddleware:
         store = get_store()
         generation = store.generation()
         token = tracking.start()
-        try:
-            response = self.get_response(request)
-        finally:
-            deps = tracking.stop(token)
-        entry = entry_for(request, response, deps=deps)
+        # From the primary: a replica a moment behind would store again what was just purged.
+        with read_from_primary():
+            try:
+                response = self.get_response(request)
+            finally:
+                deps = tracking.stop(token)
+            entry = entry_for(request, response, deps=deps)
         if entry is None:
             return response
         try:
