@@ -364,6 +364,9 @@ TAGGIT_CASE_INSENSITIVE = True
 BYLINE_POSTS_PER_PAGE = int(os.environ.get("BYLINE_POSTS_PER_PAGE", "10"))
 # How often `byline serve` publishes what editors scheduled (seconds).
 BYLINE_SCHEDULER_INTERVAL = int(os.environ.get("BYLINE_SCHEDULER_INTERVAL", "30"))
+# A page behind a password (Privacy settings, or a protected WordPress post) asks for it in
+# the site's own layout rather than Wagtail's bare page.
+WAGTAIL_PASSWORD_REQUIRED_TEMPLATE = "password_required.html"
 # Serve uploaded media from Byline itself (one box, local disk); turn off when nginx, a CDN or
 # object storage serves /media/.
 BYLINE_SERVE_MEDIA = env_bool("BYLINE_SERVE_MEDIA", True)
@@ -426,6 +429,9 @@ BYLINE_CONTACT_RATE_LIMIT = os.environ.get("BYLINE_CONTACT_RATE_LIMIT", "5/h")
 # REDIS_URL) is set. Freshness comes from purging on every change; the ages below only bound
 # how long browsers and CDNs may keep a copy.
 BYLINE_PAGECACHE = env_bool("BYLINE_PAGECACHE", True)
+# Tries at a protected page's password, per address and page restriction, right or wrong;
+# empty turns the limit off.
+BYLINE_PAGE_PASSWORD_RATE_LIMIT = os.environ.get("BYLINE_PAGE_PASSWORD_RATE_LIMIT", "10/10m")
 BYLINE_PAGECACHE_DIR = Path(os.environ.get("BYLINE_PAGECACHE_DIR") or VAR_DIR / "pagecache")
 # "off" keeps the page store in files even where REDIS_URL is set.
 BYLINE_PAGECACHE_REDIS_URL = os.environ.get("BYLINE_PAGECACHE_REDIS_URL") or REDIS_URL

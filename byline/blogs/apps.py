@@ -7,8 +7,8 @@ class BlogsConfig(AppConfig):
     verbose_name = "Blogs"
 
     def ready(self) -> None:
-        from django.db.models.signals import pre_delete
-        from wagtail.models import Page
+        from django.db.models.signals import post_delete, post_save, pre_delete
+        from wagtail.models import Page, PageViewRestriction
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from byline.blogs.counts import posts_changed
@@ -21,3 +21,10 @@ class BlogsConfig(AppConfig):
         post_page_move.connect(posts_changed, dispatch_uid=f"{uid}-moved")
         pre_delete.connect(posts_changed, sender=Page, dispatch_uid=f"{uid}-deleted")
         site_changed.connect(posts_changed, dispatch_uid=f"{uid}-site")
+        # A restriction takes posts out of (or puts them back into) every count.
+        for signal in (post_save, post_delete):
+            signal.connect(
+                posts_changed,
+                sender=PageViewRestriction,
+                dispatch_uid=f"{uid}-restriction-{signal}",
+            )

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from wagtail.models import Page, Site
 
 from byline.blogs.models import PostPage
+from byline.blogs.visibility import readable_sql
 
 
 @dataclass(frozen=True)
@@ -79,15 +80,17 @@ def newest_post_ids(
         join = "CROSS JOIN" if walk else ","
         plus = "+" if walk else ""
         where = f"AND {plus}p.page_ptr_id {narrow}" if narrow else ""
+        readable, readable_params = readable_sql("pg")
         cursor.execute(
             f"""
             SELECT p.page_ptr_id FROM blogs_postpage p {join} wagtailcore_page pg
             WHERE pg.id = p.page_ptr_id
-              AND p.date IS NOT NULL AND pg.live AND pg.path >= %s AND pg.path <= %s {where}
+              AND p.date IS NOT NULL AND {readable}
+              AND pg.path >= %s AND pg.path <= %s {where}
             ORDER BY p.date DESC, p.page_ptr_id DESC
             LIMIT %s OFFSET %s
             """,  # noqa: S608 -- fixed SQL; every value is a parameter
-            [*subtree(scope.tree_path), *narrow_params, limit, offset],
+            [*readable_params, *subtree(scope.tree_path), *narrow_params, limit, offset],
         )
         return [row[0] for row in cursor.fetchall()]
 

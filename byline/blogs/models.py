@@ -25,6 +25,7 @@ from wagtail.url_routing import RouteResult
 
 from byline.blogs import counts
 from byline.blogs.blocks import PostBodyBlock
+from byline.blogs.visibility import readable_q
 from byline.core.pagination import paginate
 
 
@@ -70,9 +71,15 @@ class Author(index.Indexed, ClusterableModel):
 
 
 class PostQuerySet(PageQuerySet):
+    def at_their_address(self) -> PostQuerySet:
+        """Live posts, restricted or not: each answers at its address, a restricted one with
+        Wagtail's password form or sign-in redirect to those who may not read it."""
+        return self.live().filter(date__isnull=False)
+
     def published(self) -> PostQuerySet:
-        """Live posts, newest first: what readers may see."""
-        return self.live().filter(date__isnull=False).order_by("-date", "-pk")
+        """Live, dated posts no view restriction covers, newest first: what readers may see
+        in any listing, count, feed, sitemap or search (byline.blogs.visibility)."""
+        return self.filter(date__isnull=False).filter(readable_q()).order_by("-date", "-pk")
 
     def for_listing(self) -> PostQuerySet:
         """What a list of posts shows, in a fixed number of queries however long the list."""
@@ -103,7 +110,7 @@ class BlogIndexPage(Page):
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)
-        context["blogs"] = BlogPage.objects.child_of(self).live().order_by("title")
+        context["blogs"] = BlogPage.objects.child_of(self).filter(readable_q()).order_by("title")
         return context
 
 
@@ -144,7 +151,9 @@ class BlogPage(RoutablePageMixin, Page):
     subpage_types = ["blogs.PostPage"]
     search_fields = Page.search_fields + [index.SearchField("description")]
 
-    def posts(self) -> PostQuerySet:
+    def posts(self, *, restricted: bool = False) -> PostQuerySet:
+        """The blog's published posts, newest first; with `restricted`, also those a view
+        restriction covers (they still answer at their addresses)."""
         # "A child of this blog" as a correlated EXISTS rather than Wagtail's child_of(): with
         # the tree condition in the outer query SQLite read every page of the site and sorted
         # them (2.2 s for a blog front at 100,000 posts); as an EXISTS it walks the date
@@ -152,13 +161,16 @@ class BlogPage(RoutablePageMixin, Page):
         children = Page.objects.filter(
             pk=OuterRef("pk"), path__startswith=self.path, depth=self.depth + 1
         )
-        return PostPage.objects.filter(Exists(children)).published()
+        posts = PostPage.objects.filter(Exists(children))
+        if restricted:
+            return posts.at_their_address().order_by("-date", "-pk")
+        return posts.published()
 
     def route(self, request: HttpRequest, path_components: list[str]) -> RouteResult:
         if self.live and len(path_components) == 3:
             year, month, slug = path_components
             if _is_year(year) and _is_month(month):
-                post = self.posts().filter(slug=slug).first()
+                post = self.posts(restricted=True).filter(slug=slug).first()
                 if post is None or (post.local_date.year, post.local_date.month) != (
                     int(year),
                     int(month),
@@ -168,7 +180,7 @@ class BlogPage(RoutablePageMixin, Page):
         if self.live and len(path_components) == 1:
             # The tree path of a post (/blogs/<blog>/<slug>/) is not its address; send
             # anyone holding it to the dated one.
-            post = self.posts().filter(slug=path_components[0]).first()
+            post = self.posts(restricted=True).filter(slug=path_components[0]).first()
             if post is not None:
                 return RouteResult(self, args=(self.redirect_to_post, (post,), {}))
         return super().route(request, path_components)

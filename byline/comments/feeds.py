@@ -11,6 +11,7 @@ from django.utils.feedgenerator import Rss201rev2Feed
 from wagtail.models import Page
 
 from byline.blogs.models import BlogPage, PostPage
+from byline.blogs.visibility import readable_q
 from byline.comments.models import ReaderComment, with_specific_pages
 from byline.comments.pages import commented_page
 
@@ -70,7 +71,7 @@ class PostCommentsFeed(_CommentFeed):
 
 class BlogCommentsFeed(_CommentFeed):
     def get_object(self, request, blog: str) -> BlogPage:
-        return get_object_or_404(BlogPage.objects.live(), slug=blog)
+        return get_object_or_404(BlogPage.objects.filter(readable_q()), slug=blog)
 
     def title(self, blog: BlogPage) -> str:
         return f"Comments on {blog.title}"

@@ -22,8 +22,8 @@ from byline.comments.tasks import UNSUBSCRIBE_SALT
 from byline.core import formguard
 
 
-def _live_post(post_id: int) -> tuple[Page, BlogPage | None]:
-    post = commented_page(post_id)
+def _live_post(request: HttpRequest, post_id: int) -> tuple[Page, BlogPage | None]:
+    post = commented_page(post_id, request)
     if post is None:
         raise Http404("No such page")
     return post, governing_blog(post)
@@ -41,7 +41,7 @@ def _form_page(request, *, post, blog, form, status=200, parent=None) -> HttpRes
 @csrf_exempt  # the post page is cached for everyone; formguard replaces the CSRF token
 @require_http_methods(["GET", "POST"])
 def post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
-    post, blog = _live_post(post_id)
+    post, blog = _live_post(request, post_id)
     if request.method == "GET":
         return HttpResponseRedirect(f"{post.url}#comment-form")
     if comments_closed(post, blog):
@@ -100,7 +100,7 @@ def challenge(request: HttpRequest) -> HttpResponse:
 
 def reply(request: HttpRequest, post_id: int, comment_id: int) -> HttpResponse:
     """The reply form for one comment, for readers without JavaScript."""
-    post, blog = _live_post(post_id)
+    post, blog = _live_post(request, post_id)
     parent = get_object_or_404(
         ReaderComment.objects.approved().conversation(), pk=comment_id, post=post
     )
@@ -111,7 +111,7 @@ def reply(request: HttpRequest, post_id: int, comment_id: int) -> HttpResponse:
 
 
 def held(request: HttpRequest, post_id: int) -> HttpResponse:
-    post, blog = _live_post(post_id)
+    post, blog = _live_post(request, post_id)
     return render(request, "comments/held.html", {"post": post, "blog": blog})
 
 

@@ -15,6 +15,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
+from byline.blogs.visibility import is_restricted, readable_q
+
 
 class FeaturedList(ClusterableModel):
     """The site-wide list (no blog), or a blog's own list that replaces it on that blog's pages
@@ -64,7 +66,7 @@ class FeaturedItemQuerySet(models.QuerySet):
         return self.filter(
             Q(show_from__isnull=True) | Q(show_from__lte=now),
             Q(show_until__isnull=True) | Q(show_until__gt=now),
-            Q(page__isnull=True, url__gt="") | Q(page__live=True),
+            Q(page__isnull=True, url__gt="") | readable_q("page"),
         )
 
 
@@ -159,6 +161,11 @@ class FeaturedItem(Orderable):
             errors["page"] = (
                 f"“{self.page.title}” is not published: readers would follow a dead link. "
                 "Publish it first, or choose another page."
+            )
+        elif self.page_id and is_restricted(self.page):
+            errors["page"] = (
+                f"“{self.page.title}” is private (its privacy settings restrict who may read "
+                "it): the Featured list would not show it. Choose a public page."
             )
         if self.url and not self.title.strip():
             errors["title"] = "An outside link needs a title."

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import Count, F, Max, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from wagtail.models import Page
 
 from byline.blogs.listing import Scope, newest_post_ids
 from byline.blogs.models import PostPage, PostPageAuthor, PostPageTag
+from byline.blogs.visibility import readable_q
 from byline.feeds.sources import site_root
 
 # Post ids per posts section; also the most posts a site may have and still get one sitemap
@@ -85,21 +86,25 @@ class SiteSitemap:
         """Published posts of this site, unordered (each caller asks for what it needs)."""
         if self.root is None:
             return PostPage.objects.none()
-        return PostPage.objects.live().filter(
-            date__isnull=False, path__startswith=self.root.path, depth__gt=self.root.depth
+        return PostPage.objects.filter(
+            readable_q(),
+            date__isnull=False,
+            path__startswith=self.root.path,
+            depth__gt=self.root.depth,
         )
 
-    def _published(self, relation: str) -> dict:
+    def _published(self, relation: str) -> Q:
         """_posts()'s conditions, across `relation` to the post: a plain join, which both
         databases plan better than an IN (subquery)."""
         if self.root is None:
-            return {"pk__in": []}
-        return {
-            f"{relation}__live": True,
-            f"{relation}__date__isnull": False,
-            f"{relation}__path__startswith": self.root.path,
-            f"{relation}__depth__gt": self.root.depth,
-        }
+            return Q(pk__in=[])
+        return readable_q(relation) & Q(
+            **{
+                f"{relation}__date__isnull": False,
+                f"{relation}__path__startswith": self.root.path,
+                f"{relation}__depth__gt": self.root.depth,
+            }
+        )
 
     def post_sections(self) -> list[Section]:
         """One grouped query: every non-empty posts section, its size and newest change."""
@@ -172,8 +177,7 @@ class SiteSitemap:
         if self.root is None:
             return
         pages = list(
-            Page.objects.live()
-            .public()
+            Page.objects.filter(readable_q())
             .descendant_of(self.root, inclusive=True)
             .not_type(PostPage)
             .order_by("path")
@@ -191,7 +195,7 @@ class SiteSitemap:
 
     def _author_urls(self) -> Iterator[tuple[str, datetime.datetime | None]]:
         rows = (
-            PostPageAuthor.objects.filter(**self._published("post"))
+            PostPageAuthor.objects.filter(self._published("post"))
             .values("author__slug")
             .annotate(latest=Max("post__last_published_at"))
             .order_by("author__slug")[:MAX_URLS]
@@ -202,7 +206,7 @@ class SiteSitemap:
 
     def _tag_urls(self) -> Iterator[tuple[str, datetime.datetime | None]]:
         rows = (
-            PostPageTag.objects.filter(**self._published("content_object"))
+            PostPageTag.objects.filter(self._published("content_object"))
             .values("tag__slug")
             .annotate(latest=Max("content_object__last_published_at"))
             .order_by("tag__slug")[:MAX_URLS]

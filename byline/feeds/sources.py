@@ -14,6 +14,7 @@ from wagtail.models import Page, PageLogEntry, Site
 
 from byline.blogs.listing import Scope, newest_post_ids, site_tree_path
 from byline.blogs.models import Author, BlogPage, PostPage
+from byline.blogs.visibility import readable_q
 
 # The formats each source is served in: the URL name suffix, the path piece and the label.
 FORMATS = {
@@ -96,7 +97,7 @@ def site_source(request: HttpRequest) -> FeedSource:
 def blog_source(request: HttpRequest, slug: str) -> FeedSource:
     root = site_root(request)
     blog = (
-        BlogPage.objects.live().descendant_of(root).filter(slug=slug).first()
+        BlogPage.objects.filter(readable_q()).descendant_of(root).filter(slug=slug).first()
         if root is not None
         else None
     )

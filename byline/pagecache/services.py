@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from wagtail.models import Page
 
+from byline.blogs.visibility import is_restricted
 from byline.pagecache.keys import ENVIRON_KEY  # noqa: F401  (re-exported)
 from byline.pagecache.store import Entry, get_store
 
@@ -123,6 +124,10 @@ def entry_for(
 ) -> Entry | None:
     """The entry to store for this response, or None when it must not be stored."""
     if not storable(request, response):
+        return None
+    page = getattr(request, "_pagecache_page", None)
+    if page is not None and is_restricted(page):
+        # Never kept, whoever passed the restriction: the store answers without asking.
         return None
     kinds = collections_for(request)
     if kinds is None:

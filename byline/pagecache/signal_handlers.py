@@ -92,6 +92,13 @@ def everything_changed(sender, **kwargs) -> None:
     purge(everything=True)
 
 
+def restriction_changed(sender, instance, **kwargs) -> None:
+    """A view restriction was added, changed or lifted, on a post or on a page above many: the
+    pages it covers, and every listing, feed, sitemap and count that shows them. Rare enough
+    that purging everything is cheaper than working out which pages those are."""
+    purge(everything=True)
+
+
 def image_changed(sender, instance, created: bool = False, **kwargs) -> None:
     # A new image is on no page yet; a changed or deleted one may be on any, under rendition
     # addresses that no longer exist.
@@ -107,6 +114,7 @@ def image_changed(sender, instance, created: bool = False, **kwargs) -> None:
 def connect() -> None:
     from taggit.models import Tag
     from wagtail.images import get_image_model
+    from wagtail.models import PageViewRestriction
 
     from byline.blogs.models import Author
     from byline.comments.signals import comments_changed as comments_signal
@@ -126,6 +134,11 @@ def connect() -> None:
             everything_changed, sender=PublicationSettings, dispatch_uid=f"{uid}-pub-{signal}"
         )
         signal.connect(everything_changed, sender=Site, dispatch_uid=f"{uid}-site-{signal}")
+        signal.connect(
+            restriction_changed,
+            sender=PageViewRestriction,
+            dispatch_uid=f"{uid}-restriction-{signal}",
+        )
         signal.connect(
             image_changed, sender=get_image_model(), dispatch_uid=f"{uid}-image-{signal}"
         )

@@ -21,6 +21,7 @@ from wagtail.search.backends import get_search_backend
 
 from byline.blogs.listing import subtree
 from byline.blogs.models import PostPage
+from byline.blogs.visibility import readable_q, readable_sql
 from byline.search.query import ParsedQuery, fts5_expression, tsquery_parts
 
 # A filter that leaves at most this many posts is applied first, and the matches are walked
@@ -44,7 +45,9 @@ class Hits:
 
 
 def _filter_sql(filters: Filters, params: list) -> str:
-    clauses = ["pg.live", "p.date IS NOT NULL", "pg.path >= %s AND pg.path <= %s"]
+    readable, readable_params = readable_sql("pg")
+    clauses = [readable, "p.date IS NOT NULL", "pg.path >= %s AND pg.path <= %s"]
+    params += readable_params
     params += subtree(filters.blog_path or filters.site_path)
     if filters.author_id is not None:
         # IN (a list the database builds once) rather than EXISTS per post, so that the
@@ -223,8 +226,8 @@ def _wagtail(query: ParsedQuery, filters: Filters, window: int) -> Hits:
     """Any other Wagtail backend (Elasticsearch, OpenSearch): its own ranking and filters."""
     from modelsearch.query import And, Phrase, PlainText
 
-    posts = PostPage.objects.live().filter(
-        date__isnull=False, path__startswith=filters.blog_path or filters.site_path
+    posts = PostPage.objects.filter(
+        readable_q(), date__isnull=False, path__startswith=filters.blog_path or filters.site_path
     )
     if filters.year is not None:
         posts = posts.filter(date__year=filters.year)

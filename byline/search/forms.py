@@ -7,6 +7,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from byline.blogs.models import Author, BlogPage
+from byline.blogs.visibility import readable_q
 from byline.search.query import MAX_QUERY_CHARS
 
 
@@ -26,7 +27,7 @@ class SearchForm(forms.Form):
         # (with no table statistics) scanned every page of the site (70-140 ms at 100,000
         # posts) to find a handful.
         ids = list(BlogPage.objects.order_by().values_list("pk", flat=True)) if root else []
-        blogs = Page.objects.live().filter(pk__in=ids).order_by("title")
+        blogs = Page.objects.filter(readable_q(), pk__in=ids).order_by("title")
         self.blogs = {blog.slug: blog for blog in blogs if blog.path.startswith(root.path)}
         self.fields["blog"].choices = [("", "All blogs")] + [
             (slug, blog.title) for slug, blog in self.blogs.items()
