@@ -23,7 +23,9 @@ form on them cannot carry Django's per-reader CSRF token. What the guard does in
    and out of the tab order; people leave it empty, form-filling bots do not.
 4. **A per-IP rate limit** (:func:`rate_limit`), ``"5/m"``-style, counted in the shared cache
    so it holds across workers and app servers. The cache key holds a salted hash of the
-   address (:func:`ip_hash`), never the address itself; nothing here stores a raw IP.
+   address (:func:`ip_hash`), never the address itself; nothing here stores a raw IP. An
+   IPv6 address counts as its whole /64 (:func:`address_key`), as everywhere Byline counts,
+   limits or blocks by address.
 
 Usage (a reader form on a cached page)::
 
@@ -117,13 +119,34 @@ def _is_ip(text: str) -> bool:
     return True
 
 
+def address_key(ip: str) -> str:
+    """The address as Byline counts, limits and blocks it: an IPv4 address as it is, an
+    IPv4-mapped IPv6 one (``::ffff:192.0.2.1``) as its IPv4 address, and any other IPv6
+    address as its /64 network.
+
+    A home or a phone is given a whole /64 at least (RFC 6177) and its devices pick addresses
+    in it at will, new ones every day (temporary addresses, RFC 8981): counted one by one, a
+    single client could be a new address whenever a limit or a blocklist stood in its way.
+    Anything that is not an address is returned unchanged."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((int(address) >> 64 << 64, 64)))
+    return str(address)
+
+
 def ip_hash(ip: str) -> str:
-    """A salted, keyed hash of an address: stable enough to count and block by, useless for
-    recovering the address (HMAC-SHA256 keyed with BYLINE_IP_HASH_SALT, else SECRET_KEY)."""
+    """A salted, keyed hash of an address's :func:`address_key`: stable enough to count and
+    block by, useless for recovering the address (HMAC-SHA256 keyed with BYLINE_IP_HASH_SALT,
+    else SECRET_KEY). Every count and blocklist by address goes through here."""
     secret = _setting("BYLINE_IP_HASH_SALT", "") or None
-    return salted_hmac("byline.formguard.ip", ip, secret=secret, algorithm="sha256").hexdigest()[
-        :32
-    ]
+    return salted_hmac(
+        "byline.formguard.ip", address_key(ip), secret=secret, algorithm="sha256"
+    ).hexdigest()[:32]
 
 
 # --- origin ------------------------------------------------------------------------------

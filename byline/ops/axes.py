@@ -4,9 +4,9 @@ Axes keeps the address of every failed (and, with its access log, every successf
 an IP address column (``inet`` on PostgreSQL), so a plain hash would not fit. This gives each
 client a stable IPv6 address in the unique-local range fd00::/8 whose other 120 bits come from
 the same salted, keyed hash that comments, rate limits and request logs use: still a valid
-address, the same one for the same client (lock-out by address keeps working), and useless
-for recovering the real one. Point ``AXES_CLIENT_IP_CALLABLE`` at
-:func:`hashed_client_ip`.
+address, the same one for the same client and for every address of its IPv6 /64 (lock-out by
+address keeps working), and useless for recovering the real one. Point
+``AXES_CLIENT_IP_CALLABLE`` at :func:`hashed_client_ip`.
 """
 
 from __future__ import annotations

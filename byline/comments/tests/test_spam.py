@@ -59,6 +59,15 @@ class TestBots:
         assert submit(client, post, body="four", remote_addr="198.51.100.2").status_code == 303
         assert ReaderComment.objects.count() == 3
 
+    def test_an_ipv6_64_shares_one_rate_limit(self, client, post, settings):
+        """A reader picks any address of their /64 at will (RFC 8981): one address to count."""
+        settings.BYLINE_COMMENTS_RATE_LIMIT = "2/h"
+        assert submit(client, post, body="one", remote_addr="2001:db8:1:2::a").status_code == 303
+        assert submit(client, post, body="two", remote_addr="2001:db8:1:2::b").status_code == 303
+        refused = submit(client, post, body="three", remote_addr="2001:db8:1:2:ffff::c")
+        assert refused.status_code == 429
+        assert submit(client, post, body="four", remote_addr="2001:db8:1:3::a").status_code == 303
+
 
 class TestContent:
     def test_more_than_two_links_is_held_even_without_moderation(self, client, post, policy_none):
@@ -113,6 +122,25 @@ class TestBlocklists:
         settings.BYLINE_COMMENTS_BLOCKED_ADDRESSES = [entry]
         submit(client, post, **fields)
         assert only_comment().status == CommentStatus.SPAM
+
+    @pytest.mark.parametrize(
+        ("entry", "remote_addr"),
+        [("2001:db8:1:2::1", "2001:db8:1:2:abcd::9"), ("203.0.113.10", "::ffff:203.0.113.10")],
+    )
+    def test_a_blocked_ipv6_address_blocks_its_64(
+        self, client, post, policy_none, settings, entry, remote_addr
+    ):
+        settings.BYLINE_COMMENTS_BLOCKED_ADDRESSES = [entry]
+        submit(client, post, remote_addr=remote_addr)
+        assert only_comment().status == CommentStatus.SPAM
+        assert only_comment().moderation_note == "blocked IP address"
+
+    def test_a_blocked_ipv6_address_leaves_other_64s_alone(
+        self, client, post, policy_none, settings
+    ):
+        settings.BYLINE_COMMENTS_BLOCKED_ADDRESSES = ["2001:db8:1:2::1"]
+        submit(client, post, remote_addr="2001:db8:1:3::1")
+        assert only_comment().status == CommentStatus.APPROVED
 
     def test_unlisted_address_passes(self, client, post, policy_none, settings):
         settings.BYLINE_COMMENTS_BLOCKED_ADDRESSES = ["@spam.example", "192.0.2.1"]

@@ -130,6 +130,15 @@ class TestRate:
         with pytest.raises(formguard.Refused):
             formguard.rate_limit(post(), scope="t", rate="2/h")
 
+    def test_addresses_of_one_ipv6_64_share_a_limit(self):
+        formguard.rate_limit(post(remote_addr="2001:db8:1:2::a"), scope="t", rate="2/m", now=0.0)
+        formguard.rate_limit(post(remote_addr="2001:db8:1:2::b"), scope="t", rate="2/m", now=0.0)
+        with pytest.raises(formguard.Refused):
+            formguard.rate_limit(
+                post(remote_addr="2001:db8:1:2::c"), scope="t", rate="2/m", now=0.0
+            )
+        formguard.rate_limit(post(remote_addr="2001:db8:1:3::a"), scope="t", rate="2/m", now=0.0)
+
     def test_cache_holds_no_raw_address(self):
         formguard.rate_limit(post(remote_addr="192.0.2.55"), scope="t", rate="3/m", now=0.0)
         key = f"formguard:rate:t:{formguard.ip_hash('192.0.2.55')}:0"
@@ -155,6 +164,25 @@ class TestAddresses:
         assert "192" not in first
         settings.BYLINE_IP_HASH_SALT = "another salt"
         assert formguard.ip_hash("192.0.2.1") != first
+
+    @pytest.mark.parametrize(
+        ("address", "key"),
+        [
+            ("192.0.2.1", "192.0.2.1"),
+            ("::ffff:192.0.2.1", "192.0.2.1"),
+            ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+            ("2001:0db8:0001:0002:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+            ("fe80::1%eth0", "fe80::/64"),
+            ("not an address", "not an address"),
+        ],
+    )
+    def test_an_ipv6_address_counts_as_its_64(self, address, key):
+        assert formguard.address_key(address) == key
+
+    def test_one_hash_for_a_whole_ipv6_64_and_for_a_mapped_ipv4_address(self):
+        assert formguard.ip_hash("2001:db8:1:2::1") == formguard.ip_hash("2001:db8:1:2:a:b:c:d")
+        assert formguard.ip_hash("2001:db8:1:2::1") != formguard.ip_hash("2001:db8:1:3::1")
+        assert formguard.ip_hash("::ffff:192.0.2.1") == formguard.ip_hash("192.0.2.1")
 
     def test_forwarded_for_is_trusted_only_behind_configured_proxies(self, settings):
         request = post(remote_addr="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 192.0.2.9")

@@ -31,6 +31,14 @@ def test_the_pseudonym_is_a_stable_unique_local_address_per_client(settings):
     assert pseudonymous_address("203.0.113.7") != one
 
 
+def test_one_pseudonym_for_a_whole_ipv6_64():
+    """A client moves about its /64 at will; lock-out by address must not lose it."""
+    one = pseudonymous_address("2001:db8:1:2::1")
+    assert one == pseudonymous_address("2001:db8:1:2:a:b:c:d")
+    assert one != pseudonymous_address("2001:db8:1:3::1")
+    assert pseudonymous_address("::ffff:203.0.113.7") == pseudonymous_address("203.0.113.7")
+
+
 def test_the_callable_follows_the_trusted_proxy_rule(rf, settings):
     settings.BYLINE_TRUSTED_PROXIES = 1
     request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.4")
