@@ -205,10 +205,10 @@ TASKS = {
     }
 }
 
-# Admin login lock-out (django-axes): after BYLINE_LOGIN_FAILURE_LIMIT failed logins from one
-# address, or against one user name, that address or user name is refused for
-# BYLINE_LOGIN_LOCKOUT_MINUTES. Attempts are kept in the database, so every app server counts
-# together. `byline axes_reset` lifts every lock-out.
+# Admin login lock-out (django-axes): after BYLINE_LOGIN_FAILURE_LIMIT failed logins as one
+# user name from one address (an IPv6 /64 is one address), that user name is refused at that
+# address for BYLINE_LOGIN_LOCKOUT_MINUTES. Attempts are kept in the database, so every app
+# server counts together. `byline axes_reset` lifts every lock-out.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -217,7 +217,13 @@ AXES_FAILURE_LIMIT = int(os.environ.get("BYLINE_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(
     minutes=float(os.environ.get("BYLINE_LOGIN_LOCKOUT_MINUTES", "15"))
 )
-AXES_LOCKOUT_PARAMETERS = env_list("BYLINE_LOGIN_LOCKOUT_BY", "ip_address,username")
+# What is counted: comma-separated alternatives, each a parameter (ip_address, username,
+# user_agent) or several joined by "+" and counted together. Not the user name alone: a
+# stranger failing as "admin" from their own address would lock the editors out everywhere.
+AXES_LOCKOUT_PARAMETERS = [
+    part.split("+") if "+" in part else part
+    for part in env_list("BYLINE_LOGIN_LOCKOUT_BY", "ip_address+username")
+]
 AXES_RESET_ON_SUCCESS = True
 # The same address rule as comments and rate limits (REMOTE_ADDR or BYLINE_TRUSTED_PROXIES),
 # stored as a pseudonymous address made from the salted hash: no raw IP in the database.
