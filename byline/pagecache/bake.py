@@ -116,7 +116,7 @@ class Baker:
             "wsgi.multiprocess": False,
             "wsgi.run_once": False,
             "wsgi.version": (1, 0),
-            ENVIRON_KEY: PageKey(key=key, path=path, query=query),
+            ENVIRON_KEY: PageKey(key=key, path=path, query=query, host=self.host),
         }
         self.report.rendered += 1
         response = self.handler(environ, lambda status, headers, exc_info=None: None)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
+from django.http.request import split_domain_port, validate_host
 
 # The environ entry that marks a request the store could not answer (the storing middleware
 # keeps what Django renders for it).
@@ -26,18 +27,35 @@ MAX_HOST = 255
 # Printable characters only: no controls, no spaces, no backslashes (which some servers
 # treat as separators).
 UNSAFE_PATH = re.compile(r"[\x00-\x20\x7f\\]")
-SAFE_HOST = re.compile(r"[a-z0-9.\-\[\]:]+")
+DEFAULT_PORTS = {"http": "80", "https": "443"}
 # Settings besides BYLINE_PAGECACHE_* that the key depends on (apps.py watches them).
-CONFIG_SETTINGS = frozenset({"SESSION_COOKIE_NAME", "CSRF_COOKIE_NAME", "SECURE_PROXY_SSL_HEADER"})
+CONFIG_SETTINGS = frozenset(
+    {
+        "SESSION_COOKIE_NAME",
+        "CSRF_COOKIE_NAME",
+        "SECURE_PROXY_SSL_HEADER",
+        "ALLOWED_HOSTS",
+        "DEBUG",
+    }
+)
 
 
 @dataclass(frozen=True)
 class PageKey:
-    """A stored page's identity: what the store files it under and what it was asked as."""
+    """A stored page's identity: what the store files it under and what it was asked as.
+
+    `host` is the site's host as the key has it (lower case, no trailing dot, no default
+    port); `storable` is False for a request that may be answered from the store but whose
+    render must not be kept: a variant of the host (``LOCALHOST``, ``localhost.``,
+    ``localhost:0080``), a port the server does not listen on, or a host ALLOWED_HOSTS admits
+    only through a pattern. Renders for those would otherwise each take an entry, and carry
+    their odd host into the page's absolute links."""
 
     key: str
     path: str
     query: str
+    host: str = ""
+    storable: bool = True
 
 
 @dataclass(frozen=True)
@@ -47,6 +65,8 @@ class _Config:
     cookies: frozenset[str]
     prefixes: tuple[str, ...]
     proxy_header: tuple[str, str] | None
+    allowed_hosts: tuple[str, ...]
+    named_hosts: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -58,19 +78,27 @@ def _config() -> _Config:
         settings.CSRF_COOKIE_NAME,
         "messages",
     }
+    allowed = list(settings.ALLOWED_HOSTS)
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]  # as HttpRequest.get_host()
+    # The host names a render may be stored for: those ALLOWED_HOSTS names outright (a
+    # ".example.com" pattern names example.com), never every name a pattern or "*" admits.
+    named = frozenset(host.lower().removeprefix(".") for host in allowed if host != "*")
     return _Config(
         enabled=bool(settings.BYLINE_PAGECACHE),
         exempt=tuple(settings.BYLINE_PAGECACHE_EXEMPT_PATHS),
         cookies=cookies,
         prefixes=tuple(settings.BYLINE_PAGECACHE_BYPASS_COOKIE_PREFIXES),
         proxy_header=getattr(settings, "SECURE_PROXY_SSL_HEADER", None),
+        allowed_hosts=tuple(allowed),
+        named_hosts=named,
     )
 
 
 # Keys of the addresses asked for lately (None for one that is never stored), so that a hit
 # does not check and hash its path again. Bounded; cleared whole when full, as a burst of
 # distinct addresses (a crawler) is not worth an LRU's bookkeeping on every hit.
-_recent: dict[tuple[str, str, str, str], PageKey | None] = {}
+_recent: dict[tuple[str, str, str, str, str], PageKey | None] = {}
 RECENT_KEYS = 4096
 
 
@@ -103,7 +131,8 @@ def page_key(environ: Mapping[str, str]) -> PageKey | None:
 
     None for anything but GET/HEAD, a query other than ?page=N, an odd path (dot segments,
     doubled slashes, control characters, not UTF-8, too long), an exempt prefix (the admin,
-    static files, search…), credentials, or a personalising cookie.
+    static files, search…), a host Django would refuse (ALLOWED_HOSTS), credentials, or a
+    personalising cookie.
     """
     config = _config()
     if not config.enabled:
@@ -125,19 +154,41 @@ def page_key(environ: Mapping[str, str]) -> PageKey | None:
     host = environ.get("HTTP_HOST") or ""
     if len(raw) > MAX_PATH or len(host) > MAX_HOST or len(query) > MAX_QUERY:
         return None  # never stored, and never kept here either: that is memory on demand
-    recent = (raw, query, host, scheme)
+    server_port = environ.get("SERVER_PORT", "")
+    recent = (raw, query, host, scheme, server_port)
     try:
         return _recent[recent]
     except KeyError:
         pass
-    key = _key_for(raw, query, host, scheme, config=config)
+    key = _key_for(raw, query, host, scheme, server_port, config=config)
     if len(_recent) >= RECENT_KEYS:
         _recent.clear()
     _recent[recent] = key
     return key
 
 
-def _key_for(raw: str, query: str, host: str, scheme: str, *, config: _Config) -> PageKey | None:
+def normal_host(host: str, scheme: str) -> tuple[str, str] | None:
+    """The name and port of `host` (a Host header) as keys have them, or None for a host
+    Django cannot read (it answers 400).
+
+    The name as Django reads it (django.http.request.split_domain_port): lower case, one
+    trailing dot dropped. The port, which Django does not check, without leading zeros and
+    empty when it is the scheme's default: ``LOCALHOST.:0080`` is ``localhost``. Whether the
+    name is one of ALLOWED_HOSTS is the caller's question.
+    """
+    domain, port = split_domain_port(host)
+    if not domain:
+        return None
+    if port:
+        port = port.lstrip("0") or "0"
+        if port == DEFAULT_PORTS.get(scheme):
+            port = ""
+    return domain, port
+
+
+def _key_for(
+    raw: str, query: str, host: str, scheme: str, server_port: str, *, config: _Config
+) -> PageKey | None:
     if query and not PAGE_QUERY.fullmatch(query):
         return None
     if not raw.startswith("/") or UNSAFE_PATH.search(raw):
@@ -151,13 +202,24 @@ def _key_for(raw: str, query: str, host: str, scheme: str, *, config: _Config) -
         return None
     if path.startswith(config.exempt):
         return None
-    host = host.lower()
-    if not host or not SAFE_HOST.fullmatch(host):
-        return None
-    digest = hashlib.sha256(f"{scheme}\n{host}\n{path}\n{query}".encode()).hexdigest()
-    return PageKey(key=digest, path=path, query=query)
+    parts = normal_host(host, scheme)
+    if parts is None or not validate_host(parts[0], config.allowed_hosts):
+        return None  # Django answers 400, and no stored page may answer instead
+    domain, port = parts
+    site = f"{domain}:{port}" if port else domain
+    storable = (
+        host == site
+        and domain in config.named_hosts
+        # A port in the Host header must be one the server listens on (behind a proxy the
+        # Host usually has none): any other is a typing error or a flood, each port a site.
+        and (not port or port == server_port)
+    )
+    digest = hashlib.sha256(f"{scheme}\n{site}\n{path}\n{query}".encode()).hexdigest()
+    return PageKey(key=digest, path=path, query=query, host=site, storable=storable)
 
 
 def bake_key(path: str, query: str = "", *, host: str, scheme: str = "http") -> str:
     """The key `page_key` gives a plain GET of `path` on `host`."""
-    return hashlib.sha256(f"{scheme}\n{host.lower()}\n{path}\n{query}".encode()).hexdigest()
+    domain, port = normal_host(host, scheme) or (host.lower(), "")
+    site = f"{domain}:{port}" if port else domain
+    return hashlib.sha256(f"{scheme}\n{site}\n{path}\n{query}".encode()).hexdigest()

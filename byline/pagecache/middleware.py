@@ -6,16 +6,28 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 
 from byline.ops.db_router import read_from_primary
 from byline.pagecache import tracking
-from byline.pagecache.keys import ENVIRON_KEY
+from byline.pagecache.keys import ENVIRON_KEY, PageKey
 from byline.pagecache.respond import respond
 from byline.pagecache.services import entry_for
 from byline.pagecache.store import get_store
 
 logger = logging.getLogger(__name__)
+
+
+def keeps(request: HttpRequest, key: PageKey) -> bool:
+    """Whether the render of `request` may be filed under `key`: Django read the host the key
+    names (not, say, a proxy's X-Forwarded-Host, whose links would then be served for this
+    host)."""
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return False
+    return not key.host or host == key.host
 
 
 class PageStoreMiddleware:
@@ -41,7 +53,7 @@ class PageStoreMiddleware:
                 response = self.get_response(request)
             finally:
                 deps = tracking.stop(token)
-            entry = entry_for(request, response, deps=deps)
+            entry = entry_for(request, response, deps=deps) if keeps(request, key) else None
         if entry is None:
             return response
         try:

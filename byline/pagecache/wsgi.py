@@ -1,8 +1,8 @@
 """The store-serving layer: answers anonymous readers from the page store before Django runs.
 
 A hit reads one entry from the store (a file or a Redis key) and answers: no view, no
-middleware, no database. Everything else goes to Django, marked so that the storing
-middleware keeps what it renders.
+middleware, no database. Everything else goes to Django, marked, when its key allows
+(byline.pagecache.keys.PageKey.storable), so that the storing middleware keeps what it renders.
 """
 
 from __future__ import annotations
@@ -41,5 +41,6 @@ class PageStoreApp:
                 start_response(STATUS_LINES[status], headers)
                 # A list: the server sends it in one write, and the request log sees it whole.
                 return [body]
-            environ[ENVIRON_KEY] = key
+            if key.storable:
+                environ[ENVIRON_KEY] = key
         return self.application(environ, start_response)

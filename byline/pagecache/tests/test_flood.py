@@ -1,0 +1,84 @@
+"""What a reader (or a flood) can vary without end, the Host header's spelling, never grows
+the page store: one spelling of each host is stored, and every request still gets Django's
+answer (200 or 400; never a 500)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from byline.core.testing import make_post
+from byline.pagecache.keys import page_key
+from byline.pagecache.tests.conftest import StoreClient
+
+pytestmark = pytest.mark.django_db
+
+BLOG = "/blogs/bekkers-blog/"
+
+
+@pytest.fixture
+def posts(tree, settings):
+    """Five posts, two to a page: the blog's front has pages 1 to 3."""
+    settings.BYLINE_POSTS_PER_PAGE = 2
+    return [make_post(tree.blog, title=f"Flood {n}", authors=[tree.author]) for n in range(5)]
+
+
+def stored_keys(page_store) -> set[str]:
+    if hasattr(page_store, "entries"):
+        return {name for _, _, names in os.walk(page_store.entries) for name in names}
+    prefix = f"{page_store.prefix}e:"
+    return {name.decode()[len(prefix) :] for name in page_store.client.scan_iter(f"{prefix}*")}
+
+
+def key_of(path: str, query: str = "", host: str = "localhost") -> str:
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query}
+    return page_key({**environ, "HTTP_HOST": host, "SERVER_PORT": "80"}).key
+
+
+def test_spellings_of_the_host_share_one_entry(reader, posts, page_store):
+    post = posts[0].url
+    for host in ("LOCALHOST", "localhost.", "LocalHost.:80", "localhost:0080"):
+        answer = reader.get(post, HTTP_HOST=host)
+        assert answer.status == 200 and "x-byline-cache" not in answer.headers, host
+    assert stored_keys(page_store) == set()
+    assert reader.get(post).state == "miss"
+    for host in ("LOCALHOST", "localhost.", "LocalHost.:80", "localhost:0080", "localhost"):
+        assert reader.get(post, HTTP_HOST=host).state == "hit", host
+    assert stored_keys(page_store) == {key_of(post)}
+    assert b"http://localhost/" in reader.get("/feed/").body
+    assert reader.get("/feed/", HTTP_HOST="LOCALHOST.").state == "hit"
+
+
+def test_only_the_port_the_server_listens_on_is_stored(posts, page_store):
+    """Django accepts any port; the links of a page rendered for one carry it."""
+    reader = StoreClient(host="127.0.0.1:8000")
+    post = posts[0].url
+    assert reader.get(post, SERVER_PORT="8000").state == "miss"
+    assert reader.get(post, SERVER_PORT="8000").state == "hit"
+    assert reader.get(post, HTTP_HOST="127.0.0.1:0008000", SERVER_PORT="8000").state == "hit"
+    for port in (1, 7, 8001, 65535):
+        answer = reader.get(post, HTTP_HOST=f"127.0.0.1:{port}", SERVER_PORT="8000")
+        assert answer.status == 200 and "x-byline-cache" not in answer.headers, port
+        assert (
+            f"127.0.0.1:{port}".encode()
+            in reader.get("/feed/", HTTP_HOST=f"127.0.0.1:{port}", SERVER_PORT="8000").body
+        )
+    assert len(stored_keys(page_store)) == 1
+
+
+def test_a_render_for_another_host_than_the_keys_is_not_stored(reader, posts, settings):
+    """Behind a proxy that sets X-Forwarded-Host (USE_X_FORWARDED_HOST), Django renders for
+    that host; kept under the Host header's key, its links would be served for this one."""
+    settings.USE_X_FORWARDED_HOST = True
+    feed = reader.get("/feed/", HTTP_X_FORWARDED_HOST="127.0.0.1")
+    assert feed.status == 200 and "x-byline-cache" not in feed.headers
+    assert b"http://127.0.0.1/" in feed.body
+    assert reader.get("/feed/").state == "miss"
+
+
+def test_a_host_django_refuses_is_refused_even_when_its_name_is_stored(reader, posts):
+    reader.get(posts[0].url)
+    for host in ("evil.example", "localhost:", "localhost..", "local host", "[::1", "x@localhost"):
+        answer = reader.get(posts[0].url, HTTP_HOST=host)
+        assert answer.status == 400 and "x-byline-cache" not in answer.headers, host

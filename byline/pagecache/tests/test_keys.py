@@ -1,0 +1,170 @@
+"""Keys of requests before Django runs: one per site whatever the Host header's spelling,
+and none for a host Django would refuse (hypothesis for hosts)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from byline.pagecache import keys
+from byline.pagecache.keys import bake_key, normal_host, page_key
+
+BASE = {
+    "REQUEST_METHOD": "GET",
+    "PATH_INFO": "/blogs/bekkers-blog/",
+    "QUERY_STRING": "",
+    "SERVER_PORT": "8000",
+    "wsgi.url_scheme": "http",
+}
+ALLOWED = ["127.0.0.1", "localhost", "[::1]", ".example.com"]
+
+
+@pytest.fixture(autouse=True)
+def allowed_hosts(settings):
+    settings.BYLINE_PAGECACHE = True
+    settings.ALLOWED_HOSTS = ALLOWED
+    settings.DEBUG = False
+    keys.reset_config()
+    yield
+    keys.reset_config()
+
+
+def key_for(host: str, **environ) -> keys.PageKey | None:
+    return page_key({**BASE, "HTTP_HOST": host, **environ})
+
+
+@pytest.mark.parametrize(
+    ("spellings", "canonical"),
+    [
+        (["LOCALHOST", "localhost.", "LocalHost.", "localhost:80", "localhost:0080"], "localhost"),
+        (["127.0.0.1:08000", "127.0.0.1:0008000"], "127.0.0.1:8000"),
+        (["[::1]:80", "[::1]:00080"], "[::1]"),
+        (["EXAMPLE.COM", "example.com.", "Example.Com:80"], "example.com"),
+    ],
+)
+def test_spellings_of_a_host_share_its_key_and_only_the_plain_one_is_stored(spellings, canonical):
+    plain = key_for(canonical)
+    assert plain.storable and plain.host == canonical
+    for spelling in spellings:
+        variant = key_for(spelling)
+        assert variant.key == plain.key, spelling
+        assert not variant.storable, spelling
+
+
+def test_the_default_port_follows_the_scheme():
+    assert key_for("localhost:443", **{"wsgi.url_scheme": "https"}).host == "localhost"
+    assert key_for("localhost:443").host == "localhost:443"
+    assert key_for("localhost:80", **{"wsgi.url_scheme": "https"}).host == "localhost:80"
+
+
+def test_a_port_the_server_does_not_listen_on_is_served_but_never_stored():
+    """Django accepts any port in Host; each would be a site of its own, so only the
+    server's own port (or none, as behind a proxy) is stored."""
+    assert key_for("127.0.0.1:8000").storable
+    assert key_for("127.0.0.1").storable
+    for host in ("127.0.0.1:1", "127.0.0.1:65535", "[::1]:7", "localhost:0", "localhost:99999"):
+        key = key_for(host)
+        assert key is not None and not key.storable, host
+    assert len({key_for(f"127.0.0.1:{port}").key for port in range(1, 50)}) == 49
+
+
+def test_hosts_allowed_only_through_a_pattern_are_served_but_never_stored(settings):
+    assert key_for("example.com").storable
+    for host in ("www.example.com", "a1.example.com", "x.y.example.com"):
+        key = key_for(host)
+        assert key is not None and not key.storable, host
+    settings.ALLOWED_HOSTS = ["*"]
+    assert not key_for("anything.example").storable
+
+
+def test_the_debug_default_hosts_apply_when_allowed_hosts_is_empty(settings):
+    settings.ALLOWED_HOSTS = []
+    settings.DEBUG = True
+    assert key_for("localhost").storable
+    assert not key_for("news.localhost").storable
+    assert key_for("example.com") is None
+    settings.DEBUG = False
+    assert key_for("localhost") is None
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "evil.example",
+        "localhost:",
+        "localhost..",
+        "local host",
+        "localhost/..",
+        "localhost:80:80",
+        "[::1",
+        "::1",
+        "localhost:-1",
+        "localhost:+80",
+        "user@localhost",
+        "localhost\x00",
+        "",
+        "examplexcom",
+        "evilexample.com",
+    ],
+)
+def test_no_key_for_a_host_django_refuses(host):
+    assert key_for(host) is None
+
+
+def test_bake_keys_are_the_keys_of_the_plain_host():
+    for host in ("localhost", "LOCALHOST.", "localhost:80"):
+        assert bake_key("/blogs/", host=host) == key_for("localhost", PATH_INFO="/blogs/").key
+
+
+def django_host(host: str) -> str | None:
+    """The host Django reads from this header, or None for a 400."""
+    request = HttpRequest()
+    request.META = {"HTTP_HOST": host, "SERVER_NAME": "localhost", "SERVER_PORT": "8000"}
+    try:
+        return request.get_host()
+    except DisallowedHost:
+        return None
+
+
+NAMES = ["localhost", "127.0.0.1", "[::1]", "example.com", "www.example.com", "evil.example"]
+
+
+@st.composite
+def host_headers(draw) -> str:
+    """Hosts as a flood would spell them: known names in any case, with trailing dots and
+    ports with leading zeros, or arbitrary text from the characters hosts are made of."""
+    if draw(st.booleans()):
+        return draw(st.text(alphabet="lLoOcaAhstxXe.:[]0189-_ @/", max_size=24))
+    name = draw(st.sampled_from(NAMES))
+    name = "".join(c.upper() if draw(st.booleans()) else c for c in name)
+    name += "." * draw(st.integers(0, 2))
+    if draw(st.booleans()):
+        name += ":" + "0" * draw(st.integers(0, 3)) + str(draw(st.integers(0, 70000)))
+    return name
+
+
+PROPERTY = hypothesis_settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@PROPERTY
+@given(host=host_headers())
+def test_a_key_exists_exactly_where_django_accepts_the_host_and_is_the_plain_hosts(host):
+    key = key_for(host)
+    accepted = django_host(host)
+    # Never a stored page for a host Django answers with 400 (and never a render refused
+    # for one it accepts: those go to Django anyway, keyed).
+    assert (key is None) == (accepted is None)
+    if key is None:
+        return
+    plain = key_for(key.host)
+    assert plain.key == key.key and plain.host == key.host
+    assert normal_host(key.host, "http") == normal_host(host, "http")
+    if key.storable:
+        # Only the plain spelling is ever stored, so its links name the host as keyed.
+        assert host == key.host == accepted
