@@ -13,6 +13,8 @@ def paginate(
     Page 1 is the default; anything that is not a positive whole number within range (``abc``,
     ``-1``, ``0``, ``99999999999999999999``) is a 404, as DESIGN.md's URL contract asks.
     `count`, when the caller knows it (byline.blogs.counts), saves counting `object_list`.
+    The number shown is noted on the request (``request.listing_page_number``): the page store
+    keeps a ?page=N render only where a view paginated, or every address would take ?page=N.
     """
     paginator = Paginator(object_list, per_page or settings.BYLINE_POSTS_PER_PAGE)
     if count is not None:
@@ -23,4 +25,5 @@ def paginate(
     number = int(raw)
     if number < 1 or (number > 1 and number > paginator.num_pages):
         raise Http404("No such page")
+    request.listing_page_number = number
     return paginator.page(number)

@@ -19,7 +19,8 @@ from django.http.request import split_domain_port, validate_host
 # keeps what Django renders for it).
 ENVIRON_KEY = "byline.pagecache.key"
 # ?page=N is the only query a stored page may have; anything else (search, tracking
-# parameters, /?p=ID of WordPress) goes to Django and is never stored.
+# parameters, /?p=ID of WordPress) goes to Django and is never stored. A ?page=N render is
+# kept only where the view paginated and page N exists (middleware.keeps).
 PAGE_QUERY = re.compile(r"page=([1-9][0-9]{0,5})")
 MAX_PATH = 1024
 MAX_QUERY = len("page=999999")
@@ -27,6 +28,8 @@ MAX_HOST = 255
 # Printable characters only: no controls, no spaces, no backslashes (which some servers
 # treat as separators).
 UNSAFE_PATH = re.compile(r"[\x00-\x20\x7f\\]")
+# ?page=1 is the plain address's page (byline.core.pagination); its own key would store it twice.
+FIRST_PAGE = "page=1"
 DEFAULT_PORTS = {"http": "80", "https": "443"}
 # Settings besides BYLINE_PAGECACHE_* that the key depends on (apps.py watches them).
 CONFIG_SETTINGS = frozenset(
@@ -47,9 +50,9 @@ class PageKey:
     `host` is the site's host as the key has it (lower case, no trailing dot, no default
     port); `storable` is False for a request that may be answered from the store but whose
     render must not be kept: a variant of the host (``LOCALHOST``, ``localhost.``,
-    ``localhost:0080``), a port the server does not listen on, or a host ALLOWED_HOSTS admits
-    only through a pattern. Renders for those would otherwise each take an entry, and carry
-    their odd host into the page's absolute links."""
+    ``localhost:0080``), a port the server does not listen on, a host ALLOWED_HOSTS admits
+    only through a pattern, or ``?page=1``. Renders for those would otherwise each take an
+    entry, and carry their odd host into the page's absolute links."""
 
     key: str
     path: str
@@ -214,6 +217,8 @@ def _key_for(
         # Host usually has none): any other is a typing error or a flood, each port a site.
         and (not port or port == server_port)
     )
+    if query == FIRST_PAGE:
+        query, storable = "", False
     digest = hashlib.sha256(f"{scheme}\n{site}\n{path}\n{query}".encode()).hexdigest()
     return PageKey(key=digest, path=path, query=query, host=site, storable=storable)
 
@@ -222,4 +227,6 @@ def bake_key(path: str, query: str = "", *, host: str, scheme: str = "http") -> 
     """The key `page_key` gives a plain GET of `path` on `host`."""
     domain, port = normal_host(host, scheme) or (host.lower(), "")
     site = f"{domain}:{port}" if port else domain
+    if query == FIRST_PAGE:
+        query = ""
     return hashlib.sha256(f"{scheme}\n{site}\n{path}\n{query}".encode()).hexdigest()

@@ -22,12 +22,15 @@ logger = logging.getLogger(__name__)
 def keeps(request: HttpRequest, key: PageKey) -> bool:
     """Whether the render of `request` may be filed under `key`: Django read the host the key
     names (not, say, a proxy's X-Forwarded-Host, whose links would then be served for this
-    host)."""
+    host), and a ?page=N is a page of a listing the view paginated (elsewhere every N would
+    take an entry of its own: a post page with ?page=7 is still the post page)."""
     try:
         host = request.get_host()
     except DisallowedHost:
         return False
-    return not key.host or host == key.host
+    if key.host and host != key.host:
+        return False
+    return not key.query or key.query == f"page={getattr(request, 'listing_page_number', '')}"
 
 
 class PageStoreMiddleware:

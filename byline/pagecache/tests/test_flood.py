@@ -1,6 +1,6 @@
-"""What a reader (or a flood) can vary without end, the Host header's spelling, never grows
-the page store: one spelling of each host is stored, and every request still gets Django's
-answer (200 or 400; never a 500)."""
+"""What a reader (or a flood) can vary without end, ?page=N and the Host header's spelling,
+never grows the page store: only real pages of a listing and one spelling of each host are
+stored, and every request still gets Django's answer (200, 404 or 400; never a 500)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import os
 
 import pytest
 
-from byline.core.testing import make_post
 from byline.pagecache.keys import page_key
 from byline.pagecache.tests.conftest import StoreClient
+from tests.factories import make_post
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,28 @@ def stored_keys(page_store) -> set[str]:
 def key_of(path: str, query: str = "", host: str = "localhost") -> str:
     environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query}
     return page_key({**environ, "HTTP_HOST": host, "SERVER_PORT": "80"}).key
+
+
+def test_a_page_number_is_stored_only_where_the_view_paginates(reader, posts, page_store):
+    assert reader.get(f"{BLOG}?page=3").state == "miss"
+    assert reader.get(f"{BLOG}?page=3").state == "hit"
+    for path in (posts[0].url, "/feed/", "/sitemap.xml", "/authors/scott-bekker/atom/"):
+        for _ in range(2):
+            answer = reader.get(f"{path}?page=2")
+            assert answer.status == 200, path
+            assert "x-byline-cache" not in answer.headers, path
+    assert reader.get(f"{BLOG}?page=4").status == 404
+    assert stored_keys(page_store) == {key_of(BLOG, "page=3")}
+
+
+def test_page_one_is_answered_with_the_plain_page_and_never_stored_apart(reader, posts, page_store):
+    first = reader.get(f"{BLOG}?page=1")
+    assert first.status == 200 and "x-byline-cache" not in first.headers
+    plain = reader.get(BLOG)
+    assert plain.state == "miss" and plain.body == first.body
+    again = reader.get(f"{BLOG}?page=1")
+    assert again.state == "hit" and again.body == plain.body
+    assert stored_keys(page_store) == {key_of(BLOG)}
 
 
 def test_spellings_of_the_host_share_one_entry(reader, posts, page_store):
@@ -82,3 +104,31 @@ def test_a_host_django_refuses_is_refused_even_when_its_name_is_stored(reader, p
     for host in ("evil.example", "localhost:", "localhost..", "local host", "[::1", "x@localhost"):
         answer = reader.get(posts[0].url, HTTP_HOST=host)
         assert answer.status == 400 and "x-byline-cache" not in answer.headers, host
+
+
+def test_a_flood_of_page_numbers_and_hosts_stores_only_the_real_pages(reader, posts, page_store):
+    """Some 300 distinct requests, twice, each a new address to a naive key: the store ends
+    with the blog's three pages, one post and the feed, under the plain host."""
+    post = posts[0].url
+    flood = [(path, "localhost", 200) for path in (BLOG, post, "/feed/")]
+    flood += [(f"{BLOG}?page={n}", "localhost", 200 if n <= 3 else 404) for n in range(1, 81)]
+    flood += [(f"{post}?page={n}", "localhost", 200) for n in range(1, 61)]
+    flood += [(f"/feed/?page={n}", "localhost", 200) for n in range(1, 31)]
+    flood += [(post, f"127.0.0.1:{port}", 200) for port in range(1, 61)]
+    flood += [(post, f"127.0.0.1:{'0' * n}8000", 200) for n in range(1, 6)]
+    flood += [(post, host, 200) for host in ("LOCALHOST", "localhost.", "[::1]:7", "[::1]:80")]
+    flood += [(post, f"evil{n}.example", 400) for n in range(30)]
+    flood += [(post, f"{n}.localhost", 400) for n in range(30)]
+    flood += [(post, host, 400) for host in ("localhost:", "local host", "[::1", "a/b")]
+    for _ in range(2):
+        for path, host, status in flood:
+            answer = reader.get(path, HTTP_HOST=host)
+            assert answer.status == status, (path, host, answer.status)
+    assert len(flood) > 300
+    assert stored_keys(page_store) == {
+        key_of(BLOG),
+        key_of(BLOG, "page=2"),
+        key_of(BLOG, "page=3"),
+        key_of(post),
+        key_of("/feed/"),
+    }

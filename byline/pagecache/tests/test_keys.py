@@ -1,5 +1,5 @@
 """Keys of requests before Django runs: one per site whatever the Host header's spelling,
-and none for a host Django would refuse (hypothesis for hosts)."""
+none for a host Django would refuse, and ?page=1 the plain page's (hypothesis for hosts)."""
 
 from __future__ import annotations
 
@@ -115,9 +115,18 @@ def test_no_key_for_a_host_django_refuses(host):
     assert key_for(host) is None
 
 
+def test_page_one_is_the_plain_page_and_other_pages_keep_their_number():
+    plain = key_for("localhost")
+    first = key_for("localhost", QUERY_STRING="page=1")
+    assert first.key == plain.key and first.query == "" and not first.storable
+    second = key_for("localhost", QUERY_STRING="page=2")
+    assert second.key != plain.key and second.query == "page=2" and second.storable
+
+
 def test_bake_keys_are_the_keys_of_the_plain_host():
     for host in ("localhost", "LOCALHOST.", "localhost:80"):
         assert bake_key("/blogs/", host=host) == key_for("localhost", PATH_INFO="/blogs/").key
+    assert bake_key("/", "page=1", host="localhost") == bake_key("/", host="localhost")
 
 
 def django_host(host: str) -> str | None:
