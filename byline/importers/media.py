@@ -1,4 +1,11 @@
-"""Attachments of an import: files from --media-dir become Wagtail images and documents."""
+"""Attachments of an import: files from --media-dir become Wagtail images and documents.
+
+A file becomes an image only if the admin's own image upload would take it: the file field of
+the form WAGTAILIMAGES_IMAGE_FORM_BASE names (byline.featured.forms.StrictImageForm), with its
+extensions (no SVG, which can carry scripts), size and pixel limits, and a full decode. What it
+refuses is named in the import report with the form's reason, and the import goes on without
+it. Documents are the WAGTAILDOCS_EXTENSIONS types, as in the admin.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +14,35 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
+from wagtail.images.forms import get_image_form
 
 from byline.importers.convert import ImageRef
 from byline.importers.links import media_key
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from django import forms
+
     from byline.importers.run import WordPressImport
     from byline.importers.scan import ItemInfo
 
-IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "gif", "webp", "avif", "svg"}
+
+class _LocalFile(File):
+    """A file in --media-dir, handed to the upload form's field as Django hands it an upload
+    spooled to disk, so that the image is read from there rather than copied into memory."""
+
+    def temporary_file_path(self) -> str:
+        return self.file.name
+
+
+def _image_upload_field() -> forms.Field:
+    """The file field of the admin's image upload form, with every check it makes."""
+    return get_image_form(get_image_model())().fields["file"]
 
 
 def import_media(run: WordPressImport) -> None:
@@ -28,8 +52,9 @@ def import_media(run: WordPressImport) -> None:
         run.report.notes.append(
             f"{len(attachments)} attachments were not imported: no --media-dir given"
         )
+    image_field = _image_upload_field() if attachments and run.media_dir else None
     for info in attachments:
-        url = _import_attachment(run, info) if run.media_dir else None
+        url = _import_attachment(run, info, image_field) if run.media_dir else None
         parent = run.by_wp_id.get(info.parent)
         if url:
             info.new_url = url
@@ -39,7 +64,19 @@ def import_media(run: WordPressImport) -> None:
             run.links.media[media_key(info.attachment_url)] = url
 
 
-def _import_attachment(run: WordPressImport, info: ItemInfo) -> str | None:
+def _refusal(image_field: forms.Field, candidate: Path) -> str | None:
+    """Why the admin's image upload would refuse this file, or None if it would take it."""
+    with candidate.open("rb") as handle:
+        try:
+            image_field.clean(_LocalFile(handle, name=candidate.name))
+        except ValidationError as error:
+            return " ".join(error.messages)
+    return None
+
+
+def _import_attachment(
+    run: WordPressImport, info: ItemInfo, image_field: forms.Field
+) -> str | None:
     relative = media_key(info.attachment_url) if info.attachment_url else ""
     if not relative:
         run.report.notes.append(f"attachment {info.key} has no file address")
@@ -55,13 +92,13 @@ def _import_attachment(run: WordPressImport, info: ItemInfo) -> str | None:
         return None
     extension = candidate.suffix.lower().lstrip(".")
     title = (info.title or candidate.stem)[:255]
-    if extension in IMAGE_EXTENSIONS:
-        model, kind = get_image_model(), "image"
-    elif extension in settings.WAGTAILDOCS_EXTENSIONS:
+    if extension in settings.WAGTAILDOCS_EXTENSIONS:
         model, kind = get_document_model(), "document"
-    else:
-        run.report.notes.append(f"attachment {info.key}: .{extension} files are not imported")
+    elif refusal := _refusal(image_field, candidate):
+        run.report.notes.append(f"attachment {info.key}: {relative} refused: {refusal}")
         return None
+    else:
+        model, kind = get_image_model(), "image"
     obj = run.mapped_object("attachment", info.key, model)
     if obj is None:
         with candidate.open("rb") as handle:
