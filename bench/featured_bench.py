@@ -49,8 +49,8 @@ from wagtail.images import get_image_model  # noqa: E402
 
 from byline.blogs.models import PostPage  # noqa: E402
 from byline.demo.images import DRAWINGS  # noqa: E402
-from byline.featured.images import PRESETS, _size_spec, _widths_for  # noqa: E402
 from byline.featured.models import FeaturedList  # noqa: E402
+from byline.images.presets import PRESETS, _size_spec, _widths_for  # noqa: E402
 
 POST_URL = "/blogs/bekkers-blog/2011/07/why-partners-like-steve-ballmer/"
 

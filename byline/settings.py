@@ -48,6 +48,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "byline.core",
+    "byline.images",
     "byline.blogs",
     "byline.publication",
     "byline.comments",

@@ -27,6 +27,7 @@ from byline.blogs import counts
 from byline.blogs.blocks import PostBodyBlock
 from byline.blogs.visibility import readable_q
 from byline.core.pagination import paginate
+from byline.images.presets import rendition_prefetch
 
 
 class Author(index.Indexed, ClusterableModel):
@@ -84,7 +85,6 @@ class PostQuerySet(PageQuerySet):
     def for_listing(self) -> PostQuerySet:
         """What a list of posts shows, in a fixed number of queries however long the list."""
         from byline.comments.models import approved_comment_count  # comments import blogs
-        from byline.featured.images import rendition_prefetch  # the image presets live there
 
         return (
             self.annotate(approved_comment_count=approved_comment_count())

@@ -13,8 +13,8 @@ from wagtail.images.models import AbstractImage
 from wagtail.models import Page
 from wagtail.query import PageQuerySet
 
-from byline.featured.images import all_specs
 from byline.featured.models import FeaturedItem
+from byline.images.presets import all_specs
 
 
 @dataclass(frozen=True)

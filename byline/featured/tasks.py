@@ -7,7 +7,7 @@ import logging
 from django_tasks import task
 from wagtail.images import get_image_model
 
-from byline.featured.images import specs_for
+from byline.images.presets import specs_for
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Images: presets, renditions, responsive markup, the upload form."""
