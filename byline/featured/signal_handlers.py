@@ -10,7 +10,7 @@ from wagtail.signals import page_published, page_slug_changed, page_unpublished,
 
 from byline.featured.models import FeaturedItem, FeaturedList
 from byline.featured.signals import announce_featured_change, featured_changed
-from byline.featured.tasks import warm_renditions
+from byline.images.tasks import warm_renditions
 
 
 def _announce_lists(items, reason: str) -> None:

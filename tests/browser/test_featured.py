@@ -61,7 +61,7 @@ def load_reference_with_renditions():
     AVIF encoding on a busy machine."""
     from wagtail.images import get_image_model
 
-    from byline.featured.tasks import warm_renditions
+    from byline.images.tasks import warm_renditions
 
     load_reference_content()
     image_ids = list(get_image_model().objects.values_list("pk", flat=True))

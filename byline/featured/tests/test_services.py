@@ -227,8 +227,8 @@ class TestRenditionWarmUp:
     def test_saving_a_list_queues_its_card_renditions(self, settings, tree, story, make_list):
         from django_tasks import task_backends
 
-        from byline.featured.tasks import warm_renditions
         from byline.images.presets import specs_for
+        from byline.images.tasks import warm_renditions
 
         settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
         make_list({"page": story})
