@@ -355,7 +355,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 64_000_000
 # Uploads must decode in full (truncated files, hostile metadata), not just have a valid header.
-WAGTAILIMAGES_IMAGE_FORM_BASE = "byline.featured.forms.StrictImageForm"
+WAGTAILIMAGES_IMAGE_FORM_BASE = "byline.images.forms.StrictImageForm"
 # Offer AVIF renditions beside WebP when Pillow can write them; encoding AVIF costs more CPU.
 BYLINE_IMAGES_AVIF = env_bool("BYLINE_IMAGES_AVIF", True)
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "odt", "txt", "csv", "xlsx", "mp3", "mp4"]

@@ -1,7 +1,7 @@
 """Attachments of an import: files from --media-dir become Wagtail images and documents.
 
 A file becomes an image only if the admin's own image upload would take it: the file field of
-the form WAGTAILIMAGES_IMAGE_FORM_BASE names (byline.featured.forms.StrictImageForm), with its
+the form WAGTAILIMAGES_IMAGE_FORM_BASE names (byline.images.forms.StrictImageForm), with its
 extensions (no SVG, which can carry scripts), size and pixel limits, and a full decode. What it
 refuses is named in the import report with the form's reason, and the import goes on without
 it. Documents are the WAGTAILDOCS_EXTENSIONS types, as in the admin.
