@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import importlib
+import io
+import json
+import socket
 import time
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
 
 from byline.core import formguard
 from byline.core.testing import AuthorFactory, build_site_tree
+from byline.mailguard.models import ContactMessage
 from byline.mailguard.services import contact_message_send
 from byline.mailguard.tests.harvest import harvest
 
@@ -35,6 +42,18 @@ def form_data(**fields) -> dict:
     }
     data.update(fields)
     return data
+
+
+def run_command(*args: str) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def send(client, *, headers=None, remote_addr="203.0.113.7", **fields):
@@ -90,25 +109,27 @@ class TestSending:
         assert "Partners do like him.\nThanks for the piece." in message.body
         assert "Ann Reader <ann@example.net> wrote to you" in message.body
 
-    def test_task_carries_the_authors_id_not_the_address(self, tree):
+    def test_task_carries_the_messages_id_and_nothing_anyone_wrote(self, tree):
         result = contact_message_send(
             author=tree.author, name="Ann", email="ann@example.net", subject="Hi", message="Yo"
         )
-        assert BEKKER not in repr(result.args) + repr(result.kwargs)
-        assert result.kwargs["author_id"] == tree.author.pk
+        assert result.args == [] and list(result.kwargs) == ["message_id"]
         assert result.return_value is True
+        assert len(mail.outbox) == 1
+        assert not ContactMessage.objects.exists()  # sent, so not kept
 
     def test_author_gone_before_the_task_ran_sends_nothing(self, tree):
         from byline.mailguard.tasks import send_contact_message
 
-        author_id = tree.author.pk
+        contact = ContactMessage.objects.create(
+            author=tree.author, name="A", email="a@example.net", subject="S", message="M"
+        )
         tree.author.email = ""
         tree.author.save()
-        result = send_contact_message.enqueue(
-            author_id=author_id, name="A", email="a@example.net", subject="S", message="M"
-        )
+        result = send_contact_message.enqueue(message_id=contact.pk)
         assert result.return_value is False
         assert mail.outbox == []
+        assert not ContactMessage.objects.exists()  # it can never be sent: not kept either
 
 
 class TestRefusals:
@@ -177,6 +198,108 @@ class TestRefusals:
         assert "Your Ballmer column" in refused.content.decode()
         assert send(client, remote_addr="198.51.100.9").status_code == 302
         assert len(mail.outbox) == 3
+
+
+def rows_holding(text: str) -> list[str]:
+    """Every table of the database with a row that holds `text` anywhere."""
+    from django.apps import apps
+
+    return [
+        model._meta.label
+        for model in apps.get_models()
+        if model._meta.managed
+        and not model._meta.proxy
+        and any(text in repr(row) for row in model._base_manager.values())
+    ]
+
+
+class TestNothingKeptOnceSent:
+    """With the database task backend, as in production, where a task's arguments stay in its
+    result row after it has run: the reader's message, name and address must not."""
+
+    @pytest.fixture
+    def database_tasks(self, settings):
+        settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    def run_worker(self):
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+    def test_the_task_table_never_holds_the_message(self, client, tree, database_tasks):
+        send(client, name="Zelda Quill", email="zelda.quill@example.net", message="Xyzzy plugh")
+        [row] = DBTaskResult.objects.all()
+        waiting = ContactMessage.objects.get()
+        assert row.args_kwargs == {"args": [], "kwargs": {"message_id": waiting.pk}}
+        assert rows_holding("Xyzzy plugh") == ["mailguard.ContactMessage"]  # waiting to go
+        self.run_worker()
+        [message] = mail.outbox
+        assert "Xyzzy plugh" in message.body
+        assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+        for trace in ("Xyzzy plugh", "Zelda Quill", "zelda.quill@example.net"):
+            assert rows_holding(trace) == [], trace
+
+    def test_a_message_that_could_not_be_mailed_waits_and_a_data_request_finds_it(
+        self, client, tree, database_tasks, settings
+    ):
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody listens
+        send(client, email="Zelda@Example.net", message="Xyzzy plugh")
+        self.run_worker()
+        assert DBTaskResult.objects.get().status == "FAILED"
+        assert rows_holding("Xyzzy plugh") == ["mailguard.ContactMessage"]
+
+        exported = json.loads(run_command("comments", "export", "zelda@example.net"))
+        [pending] = exported["contact_messages"]
+        assert pending["message"] == "Xyzzy plugh" and pending["to_author"] == "Scott Bekker"
+        assert run_command("comments", "erase", "--dry-run", "zelda@example.net").endswith(
+            "would erase 1 pending contact message by zelda@example.net\n"
+        )
+        assert ContactMessage.objects.exists()
+        erased = run_command("comments", "erase", "zelda@example.net")
+        assert "erased 1 pending contact message by zelda@example.net" in erased
+        assert rows_holding("Xyzzy plugh") == []
+
+    def test_an_erased_message_is_not_sent(self, client, tree, database_tasks):
+        send(client, email="zelda@example.net")
+        run_command("comments", "erase", "zelda@example.net")
+        self.run_worker()
+        assert mail.outbox == []
+        assert DBTaskResult.objects.get().return_value is False
+
+
+def test_old_queued_tasks_lose_their_message_to_a_row_and_finished_ones_go(tree):
+    """The migration for tasks enqueued before, with the message as their arguments: a waiting
+    one keeps its message (in a ContactMessage row, and is left with its id); finished ones,
+    which can no longer be of use, are deleted with what they held."""
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "byline.mailguard.migrations.0002_contact_messages_out_of_the_task_table"
+    )
+    old = {
+        "author_id": tree.author.pk,
+        "name": "Zelda Quill",
+        "email": "zelda@example.net",
+        "subject": "Hello",
+        "message": "Xyzzy plugh",
+    }
+    for status in ("READY", "SUCCESSFUL", "FAILED"):
+        DBTaskResult.objects.create(
+            args_kwargs={"args": [], "kwargs": old},
+            task_path=migration.TASK,
+            backend_name="default",
+            status=status,
+        )
+    migration.forwards(apps, None)
+    [waiting] = DBTaskResult.objects.all()
+    contact = ContactMessage.objects.get()
+    assert waiting.status == "READY"
+    assert waiting.args_kwargs == {"args": [], "kwargs": {"message_id": contact.pk}}
+    assert (contact.author, contact.name, contact.message) == (
+        tree.author,
+        "Zelda Quill",
+        old["message"],
+    )
+    assert rows_holding("Xyzzy plugh") == ["mailguard.ContactMessage"]
 
 
 def test_message_arrives_through_a_real_smtp_server(client, tree, smtp):
