@@ -453,6 +453,12 @@ BYLINE_PAGECACHE_STALE_WHILE_REVALIDATE = int(
     os.environ.get("BYLINE_PAGECACHE_STALE_WHILE_REVALIDATE", "30")
 )
 BYLINE_PAGECACHE_MAX_BYTES = int(os.environ.get("BYLINE_PAGECACHE_MAX_BYTES", str(4 * 2**20)))
+# Most the file page store holds (MB; 0: no cap). Past it pages are served but not stored
+# until the sweeper makes room: `byline serve` sweeps every BYLINE_PAGECACHE_SWEEP_INTERVAL
+# seconds (expired pages, then the oldest near the cap); otherwise run `byline
+# pagecache_sweep` from cron. Redis: its maxmemory caps the store (docs/scaling.md).
+BYLINE_PAGECACHE_MAX_MB = int(os.environ.get("BYLINE_PAGECACHE_MAX_MB", "1024"))
+BYLINE_PAGECACHE_SWEEP_INTERVAL = int(os.environ.get("BYLINE_PAGECACHE_SWEEP_INTERVAL", "60"))
 BYLINE_PAGECACHE_BROTLI_QUALITY = int(os.environ.get("BYLINE_PAGECACHE_BROTLI_QUALITY", "6"))
 # Never answered from the store (path prefixes): editors, files, forms and search.
 BYLINE_PAGECACHE_EXEMPT_PATHS = env_list(

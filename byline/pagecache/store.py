@@ -9,6 +9,11 @@ Purging races with rendering: a render that read the database before a change ma
 after the purge and store a stale page. Every purge therefore bumps a *generation* first, and
 a render stores only if the generation it saw when it started is still current after the
 entry is written (and takes the entry back out otherwise).
+
+The file store holds at most ``BYLINE_PAGECACHE_MAX_MB``: past it a render is answered but
+not kept, until the sweeper (byline.pagecache.sweep, run by ``byline serve``) has taken out
+expired entries and, near the cap, the least recently written ones. Redis expires entries by
+itself and is capped by its ``maxmemory`` (docs/scaling.md).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -28,6 +34,8 @@ from pathlib import Path
 from typing import Protocol
 
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
 
 MAGIC = b"BPS1"
 ENCODINGS = ("br", "gzip", "identity")
@@ -121,13 +129,23 @@ def _is_key(key: str) -> bool:
 
 class FileStore:
     """Entries as files under `root`, written atomically (temp file, then os.replace); one
-    directory per dependency tag holding an empty marker file per entry that depends on it."""
+    directory per dependency tag holding an empty marker file per entry that depends on it.
 
-    def __init__(self, root: Path):
+    With `max_bytes`, the store refuses an entry that would take it past that many bytes of
+    entries (put() returns False) until a sweep makes room. What it holds is the size the
+    last sweep measured (file `usage`) plus what was written since: every put appends a byte
+    per KiB it wrote to file `ledger`, whose size every process can read in one stat()
+    (appends with O_APPEND land whole, whichever process makes them)."""
+
+    def __init__(self, root: Path, *, max_bytes: int = 0):
         self.root = Path(root)
         self.entries = self.root / "e"
         self.tags = self.root / "t"
         self.generation_file = self.root / "generation"
+        self.usage_file = self.root / "usage"
+        self.ledger = self.root / "ledger"
+        self.max_bytes = max_bytes
+        self._full = False  # said so in the log once, until a put fits again
         self._memo: dict[str, tuple[tuple[int, int, int], Entry]] = {}
         # A plain string: the hit path builds its file name without pathlib's parsing.
         self._entries_prefix = os.fspath(self.entries) + os.sep
@@ -194,14 +212,59 @@ class FileStore:
             Path(temp).unlink(missing_ok=True)
             raise
 
+    def usage(self) -> int:
+        """Bytes of entries: what the last sweep measured, plus what was written since."""
+        try:
+            measured = int(self.usage_file.read_bytes() or 0)
+        except (FileNotFoundError, ValueError):
+            measured = 0
+        try:
+            written = os.stat(self.ledger).st_size * 1024
+        except FileNotFoundError:
+            written = 0
+        return measured + written
+
+    def start_measuring(self) -> None:
+        """Before a sweep walks the entries: what was written since the last sweep joins the
+        measured size and the ledger starts afresh, so that a put made during the walk may
+        be counted twice (until the next sweep) but never missed."""
+        self._write(self.usage_file, str(self.usage()).encode())
+        self.ledger.unlink(missing_ok=True)
+
+    def measured(self, size: int) -> None:
+        """After a sweep (or purge_all): the bytes of the entries it left."""
+        self._write(self.usage_file, str(size).encode())
+
+    def _note_written(self, size: int) -> None:
+        fd = os.open(self.ledger, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, b"." * (size // 1024 + 1))
+        finally:
+            os.close(fd)
+
     def put(self, key: str, entry: Entry, *, generation: str) -> bool:
         path = self._entry_path(key)
+        blob = entry.encode()
+        if self.max_bytes and self.usage() + len(blob) > self.max_bytes:
+            if not self._full:
+                logger.warning(
+                    "The page store is full (BYLINE_PAGECACHE_MAX_MB): pages are served but "
+                    "not stored until `byline pagecache_sweep` (run by `byline serve`) makes room"
+                )
+            self._full = True
+            return False  # the reader still gets the render
+        self._full = False
         # Markers first: a purge that comes after them finds the entry, whenever it lands.
         for tag in {*entry.deps, *entry.collections}:
             marker = self._tag_dir(tag) / key
-            marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.touch()
-        self._write(path, entry.encode())
+            try:
+                marker.touch()
+            except FileNotFoundError:
+                # A new tag, or a purge or a sweep took its empty directory out just now.
+                marker.parent.mkdir(parents=True, exist_ok=True)
+                marker.touch()
+        self._write(path, blob)
+        self._note_written(len(blob))
         if self.generation() != generation:
             path.unlink(missing_ok=True)
             return False
@@ -262,6 +325,8 @@ class FileStore:
                 except FileNotFoundError:
                     continue
                 shutil.rmtree(doomed, ignore_errors=True)
+        self.measured(0)
+        self.ledger.unlink(missing_ok=True)
 
 
 class RedisStore:
@@ -353,10 +418,11 @@ def get_store() -> PageStore:
         return _current[0]
     url = settings.BYLINE_PAGECACHE_REDIS_URL
     prefix, root = settings.BYLINE_PAGECACHE_PREFIX, str(settings.BYLINE_PAGECACHE_DIR)
-    config = (url, prefix) if url else (root,)
+    max_bytes = int(settings.BYLINE_PAGECACHE_MAX_MB * 2**20)
+    config = (url, prefix) if url else (root, max_bytes)
     store = _stores.get(config)
     if store is None:
-        store = RedisStore(*config) if url else FileStore(Path(config[0]))
+        store = RedisStore(*config) if url else FileStore(Path(root), max_bytes=max_bytes)
         _stores[config] = store
     _current[:] = [store]
     return store

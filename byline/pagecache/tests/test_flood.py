@@ -9,6 +9,8 @@ import os
 import pytest
 
 from byline.pagecache.keys import page_key
+from byline.pagecache.store import FileStore, get_store
+from byline.pagecache.sweep import SWEEP_TARGET, sweep
 from byline.pagecache.tests.conftest import StoreClient
 from tests.factories import make_post
 
@@ -132,3 +134,31 @@ def test_a_flood_of_page_numbers_and_hosts_stores_only_the_real_pages(reader, po
         key_of(post),
         key_of("/feed/"),
     }
+
+
+def test_a_flood_of_real_pages_keeps_the_file_store_under_its_cap(reader, tree, settings):
+    """Forty posts, each a real page, into a store capped at 200 KiB: past the cap they are
+    served but not stored ("pass"), a sweep makes room, and storing resumes."""
+    if settings.BYLINE_PAGECACHE_REDIS_URL:
+        pytest.skip("Redis is capped by its own maxmemory (docs/scaling.md)")
+    cap = 200 * 1024
+    settings.BYLINE_PAGECACHE_MAX_MB = cap / 2**20
+    store = get_store()
+    assert isinstance(store, FileStore) and store.max_bytes == cap
+    posts = [make_post(tree.blog, title=f"Flood {n}", authors=[tree.author]) for n in range(40)]
+    states = []
+    for post in posts:
+        answer = reader.get(post.url)
+        assert answer.status == 200 and post.title.encode() in answer.body
+        states.append(answer.state)
+        assert store.usage() <= cap
+    on_disk = sum(p.stat().st_size for p in store.entries.rglob("*") if p.is_file())
+    assert on_disk <= cap
+    assert states[0] == "miss" and states[-1] == "pass", states
+    stored = states.count("miss")
+    for post, state in zip(posts, states, strict=True):
+        assert reader.get(post.url).state == ("hit" if state == "miss" else "pass")
+    report = sweep(store)
+    assert report.evicted >= 1 and report.bytes <= SWEEP_TARGET * cap
+    assert reader.get(posts[-1].url).state == "miss"
+    assert 0 < stored < len(posts)
