@@ -8,10 +8,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
-from byline.core.management.commands.serve import granian_command
+from byline.core.management.commands.serve import granian_command, helper_commands
 
 BYLINE = [sys.executable, "-m", "byline.cli"]
 SCHEDULE_A_POST_THAT_IS_ALREADY_DUE = """
@@ -96,6 +97,13 @@ def test_serve_serves_publishes_what_is_due_and_stops_cleanly(site_env):
         assert status == 200
         assert b"Posted by" in body
 
+        # The page store's sweeper inside `serve` has measured the store once at least.
+        usage = Path(site_env["BYLINE_VAR_DIR"]) / "pagecache" / "usage"
+        deadline = time.monotonic() + 30
+        while not usage.exists() and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert usage.exists(), "byline serve did not sweep the page store"
+
         # The scheduler inside `serve` publishes the post that fell due while nothing ran.
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -135,6 +143,20 @@ def test_granian_runs_the_threads_asked_for():
     command = granian_command(host="127.0.0.1", port=8000, workers=2, threads=6)
     assert command[command.index("--blocking-threads") + 1] == "6"
     assert command[command.index("--workers") + 1] == "2"
+
+
+def test_serve_sweeps_a_file_page_store_and_leaves_redis_alone(settings):
+    settings.BYLINE_PAGECACHE_REDIS_URL = ""
+    settings.BYLINE_PAGECACHE_SWEEP_INTERVAL = 45
+    helpers = helper_commands(background=False)
+    assert list(helpers) == ["pagecache"]
+    assert helpers["pagecache"][-3:] == ["pagecache_sweep", "--every", "45"]
+    assert set(helper_commands(background=True)) == {"scheduler", "tasks", "pagecache"}
+    settings.BYLINE_PAGECACHE_REDIS_URL = "redis://127.0.0.1:6379/0"
+    assert "pagecache" not in helper_commands(background=True)
+    settings.BYLINE_PAGECACHE_REDIS_URL = ""
+    settings.BYLINE_PAGECACHE_SWEEP_INTERVAL = 0
+    assert "pagecache" not in helper_commands(background=True)
 
 
 def test_serve_without_collected_static_says_what_to_run(site_env):

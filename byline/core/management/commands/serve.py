@@ -58,6 +58,21 @@ def granian_command(*, host: str, port: int, workers: int, threads: int) -> list
     ]
 
 
+def helper_commands(*, background: bool) -> dict[str, list[str]]:
+    """What `serve` runs beside granian: the scheduler and the task worker (unless another
+    server runs them), and the sweeper of the page store's files, which are this box's own."""
+    byline = [sys.executable, "-m", "byline.cli"]
+    commands = {}
+    if background:
+        commands["scheduler"] = [*byline, "scheduler"]
+        commands["tasks"] = [*byline, "db_worker", "--queue-name", "*", "--interval", "1"]
+    interval = settings.BYLINE_PAGECACHE_SWEEP_INTERVAL
+    # Redis expires pages itself.
+    if settings.BYLINE_PAGECACHE and not settings.BYLINE_PAGECACHE_REDIS_URL and interval > 0:
+        commands["pagecache"] = [*byline, "pagecache_sweep", "--every", str(interval)]
+    return commands
+
+
 class Command(BaseCommand):
     help = (
         "Serve Byline with granian (WSGI, one worker per core) and run the publishing "
@@ -104,12 +119,8 @@ class Command(BaseCommand):
                 f"Static files are not collected ({manifest} is missing): "
                 "run `byline collectstatic --noinput` first."
             )
-        byline = [sys.executable, "-m", "byline.cli"]
         server = granian_command(host=host, port=port, workers=workers, threads=threads)
-        commands = {"server": server}
-        if not no_background:
-            commands["scheduler"] = [*byline, "scheduler"]
-            commands["tasks"] = [*byline, "db_worker", "--queue-name", "*", "--interval", "1"]
+        commands = {"server": server, **helper_commands(background=not no_background)}
         self.stdout.write(
             f"Byline at http://{host}:{port}/ ({workers} workers, {threads} threads each)"
         )
