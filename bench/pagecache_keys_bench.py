@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -53,6 +54,13 @@ def main() -> None:
     parser.add_argument("--number", type=int, default=200_000)
     args = parser.parse_args()
     var = Path(tempfile.mkdtemp(prefix="byline-keys-bench-"))
+    try:
+        run(args, var)
+    finally:
+        shutil.rmtree(var, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, var: Path) -> None:
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "byline.settings",
