@@ -1,1 +1,1 @@
-"""Featured lists curated by editors, and responsive image markup."""
+"""Featured lists curated by editors."""

@@ -1,4 +1,4 @@
-"""Featured lists curated by editors, and responsive image markup."""
+"""Featured lists curated by editors."""
 
 from django.apps import AppConfig
 

@@ -1,13 +1,11 @@
-"""Template tags: the Featured list for a page, and responsive <picture> markup."""
+"""Template tag: the Featured list for a page."""
 
 from __future__ import annotations
 
 from django import template
-from django.utils.safestring import SafeString
 
 from byline.blogs.models import BlogPage
 from byline.featured.services import ShownItem, featured_items_for
-from byline.images.presets import picture_html
 
 register = template.Library()
 
@@ -19,14 +17,3 @@ def featured_for(context: template.Context, page) -> list[ShownItem]:
     if not isinstance(blog, BlogPage) or isinstance(page, BlogPage):
         blog = None
     return featured_items_for(page=page, blog=blog, request=context.get("request"))
-
-
-@register.simple_tag
-def responsive_image(
-    image, preset: str, alt: str | None = None, position: int = 0, css_class: str = ""
-) -> SafeString:
-    """{% responsive_image image "card" alt=item.alt position=forloop.counter0 %}: Wagtail's
-    <picture> markup (the {% picture %} tag's) for one of the presets in images/presets.py,
-    with width, height, srcset, sizes, AVIF/WebP sources and lazy loading past the first
-    `eager` images; nothing when the image is missing or unreadable."""
-    return picture_html(image, preset, alt=alt, position=position or 0, css_class=css_class)
