@@ -15,11 +15,11 @@ from wagtail.models import Page, PageViewRestriction
 
 from byline.blogs.models import PostPage
 from byline.comments.models import ReaderComment
-from byline.core.testing import make_post
 from byline.importers.models import ImportedItem
 from byline.importers.tests.test_import import FILES, run_import, snapshot
 from byline.importers.wxr import WPItem, read_wxr
 from byline.publication.models import StandardPage
+from tests.factories import make_post
 
 PROTECTED = FILES / "protected.xml"
 SECRET = "The secret plans are in the blue folder."
@@ -43,7 +43,8 @@ def edited(tmp_path: Path, old: str, new: str) -> Path:
 
 
 def action_of(html: str) -> str:
-    return re.search(r'<form action="([^"]+)" method="POST">', html).group(1)
+    """Where the site's password form (templates/password_required.html) posts to."""
+    return re.search(r'<form class="password-form"[^>]*\baction="([^"]+)"', html).group(1)
 
 
 def test_a_protected_post_or_page_gets_a_password_restriction(tree):

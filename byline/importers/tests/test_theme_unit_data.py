@@ -129,7 +129,7 @@ def check_password_protected(client, imported):
     html = follow(client, post.url).content.decode()
     assert "Password required" in html and not any(text in html for text in hidden)
     assert ReaderComment.objects.filter(post=post, status="approved").exists()
-    action = re.search(r'<form action="([^"]+)"', html).group(1)
+    action = re.search(r'<form class="password-form"[^>]*\baction="([^"]+)"', html).group(1)
     client.post(action, {"password": "enter", "return_url": post.url})
     html = client.get(post.url).content.decode()
     assert all(text in html for text in hidden)
