@@ -6,8 +6,9 @@ worked out afresh, and a whole hit through PageStoreApp (key, file store, answer
 
 --tree runs another checkout's byline package (e.g. `git archive COMMIT byline | tar -x -C
 DIR`), so that one script compares the hit path before and after a change to the keys.
-Each figure is the median over the rounds of the time per call, in nanoseconds; the hit
-path's is what a reader's request costs in Python before the server writes the answer.
+Each figure is the median over the rounds of the CPU time per call of this process, in
+nanoseconds (CPU time, so that other work on the machine counts less than in wall time);
+the hit path's is what a reader's request costs in Python before the server writes it.
 """
 
 from __future__ import annotations
@@ -40,10 +41,10 @@ ENVIRON = {
 def per_call_ns(function, number: int, rounds: int) -> float:
     times = []
     for _ in range(rounds):
-        start = time.perf_counter_ns()
+        start = time.process_time_ns()
         for _ in range(number):
             function()
-        times.append((time.perf_counter_ns() - start) / number)
+        times.append((time.process_time_ns() - start) / number)
     return statistics.median(times)
 
 

@@ -51,16 +51,18 @@ class PageKey:
     """A stored page's identity: what the store files it under and what it was asked as.
 
     `host` is the site's host as the key has it (lower case, no trailing dot, no default
-    port); `storable` is False for a request that may be answered from the store but whose
-    render must not be kept: a variant of the host (``LOCALHOST``, ``localhost.``,
-    ``localhost:0080``), a port the server does not listen on, a host ALLOWED_HOSTS admits
-    only through a pattern, or ``?page=1``. Renders for those would otherwise each take an
-    entry, and carry their odd host into the page's absolute links."""
+    port) and `port` the port in it, if any. `storable` is False for a request that may be
+    answered from the store but whose render must not be kept: a variant of the host
+    (``LOCALHOST``, ``localhost.``, ``localhost:0080``), a host ALLOWED_HOSTS admits only
+    through a pattern, or ``?page=1``. Renders for those would otherwise each take an entry,
+    and carry their odd host into the page's absolute links. Nor is one kept for a port the
+    server does not listen on (middleware.keeps): that is the connection's, not the key's."""
 
     key: str
     path: str
     query: str
     host: str = ""
+    port: str = ""
     storable: bool = True
 
 
@@ -104,7 +106,7 @@ def _config() -> _Config:
 # Keys of the addresses asked for lately (None for one that is never stored), so that a hit
 # does not check and hash its path again. Bounded; cleared whole when full, as a burst of
 # distinct addresses (a crawler) is not worth an LRU's bookkeeping on every hit.
-_recent: dict[tuple[str, str, str, str, str], PageKey | None] = {}
+_recent: dict[tuple[str, str, str, str], PageKey | None] = {}
 RECENT_KEYS = 4096
 
 
@@ -160,13 +162,12 @@ def page_key(environ: Mapping[str, str]) -> PageKey | None:
     host = environ.get("HTTP_HOST") or ""
     if len(raw) > MAX_PATH or len(host) > MAX_HOST or len(query) > MAX_QUERY:
         return None  # never stored, and never kept here either: that is memory on demand
-    server_port = environ.get("SERVER_PORT", "")
-    recent = (raw, query, host, scheme, server_port)
+    recent = (raw, query, host, scheme)
     try:
         return _recent[recent]
     except KeyError:
         pass
-    key = _key_for(raw, query, host, scheme, server_port, config=config)
+    key = _key_for(raw, query, host, scheme, config=config)
     if len(_recent) >= RECENT_KEYS:
         _recent.clear()
     _recent[recent] = key
@@ -196,9 +197,7 @@ def normal_host(host: str, scheme: str) -> tuple[str, str] | None:
     return domain, port
 
 
-def _key_for(
-    raw: str, query: str, host: str, scheme: str, server_port: str, *, config: _Config
-) -> PageKey | None:
+def _key_for(raw: str, query: str, host: str, scheme: str, *, config: _Config) -> PageKey | None:
     if query and not PAGE_QUERY.fullmatch(query):
         return None
     if not raw.startswith("/") or UNSAFE_PATH.search(raw):
@@ -219,17 +218,11 @@ def _key_for(
     if domain not in config.named_hosts and not validate_host(domain, config.allowed_hosts):
         return None
     site = f"{domain}:{port}" if port else domain
-    storable = (
-        host == site
-        and domain in config.named_hosts
-        # A port in the Host header must be one the server listens on (behind a proxy the
-        # Host usually has none): any other is a typing error or a flood, each port a site.
-        and (not port or port == server_port)
-    )
+    storable = host == site and domain in config.named_hosts
     if query == FIRST_PAGE:
         query, storable = "", False
     digest = hashlib.sha256(f"{scheme}\n{site}\n{path}\n{query}".encode()).hexdigest()
-    return PageKey(key=digest, path=path, query=query, host=site, storable=storable)
+    return PageKey(key=digest, path=path, query=query, host=site, port=port, storable=storable)
 
 
 def bake_key(path: str, query: str = "", *, host: str, scheme: str = "http") -> str:

@@ -22,13 +22,17 @@ logger = logging.getLogger(__name__)
 def keeps(request: HttpRequest, key: PageKey) -> bool:
     """Whether the render of `request` may be filed under `key`: Django read the host the key
     names (not, say, a proxy's X-Forwarded-Host, whose links would then be served for this
-    host), and a ?page=N is a page of a listing the view paginated (elsewhere every N would
-    take an entry of its own: a post page with ?page=7 is still the post page)."""
+    host), on no port or the one the server listens on (behind a proxy the Host has none;
+    any other is a typing error or a flood, each port a site of its own), and a ?page=N is
+    a page of a listing the view paginated (elsewhere every N would take an entry of its
+    own: a post page with ?page=7 is still the post page)."""
     try:
         host = request.get_host()
     except DisallowedHost:
         return False
     if key.host and host != key.host:
+        return False
+    if key.port and key.port != request.META.get("SERVER_PORT"):
         return False
     return not key.query or key.query == f"page={getattr(request, 'listing_page_number', '')}"
 

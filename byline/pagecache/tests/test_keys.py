@@ -61,14 +61,13 @@ def test_the_default_port_follows_the_scheme():
     assert key_for("localhost:80", **{"wsgi.url_scheme": "https"}).host == "localhost:80"
 
 
-def test_a_port_the_server_does_not_listen_on_is_served_but_never_stored():
-    """Django accepts any port in Host; each would be a site of its own, so only the
-    server's own port (or none, as behind a proxy) is stored."""
-    assert key_for("127.0.0.1:8000").storable
-    assert key_for("127.0.0.1").storable
-    for host in ("127.0.0.1:1", "127.0.0.1:65535", "[::1]:7", "localhost:0", "localhost:99999"):
-        key = key_for(host)
-        assert key is not None and not key.storable, host
+def test_each_port_keys_apart_and_is_named_for_the_storing_middleware():
+    """Django accepts any port in Host, and a page's links carry it: each port keys apart,
+    and the storing middleware keeps a render only on the server's own (test_flood.py)."""
+    assert key_for("127.0.0.1:8000").port == key_for("127.0.0.1:0008000").port == "8000"
+    assert key_for("127.0.0.1").port == key_for("127.0.0.1:80").port == ""
+    for host, port in (("[::1]:7", "7"), ("localhost:0", "0"), ("localhost:99999", "99999")):
+        assert key_for(host).port == port, host
     assert len({key_for(f"127.0.0.1:{port}").key for port in range(1, 50)}) == 49
 
 
