@@ -1,16 +1,13 @@
 """Fixtures for the featured app: a small site, drawn images and featured lists."""
 
 import datetime
-import io
 import itertools
 
 import pytest
-from django.core.files.images import ImageFile
-from PIL import Image as PILImage
-from wagtail.images import get_image_model
 
 from byline.core.testing import build_site_tree, make_post
 from byline.featured.models import FeaturedItem, FeaturedList
+from byline.images.tests import factories
 
 _numbers = itertools.count(1)
 
@@ -26,34 +23,10 @@ def tree(db):
     return build_site_tree()
 
 
-def image_bytes(width=1200, height=675, fmt="JPEG", colour="#336699") -> bytes:
-    buffer = io.BytesIO()
-    PILImage.new("RGB", (width, height), colour).save(buffer, fmt)
-    return buffer.getvalue()
-
-
 @pytest.fixture
 def make_image(db):
-    """An image saved the way Wagtail's upload form saves one."""
-
-    def make(width=1200, height=675, *, fmt="JPEG", description="", focal=None, data=None):
-        number = next(_numbers)
-        ext = {"JPEG": "jpg", "PNG": "png"}[fmt]
-        image = get_image_model()(
-            title=f"image-{number}.{ext}",
-            description=description,
-            file=ImageFile(
-                io.BytesIO(data or image_bytes(width, height, fmt)), name=f"image-{number}.{ext}"
-            ),
-        )
-        if focal:
-            (image.focal_point_x, image.focal_point_y, image.focal_point_width,
-             image.focal_point_height) = focal  # fmt: skip
-        image._set_image_file_metadata()
-        image.save()
-        return image
-
-    return make
+    """An image saved the way Wagtail's upload form saves one (images.tests.factories)."""
+    return factories.make_image
 
 
 def at(year, month, day, hour=12):
