@@ -458,7 +458,8 @@ BYLINE_PAGECACHE_MAX_BYTES = int(os.environ.get("BYLINE_PAGECACHE_MAX_BYTES", st
 # seconds (expired pages, then the oldest near the cap); otherwise run `byline
 # pagecache_sweep` from cron. Redis: its maxmemory caps the store (docs/scaling.md).
 BYLINE_PAGECACHE_MAX_MB = int(os.environ.get("BYLINE_PAGECACHE_MAX_MB", "1024"))
-BYLINE_PAGECACHE_SWEEP_INTERVAL = int(os.environ.get("BYLINE_PAGECACHE_SWEEP_INTERVAL", "60"))
+# A sweep of 10,000 pages costs a third of a second of CPU (bench/pagecache_sweep_bench.py).
+BYLINE_PAGECACHE_SWEEP_INTERVAL = int(os.environ.get("BYLINE_PAGECACHE_SWEEP_INTERVAL", "300"))
 BYLINE_PAGECACHE_BROTLI_QUALITY = int(os.environ.get("BYLINE_PAGECACHE_BROTLI_QUALITY", "6"))
 # Never answered from the store (path prefixes): editors, files, forms and search.
 BYLINE_PAGECACHE_EXEMPT_PATHS = env_list(

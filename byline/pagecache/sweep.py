@@ -142,27 +142,33 @@ def _sweep_entries(store: FileStore, now: float, report: SweepReport) -> list:
 def _sweep_markers(store: FileStore, now: float, kept: set[str], report: SweepReport) -> None:
     old = now - GRACE_SECONDS
     for tag in _files(os.fspath(store.tags)):
-        left = 0
         try:
-            # Before taking markers out, which makes it new: a directory a put made just now
-            # stays, as the put is about to write its marker there.
-            fresh = tag.stat().st_mtime >= old
             names = os.listdir(tag.path)
         except (FileNotFoundError, NotADirectoryError):
             continue
+        left = len(names)
+        made = None  # when the directory last changed, before this sweep changed it
         for name in names:
+            if name in kept:
+                continue  # the common case, so without a stat()
             marker = os.path.join(tag.path, name)
             try:
-                if name in kept or os.stat(marker).st_mtime >= old or _exists(store, name):
-                    left += 1
+                # Younger than the grace, it may be a put's, made before its entry.
+                if os.stat(marker).st_mtime >= old or _exists(store, name):
                     continue
+                if made is None:
+                    made = tag.stat().st_mtime
                 os.unlink(marker)
-                report.markers += 1
             except FileNotFoundError:
                 continue  # a purge took it meanwhile
-        if not left and not fresh:
-            with contextlib.suppress(OSError):  # not empty any more: a put came
-                os.rmdir(tag.path)
+            left -= 1
+            report.markers += 1
+        if not left:
+            with contextlib.suppress(OSError):
+                # Not a directory a put made just now, about to write its marker there (and
+                # if one wrote there since the listing, it is not empty: rmdir fails).
+                if (tag.stat().st_mtime if made is None else made) < old:
+                    os.rmdir(tag.path)
 
 
 def _exists(store: FileStore, key: str) -> bool:
