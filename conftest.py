@@ -56,7 +56,7 @@ def wagtail_baseline(request):
     if marker is None or not marker.kwargs.get("transaction"):
         return
     request.getfixturevalue("transactional_db")
-    from byline.core.testing import ensure_wagtail_baseline
+    from tests.factories import ensure_wagtail_baseline
 
     ensure_wagtail_baseline()
 

@@ -81,7 +81,7 @@ def setup_django(env: dict):
         }
     ).enable()
     call_command("migrate", verbosity=0)
-    from byline.core.testing import build_site_tree, make_post
+    from tests.factories import build_site_tree, make_post
 
     tree = build_site_tree()
     return make_post(tree.blog, title="Bench post", slug="bench-post")

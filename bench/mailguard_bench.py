@@ -57,10 +57,10 @@ def main() -> None:
     from django.test.utils import override_settings
 
     from byline.blogs.models import BlogPage
-    from byline.core.testing import make_post
     from byline.demo.reference import POST_SLUG, load_reference_content
     from byline.mailguard.directory import AuthorDirectory
     from byline.mailguard.protect import protect_html
+    from tests.factories import make_post
 
     staticfiles = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     override_settings(STORAGES={**settings.STORAGES, "staticfiles": staticfiles}).enable()

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from wagtail.models import Page
 
 from byline.blogs.models import PostPage
-from byline.core.testing import build_site_tree
 from byline.demo.synthetic import add_synthetic_posts
+from tests.factories import build_site_tree
 
 POST_URL = "/blogs/bekkers-blog/2011/07/why-partners-like-steve-ballmer/"
 

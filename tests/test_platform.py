@@ -10,8 +10,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from byline.blogs.models import PostPage
-from byline.core.testing import build_site_tree, make_post
 from byline.settings import env_bool, env_list
+from tests.factories import build_site_tree, make_post
 
 
 class TestEnvironment:

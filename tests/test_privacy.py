@@ -23,7 +23,6 @@ from byline.blogs.models import BlogPage, PostPage
 from byline.blogs.visibility import readable_q
 from byline.comments.models import CommentStatus, ReaderComment
 from byline.comments.tests.conftest import submit
-from byline.core.testing import build_site_tree, make_post, publish
 from byline.featured.models import FeaturedItem, FeaturedList
 from byline.pagecache import keys, store
 from byline.pagecache.tests.conftest import (  # noqa: F401 (a fixture)
@@ -32,6 +31,7 @@ from byline.pagecache.tests.conftest import (  # noqa: F401 (a fixture)
     StoreClient,
     keep_connection,
 )
+from tests.factories import build_site_tree, make_post, publish
 
 pytestmark = pytest.mark.django_db
 

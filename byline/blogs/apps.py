@@ -12,7 +12,7 @@ class BlogsConfig(AppConfig):
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from byline.blogs.counts import posts_changed
-        from byline.pagecache.signals import site_changed
+        from byline.core.signals import site_changed
 
         # Whatever adds, removes or moves a post starts a new generation of listing counts.
         uid = "byline-blogs-counts"

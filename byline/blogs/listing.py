@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from wagtail.models import Page, Site
 
 from byline.blogs.models import PostPage
+from byline.blogs.plans import walk_date_index
 from byline.blogs.visibility import readable_sql
 
 
@@ -73,7 +74,7 @@ def newest_post_ids(
                 count_params,
             )
             size, posts = cursor.fetchone()
-            walk = size * size > (offset + limit) * posts
+            walk = walk_date_index(size=size, wanted=offset + limit, total=posts)
         # CROSS JOIN keeps SQLite on the posts' date index (the join condition goes in WHERE:
         # PostgreSQL allows no ON after CROSS JOIN); the unary + keeps it from starting at the
         # author's or tag's list. PostgreSQL plans from its statistics either way.

@@ -25,6 +25,8 @@ from wagtail.url_routing import RouteResult
 
 from byline.blogs import counts
 from byline.blogs.blocks import PostBodyBlock
+from byline.blogs.extensions import listing_annotations
+from byline.blogs.plans import walk_date_index
 from byline.blogs.visibility import readable_q
 from byline.core.pagination import paginate
 from byline.images.presets import rendition_prefetch
@@ -84,10 +86,8 @@ class PostQuerySet(PageQuerySet):
 
     def for_listing(self) -> PostQuerySet:
         """What a list of posts shows, in a fixed number of queries however long the list."""
-        from byline.comments.models import approved_comment_count  # comments import blogs
-
         return (
-            self.annotate(approved_comment_count=approved_comment_count())
+            self.annotate(**listing_annotations())
             .select_related("lead_image")
             .prefetch_related(
                 "post_authors__author", rendition_prefetch("lead_image__renditions", "thumb")
@@ -96,6 +96,16 @@ class PostQuerySet(PageQuerySet):
 
 
 PostManager = PageManager.from_queryset(PostQuerySet)
+
+
+class CommentModeration(models.TextChoices):
+    """Which comments wait for a moderator: a blog's choice, or the site's default
+    (BYLINE_COMMENTS_MODERATION, which names one of these but the first)."""
+
+    SITE_DEFAULT = "", "Site default"
+    ALL = "all", "Hold every comment for moderation"
+    FIRST = "first", "Hold a commenter's first comment"
+    NONE = "none", "Publish at once (spam checks still apply)"
 
 
 class BlogIndexPage(Page):
@@ -126,12 +136,7 @@ class BlogPage(RoutablePageMixin, Page):
     comment_moderation = models.CharField(
         max_length=8,
         blank=True,
-        choices=[
-            ("", "Site default"),
-            ("all", "Hold every comment for moderation"),
-            ("first", "Hold a commenter's first comment"),
-            ("none", "Publish at once (spam checks still apply)"),
-        ],
+        choices=CommentModeration.choices,
         help_text="Which comments wait for a moderator before they appear.",
     )
     close_comments_after_days = models.PositiveIntegerField(
@@ -338,7 +343,9 @@ class PostPage(Page):
             # and sorts them: comparing and ordering by an expression keeps SQLite off the
             # date index.
             blog_posts = counts.blog_post_count(blog)
-            if blog_posts * blog_posts <= self.NEIGHBOUR_WINDOW * counts.site_post_count():
+            if not walk_date_index(
+                size=blog_posts, wanted=self.NEIGHBOUR_WINDOW, total=counts.site_post_count()
+            ):
                 siblings = siblings.filter(
                     path__gte=blog.path, path__lte=blog.path + "Z" * self.steplen
                 ).alias(when=Coalesce("date", "date"))

@@ -1,4 +1,5 @@
-"""App configuration: connects the comment signal handlers."""
+"""App configuration: connects the comment signal handlers and adds comment counts to every
+listing of posts."""
 
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
@@ -10,8 +11,11 @@ class CommentsConfig(AppConfig):
     verbose_name = "Reader comments"
 
     def ready(self) -> None:
-        from byline.comments.models import ReaderComment
+        from byline.blogs.extensions import add_listing_annotation
+        from byline.comments.models import ReaderComment, approved_comment_count
         from byline.comments.signal_handlers import comment_deleted, comment_saved
+
+        add_listing_annotation("approved_comment_count", approved_comment_count)
 
         post_save.connect(comment_saved, sender=ReaderComment, dispatch_uid="comments-saved")
         post_delete.connect(comment_deleted, sender=ReaderComment, dispatch_uid="comments-deleted")

@@ -19,24 +19,28 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
+from byline.blogs.models import CommentModeration
 from byline.comments.models import CommentStatus, ReaderComment
-
-POLICIES = ("all", "first", "none")
 
 
 @dataclass(frozen=True)
 class ModerationPolicy:
-    name: str
+    name: CommentModeration
 
     @classmethod
     def for_blog(cls, blog) -> ModerationPolicy:
         name = getattr(blog, "comment_moderation", "") or settings.BYLINE_COMMENTS_MODERATION
-        return cls(name if name in POLICIES else "first")
+        if name not in CommentModeration.values or name == CommentModeration.SITE_DEFAULT:
+            name = CommentModeration.FIRST
+        return cls(CommentModeration(name))
 
     def initial_status(self, *, email: str) -> CommentStatus:
-        if self.name == "none":
+        if self.name == CommentModeration.NONE:
             return CommentStatus.APPROVED
-        if self.name == "first" and ReaderComment.objects.approved().by_email(email).exists():
+        if (
+            self.name == CommentModeration.FIRST
+            and ReaderComment.objects.approved().by_email(email).exists()
+        ):
             return CommentStatus.APPROVED
         return CommentStatus.PENDING
 

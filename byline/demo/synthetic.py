@@ -27,7 +27,7 @@ from byline.blogs.models import (
     PostPageAuthor,
     PostPageTag,
 )
-from byline.pagecache.signals import site_changed
+from byline.core.signals import site_changed
 
 BLOGS = [
     ("Channel Strategy", "channel-strategy"),

@@ -13,6 +13,7 @@ from taggit.models import Tag
 from wagtail.models import Page, Site
 
 from byline.blogs.models import BlogIndexPage, BlogPage
+from byline.core.signals import site_changed
 from byline.importers import addresses, media, pages, terms
 from byline.importers.convert import ImageRef
 from byline.importers.links import LinkMap
@@ -20,7 +21,6 @@ from byline.importers.models import ImportedItem
 from byline.importers.quiet import postponed_indexing
 from byline.importers.scan import ImportError_, ImportReport, ItemInfo, scan
 from byline.importers.wxr import Channel, Record, WPAuthor, WPItem, WPTerm, read_wxr
-from byline.pagecache.signals import site_changed
 from byline.publication.models import PublicationPage
 
 

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from wagtail.models import Page
 
 from byline.blogs.visibility import is_restricted
-from byline.pagecache.keys import ENVIRON_KEY  # noqa: F401  (re-exported)
+from byline.pagecache import tags
 from byline.pagecache.store import Entry, get_store
 
 logger = logging.getLogger(__name__)
@@ -51,38 +51,21 @@ def collections_for(request: HttpRequest) -> tuple[list[str], list[str], Page | 
 
     page = getattr(request, "_pagecache_page", None)
     if page is not None:
+        # Any page may show its readers' comments (posts, standard pages that take them).
         if isinstance(page, PostPage):
-            return [f"postpage:{page.pk}"], [f"comments:{page.pk}", "featured:site"], page
+            return [tags.post_page(page.pk)], [tags.comments(page.pk), tags.FEATURED_SITE], page
         if isinstance(page, BlogPage):
-            return [f"blog:{page.pk}"], ["featured:site"], page
+            return [tags.blog(page.pk)], [tags.FEATURED_SITE], page
         if isinstance(page, PublicationPage):
-            return ["home"], ["featured:site"], page
+            return [tags.HOME], [tags.FEATURED_SITE], page
         if isinstance(page, BlogIndexPage):
-            return ["blogs"], [], None
-        return [f"page:{page.pk}"], [], None
+            return [tags.BLOGS], [], None
+        return [tags.page(page.pk)], [tags.comments(page.pk)], None
     match = request.resolver_match
     if match is None:
         return None
-    kwargs = match.kwargs
-    name = match.view_name
-    if name in ("blogs:author",):
-        return [f"author-slug:{kwargs['slug']}"], [], None
-    if name in ("blogs:tag",):
-        return [f"tag-slug:{kwargs['slug']}"], [], None
-    if name.startswith("feeds:"):
-        kind = kwargs.get("kind")
-        if kind == "blog":
-            return [f"blog-slug:{kwargs['blog']}"], [], None
-        if kind == "author":
-            return [f"author-slug:{kwargs['author']}"], [], None
-        if kind == "tag":
-            return [f"tag-slug:{kwargs['tag']}"], [], None
-        return ["site"], [], None  # site feeds, sitemaps, robots.txt
-    if name == "comments:post-feed":
-        return [f"comments:{kwargs['post_id']}"], [], None
-    if name == "comments:blog-feed":
-        return [f"comments-blog:{kwargs['blog']}"], [], None
-    return None
+    collections = tags.view_collections(match.view_name, match.kwargs)
+    return (collections, [], None) if collections is not None else None
 
 
 def storable(request: HttpRequest, response: HttpResponse) -> bool:
@@ -143,9 +126,9 @@ def entry_for(
         moment = featured_next_change(page=featured_page)
         if moment is not None:
             expires = min(expires, moment.timestamp())
-    posts = sorted(d for d in deps if d.startswith("post:"))
+    posts = sorted(d for d in deps if d.startswith(tags.post("")))
     if len(posts) > MAX_POST_DEPS:
-        deps = (deps - set(posts)) | {"all-posts"}
+        deps = (deps - set(posts)) | {tags.ALL_POSTS}
     body = response.content
     return Entry(
         status=200,
@@ -198,14 +181,21 @@ def post_purge_tags(post) -> tuple[set[str], set[str]]:
 
     from byline.blogs.models import BlogPage, PostPage
 
-    direct = {f"postpage:{post.pk}", f"comments:{post.pk}", "home", "site", "blogs", "all-posts"}
+    direct = {
+        tags.post_page(post.pk),
+        tags.comments(post.pk),
+        tags.HOME,
+        tags.SITE,
+        tags.BLOGS,
+        tags.ALL_POSTS,
+    }
     blog = BlogPage.objects.filter(path=post.path[: -Page.steplen]).first()
     if blog is not None:
-        direct |= {f"blog:{blog.pk}", f"blog-slug:{blog.slug}", f"comments-blog:{blog.slug}"}
+        direct |= {tags.blog(blog.pk), tags.blog_slug(blog.slug), tags.comments_blog(blog.slug)}
     for author in post.post_authors.select_related("author"):
-        direct |= {f"author:{author.author_id}", f"author-slug:{author.author.slug}"}
+        direct |= {tags.author(author.author_id), tags.author_slug(author.author.slug)}
     for tag in post.tags.all():
-        direct.add(f"tag-slug:{tag.slug}")
+        direct.add(tags.tag_slug(tag.slug))
     date = getattr(post, "date", None)
     if blog is not None and date is not None:
         siblings = PostPage.objects.child_of(blog).published().exclude(pk=post.pk)
@@ -215,8 +205,8 @@ def post_purge_tags(post) -> tuple[set[str], set[str]]:
             siblings.filter(before).order_by("-date", "-pk").values_list("pk", flat=True)[:1],
             siblings.filter(after).order_by("date", "pk").values_list("pk", flat=True)[:1],
         ):
-            direct |= {f"postpage:{pk}" for pk in neighbour}
-    return direct, {f"post:{post.pk}"}
+            direct |= {tags.post_page(pk) for pk in neighbour}
+    return direct, {tags.post(post.pk)}
 
 
 def purge_post(post) -> None:
@@ -231,14 +221,13 @@ def purge_post(post) -> None:
         current = PostPage.objects.filter(pk=post_id).first()
         if current is None:
             # Gone: purge what showed it; its blog's pages shift.
-            current = PostPage(pk=post_id, path=path)
-            tags = {f"postpage:{post_id}", "home", "site", "blogs", "all-posts"}
+            gone = {tags.post_page(post_id), tags.HOME, tags.SITE, tags.BLOGS, tags.ALL_POSTS}
             from byline.blogs.models import BlogPage
 
             blog = BlogPage.objects.filter(path=path[: -Page.steplen]).first()
             if blog is not None:
-                tags |= {f"blog:{blog.pk}", f"blog-slug:{blog.slug}"}
-            purge_now(tags, {f"post:{post_id}"}, False)
+                gone |= {tags.blog(blog.pk), tags.blog_slug(blog.slug)}
+            purge_now(gone, {tags.post(post_id)}, False)
             return
         direct, cascade = post_purge_tags(current)
         purge_now(direct, cascade, False)

@@ -11,8 +11,9 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
+from byline.core.signals import site_changed
+from byline.pagecache import tags
 from byline.pagecache.services import purge, purge_post
-from byline.pagecache.signals import site_changed
 
 
 def _specific_class(instance):
@@ -44,11 +45,11 @@ def page_moved_or_renamed(sender, instance, **kwargs) -> None:
 def author_changed(sender, instance, **kwargs) -> None:
     # Every page that loaded the author (bylines, blog columnists, the author page) and the
     # author page under its slug.
-    purge(tags={f"author:{instance.pk}", f"author-slug:{instance.slug}"})
+    purge(tags={tags.author(instance.pk), tags.author_slug(instance.slug)})
 
 
 def tag_changed(sender, instance, **kwargs) -> None:
-    purge(tags={f"tag:{instance.pk}", f"tag-slug:{instance.slug}"})
+    purge(tags={tags.tag(instance.pk), tags.tag_slug(instance.slug)})
 
 
 def comments_changed(sender, post, **kwargs) -> None:
@@ -64,13 +65,13 @@ def comments_changed(sender, post, **kwargs) -> None:
     def run() -> None:
         from byline.blogs.models import BlogPage
 
-        tags = {f"post:{post_id}", f"postpage:{post_id}", f"comments:{post_id}"}
+        shown = {tags.post(post_id), tags.post_page(post_id), tags.comments(post_id)}
         blog_slug = (
             BlogPage.objects.filter(path=path[: -Page.steplen]).values_list("slug", flat=True)
         ).first()
         if blog_slug:
-            tags.add(f"comments-blog:{blog_slug}")
-        purge_now(tags, set(), False)
+            shown.add(tags.comments_blog(blog_slug))
+        purge_now(shown, set(), False)
 
     if settings.BYLINE_PAGECACHE:
         transaction.on_commit(run)
@@ -80,12 +81,12 @@ def featured_changed(sender, *, blog_id, **kwargs) -> None:
     """A Featured list was edited: its blog and that blog's posts, or (the site-wide list)
     every page that shows a Featured list."""
     if blog_id is None:
-        purge(tags={"featured:site"})
+        purge(tags={tags.FEATURED_SITE})
         return
     from byline.featured.services import featured_affected_pages
 
     pages = featured_affected_pages(blog_id=blog_id).values_list("pk", flat=True)
-    purge(tags={f"blog:{blog_id}", *(f"postpage:{pk}" for pk in pages)})
+    purge(tags={tags.blog(blog_id), *(tags.post_page(pk) for pk in pages)})
 
 
 def everything_changed(sender, **kwargs) -> None:

@@ -11,6 +11,8 @@ from contextvars import ContextVar
 
 from django.db.models.signals import post_init
 
+from byline.pagecache import tags
+
 _deps: ContextVar[set[str] | None] = ContextVar("byline_pagecache_deps", default=None)
 
 
@@ -24,17 +26,11 @@ def stop(token: object) -> set[str]:
     return deps
 
 
-def note(tag: str) -> None:
-    deps = _deps.get()
-    if deps is not None:
-        deps.add(tag)
-
-
-def _noter(prefix: str):
+def _noter(tag_of):
     def receiver(sender, instance, **kwargs) -> None:
         deps = _deps.get()
         if deps is not None and instance.pk is not None:
-            deps.add(f"{prefix}:{instance.pk}")
+            deps.add(tag_of(instance.pk))
 
     return receiver
 
@@ -47,6 +43,10 @@ def connect() -> None:
 
     from byline.blogs.models import Author, PostPage
 
-    for model, prefix in ((PostPage, "post"), (Author, "author"), (Tag, "tag")):
-        receiver = _receivers.setdefault(prefix, _noter(prefix))
+    for model, prefix, tag_of in (
+        (PostPage, "post", tags.post),
+        (Author, "author", tags.author),
+        (Tag, "tag", tags.tag),
+    ):
+        receiver = _receivers.setdefault(prefix, _noter(tag_of))
         post_init.connect(receiver, sender=model, weak=False, dispatch_uid=f"pagecache-{prefix}")

@@ -21,6 +21,7 @@ from wagtail.search.backends import get_search_backend
 
 from byline.blogs.listing import subtree
 from byline.blogs.models import PostPage
+from byline.blogs.plans import walk_date_index
 from byline.blogs.visibility import readable_q, readable_sql
 from byline.search.query import ParsedQuery, fts5_expression, tsquery_parts
 
@@ -101,7 +102,7 @@ def filter_first(filters: Filters, window: int) -> bool:
     size = min(sizes)
     if size > CANDIDATE_LIMIT:
         return False
-    return filters.year is not None or size * size <= window * posts
+    return filters.year is not None or not walk_date_index(size=size, wanted=window, total=posts)
 
 
 def _index_table() -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from byline.core.testing import build_site_tree, make_post
+from tests.factories import build_site_tree, make_post
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from byline.comments.models import CommentStatus, ReaderComment
-from byline.core.testing import build_site_tree, make_post
+from tests.factories import build_site_tree, make_post
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

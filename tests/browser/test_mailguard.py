@@ -3,8 +3,8 @@
 import pytest
 
 from byline.blogs.models import BlogPage
-from byline.core.testing import make_post
 from byline.demo.reference import POST_SLUG, load_reference_content
+from tests.factories import make_post
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

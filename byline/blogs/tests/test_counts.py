@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from byline.blogs import counts
 from byline.blogs.models import BlogPage
-from byline.core.testing import AuthorFactory, make_post, publish
-from byline.pagecache.signals import site_changed
+from byline.core.signals import site_changed
+from tests.factories import AuthorFactory, make_post, publish
 
 
 def at(year, month, day, hour=12):

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from byline.core.testing import AuthorFactory, make_post
+from tests.factories import AuthorFactory, make_post
 
 UTC = datetime.UTC
 

@@ -13,7 +13,6 @@ from byline.comments.forms import CommentForm
 from byline.comments.models import ReaderComment
 from byline.comments.moderation import comments_closed
 from byline.comments.pages import page_noun
-from byline.pagecache import tracking
 
 register = template.Library()
 
@@ -98,9 +97,6 @@ def comment_thread(post, blog=None) -> Thread:
     The page is rendered in one flat loop rather than a template include per comment, which
     made 1,000 comments about ten times slower to render (bench/comments_bench.py).
     """
-    # The page shows these comments: approving or removing one must purge it from the page
-    # store, whatever kind of page it is (posts note this already; standard pages do not).
-    tracking.note(f"comments:{post.pk}")
     approved = (
         ReaderComment.objects.approved()
         .filter(post=post)

@@ -8,7 +8,7 @@ import pytest
 
 from byline.comments.models import CommentStatus, ReaderComment
 from byline.core import formguard
-from byline.core.testing import build_site_tree, make_post
+from tests.factories import build_site_tree, make_post
 
 
 @pytest.fixture

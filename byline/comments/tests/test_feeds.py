@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from byline.comments.models import CommentStatus
-from byline.core.testing import make_post
+from tests.factories import make_post
 
 from .conftest import add_comment
 

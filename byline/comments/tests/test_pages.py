@@ -8,9 +8,9 @@ from django.core.management import call_command
 from lxml import html
 
 from byline.comments.models import CommentKind, CommentStatus, ReaderComment
-from byline.core.testing import publish
 from byline.pagecache.tests.conftest import StoreClient, page_store  # noqa: F401
 from byline.publication.models import StandardPage
+from tests.factories import publish
 
 from .conftest import add_comment, submit
 

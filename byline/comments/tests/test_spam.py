@@ -9,7 +9,7 @@ import pytest
 from byline.comments import spam
 from byline.comments.models import CommentStatus, ReaderComment
 from byline.core import formguard
-from byline.core.testing import make_post
+from tests.factories import make_post
 
 from .conftest import add_comment, submit
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from byline.comments.models import CommentStatus, ReaderComment
 from byline.comments.text import render_body
 from byline.core import formguard
-from byline.core.testing import make_post
+from tests.factories import make_post
 
 from .conftest import add_comment, form_data, submit
 

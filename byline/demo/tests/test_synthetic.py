@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.search.backends import get_search_backend
 
 from byline.blogs.models import PostPage
-from byline.core.testing import build_site_tree
 from byline.demo.synthetic import WORDS, add_synthetic_posts, index_posts
+from tests.factories import build_site_tree
 
 pytestmark = pytest.mark.django_db
 

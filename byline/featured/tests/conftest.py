@@ -5,9 +5,9 @@ import itertools
 
 import pytest
 
-from byline.core.testing import build_site_tree, make_post
 from byline.featured.models import FeaturedItem, FeaturedList
 from byline.images.tests import factories
+from tests.factories import build_site_tree, make_post
 
 _numbers = itertools.count(1)
 

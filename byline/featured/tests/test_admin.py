@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from byline.core.testing import make_post
 from byline.featured.models import FeaturedList
+from tests.factories import make_post
 
 
 @pytest.fixture

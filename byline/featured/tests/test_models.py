@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from byline.core.testing import make_post
 from byline.featured.models import FeaturedItem, FeaturedList
+from tests.factories import make_post
 
 from .conftest import at
 

@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 
 from byline.blogs.models import BlogPage
-from byline.core.testing import make_post, publish
 from byline.featured.models import FeaturedItem
 from byline.featured.services import (
     featured_affected_pages,
@@ -15,6 +14,7 @@ from byline.featured.services import (
     featured_next_change,
 )
 from byline.featured.signals import featured_changed
+from tests.factories import make_post, publish
 
 from .conftest import at
 

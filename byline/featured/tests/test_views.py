@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from byline.core.testing import make_post
+from tests.factories import make_post
 
 from .conftest import at
 

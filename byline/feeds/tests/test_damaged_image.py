@@ -4,7 +4,7 @@ import pytest
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 
-from byline.core.testing import build_site_tree, make_post
+from tests.factories import build_site_tree, make_post
 
 
 @pytest.mark.django_db

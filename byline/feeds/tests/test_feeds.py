@@ -11,8 +11,8 @@ from lxml import etree
 from taggit.models import Tag
 
 from byline.blogs.models import PostPage
-from byline.core.testing import AuthorFactory, make_post
 from byline.feeds.feeds import post_guid
+from tests.factories import AuthorFactory, make_post
 
 UTC = datetime.UTC
 ATOM = "{http://www.w3.org/2005/Atom}"

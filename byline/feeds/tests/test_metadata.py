@@ -6,7 +6,7 @@ import json
 import pytest
 from lxml import html as lxml_html
 
-from byline.core.testing import make_post
+from tests.factories import make_post
 
 
 def at(year, month, day):

@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from lxml import etree
 
-from byline.core.testing import make_post
 from byline.feeds.sitemaps import SiteSitemap
 from byline.feeds.views import SitemapView
+from tests.factories import make_post
 
 NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 

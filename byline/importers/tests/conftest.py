@@ -2,7 +2,7 @@
 
 import pytest
 
-from byline.core.testing import build_site_tree
+from tests.factories import build_site_tree
 
 
 @pytest.fixture

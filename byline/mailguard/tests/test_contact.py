@@ -14,10 +14,10 @@ from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from byline.core import formguard
-from byline.core.testing import AuthorFactory, build_site_tree
 from byline.mailguard.models import ContactMessage
 from byline.mailguard.services import contact_message_send
 from byline.mailguard.tests.harvest import harvest
+from tests.factories import AuthorFactory, build_site_tree
 
 pytestmark = pytest.mark.django_db
 

@@ -15,9 +15,9 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from byline.blogs.models import Author, BlogPage
-from byline.core.testing import make_post
 from byline.demo.reference import POST_SLUG, load_reference_content
 from byline.mailguard.tests.harvest import harvest, harvester_view
+from tests.factories import make_post
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,11 @@ import pytest
 from django.http import HttpResponse, StreamingHttpResponse
 from django.test import RequestFactory
 
-from byline.core.testing import AuthorFactory, build_site_tree, make_post
 from byline.mailguard.directory import CACHE_KEY
 from byline.mailguard.middleware import MailguardMiddleware, response_kind
 from byline.mailguard.tests.harvest import harvest
 from byline.mailguard.tests.test_protect import payloads
+from tests.factories import AuthorFactory, build_site_tree, make_post
 
 BEKKER = "sbekker@example.com"
 TRICKY_BODY = [

@@ -19,8 +19,8 @@ from wagtail.models import Page
 
 from byline.blogs.models import PostPage
 from byline.comments.models import CommentStatus, ReaderComment
-from byline.core.testing import build_site_tree, make_post
 from byline.ops.backup import MANIFEST
+from tests.factories import build_site_tree, make_post
 
 from .conftest import image_bytes
 

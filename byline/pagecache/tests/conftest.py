@@ -13,9 +13,9 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import RequestFactory
 
-from byline.core.testing import build_site_tree
 from byline.pagecache import keys, store
 from byline.pagecache.wsgi import PageStoreApp
+from tests.factories import build_site_tree
 
 # The Redis variant runs where Redis is part of the run (CI's second pass sets REDIS_URL),
 # against its own database and key prefix, removed afterwards.

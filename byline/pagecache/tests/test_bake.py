@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from byline.core.testing import make_post
+from tests.factories import make_post
 
 pytestmark = pytest.mark.django_db
 

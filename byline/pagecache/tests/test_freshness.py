@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from byline.blogs.models import PostPage
 from byline.comments.models import CommentStatus, ReaderComment
-from byline.core.testing import AuthorFactory, make_post
+from byline.core.signals import site_changed
 from byline.featured.models import FeaturedItem, FeaturedList
-from byline.pagecache.signals import site_changed
+from tests.factories import AuthorFactory, make_post
 
 pytestmark = pytest.mark.django_db
 

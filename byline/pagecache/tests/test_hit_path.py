@@ -3,9 +3,9 @@ tests check that nothing it keeps outlives what it was worked out from."""
 
 import pytest
 
-from byline.core.testing import make_post
 from byline.pagecache import keys
 from byline.pagecache.keys import page_key
+from tests.factories import make_post
 
 pytestmark = pytest.mark.django_db
 

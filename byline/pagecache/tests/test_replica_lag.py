@@ -13,9 +13,9 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.test import Client, RequestFactory
 
-from byline.core.testing import build_site_tree, make_post
 from byline.ops.db_router import ReplicaPinningMiddleware
 from byline.pagecache.tests.conftest import StoreClient
+from tests.factories import build_site_tree, make_post
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from byline.core.testing import make_post
+from tests.factories import make_post
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from byline.core.testing import AuthorFactory, make_post
 from byline.search import engines
 from byline.search.query import MAX_QUERY_CHARS, fts5_expression, parse
+from tests.factories import AuthorFactory, make_post
 
 UTC = datetime.UTC
 

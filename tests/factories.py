@@ -1,4 +1,5 @@
-"""Builders for tests: a small page tree like the reference site's, and factories."""
+"""Builders for tests and benchmarks: a small page tree like the reference site's, and
+factories (not shipped: the package `byline` never imports this)."""
 
 from __future__ import annotations
 
