@@ -52,7 +52,13 @@ class PageStoreMiddleware:
         if key is None:
             return self.get_response(request)
         store = get_store()
-        generation = store.generation()
+        try:
+            generation = store.generation()
+        except Exception:
+            # A store that is down (Redis refusing, out of memory) costs storing, not the
+            # reader's page: render as if the store were not in front.
+            logger.exception("Could not read the page store's generation")
+            return self.get_response(request)
         token = tracking.start()
         # From the primary: a replica a moment behind would store again what was just purged.
         with read_from_primary():
@@ -65,7 +71,7 @@ class PageStoreMiddleware:
             return response
         try:
             stored = store.put(key.key, entry, generation=generation)
-        except OSError:
+        except Exception:  # a full disk, Redis refusing or out of memory: serve, don't store
             logger.exception("Could not store %s in the page store", request.path)
             stored = False
         status, headers, body = respond(entry, request.META, state="miss" if stored else "pass")
