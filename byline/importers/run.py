@@ -19,7 +19,7 @@ from byline.importers.convert import ImageRef
 from byline.importers.links import LinkMap
 from byline.importers.models import ImportedItem
 from byline.importers.quiet import postponed_indexing
-from byline.importers.scan import ImportError_, ImportReport, ItemInfo, scan
+from byline.importers.scan import ImportRefused, ImportReport, ItemInfo, scan
 from byline.importers.wxr import Channel, Record, WPAuthor, WPItem, WPTerm, read_wxr
 from byline.publication.models import PublicationPage
 
@@ -101,7 +101,7 @@ class WordPressImport:
         site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
         home = site.root_page.specific if site else None
         if not isinstance(home, PublicationPage):
-            raise ImportError_(
+            raise ImportRefused(
                 "there is no publication to import into: the default site's root page must "
                 "be the publication home (run `byline demo` or create one in the admin)"
             )

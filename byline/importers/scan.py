@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 
 
-class ImportError_(WXRError):
+class ImportRefused(WXRError):
     """The import cannot run at all (no publication to import into, and the like)."""
 
 

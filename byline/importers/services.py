@@ -11,7 +11,7 @@ from pathlib import Path
 
 from byline.importers import comments
 from byline.importers.run import WordPressImport
-from byline.importers.scan import ImportError_, ImportReport, parse_wp_date
+from byline.importers.scan import ImportRefused, ImportReport, parse_wp_date
 from byline.importers.wxr import WXRError
 
 
@@ -36,7 +36,7 @@ def wordpress_import(
 
 
 __all__ = [
-    "ImportError_",
+    "ImportRefused",
     "ImportReport",
     "WXRError",
     "WordPressImport",

@@ -242,6 +242,17 @@ def test_a_file_that_cannot_be_imported_changes_nothing(tree, name, expected):
     assert snapshot() == before
 
 
+def test_an_import_without_a_publication_to_go_into_is_refused(db):
+    """The default site's root page must be the publication home (Wagtail's own welcome page
+    is not): the import stops before it writes anything."""
+    before = snapshot()
+    with pytest.raises(CommandError) as raised:
+        run_import("small.xml", "--blog", "small")
+    assert "there is no publication to import into" in str(raised.value)
+    assert "Nothing was changed" in str(raised.value)
+    assert snapshot() == before
+
+
 def test_a_file_failing_half_way_leaves_the_site_as_it_was(tree, tmp_path):
     """The first items are valid; the file breaks after them. No post of it is kept."""
     text = (FILES / "small.xml").read_text()
