@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import nh3
@@ -11,6 +10,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from byline.blogs.models import PostPage
+from byline.comments.models import CommentKind, ReaderComment
 from byline.importers.scan import parse_wp_date
 from byline.importers.wxr import WPComment, WPItem
 from byline.publication.models import StandardPage
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 # WordPress's comment_approved column: 1, 0 (held), spam, trash (and post-trashed).
 _STATUS = {"1": "approved", "approve": "approved", "0": "pending", "hold": "pending",
            "spam": "spam", "trash": "removed", "post-trashed": "removed"}  # fmt: skip
+_KINDS = {kind.value for kind in CommentKind}
 
 
 def _plain_text(content: str) -> str:
@@ -33,82 +34,84 @@ def _plain_text(content: str) -> str:
     return "\n\n".join(part.strip() for part in text.split("\n\n") if part.strip())
 
 
-def hook_for(run: WordPressImport) -> Callable[[Page, WPItem], None]:
-    """The function that imports an item's comments onto the post or page it became."""
-    from byline.comments.models import CommentKind, ReaderComment
-
-    kinds = {kind.value for kind in CommentKind}
-
-    def import_comments(page: Page, item: WPItem) -> None:
-        if not isinstance(page, PostPage | StandardPage):
-            run.report.counts["comments not imported"] += len(item.comments)
-            return
-        by_wp_id: dict[int, ReaderComment] = {}
-        pending = list(item.comments)
-        # Parents first, whatever order the file lists them in.
-        for _round in range(len(pending) + 1):
-            waiting = []
-            for comment in pending:
-                if comment.parent and comment.parent not in by_wp_id:
-                    if any(c.wp_id == comment.parent for c in item.comments):
-                        waiting.append(comment)
-                        continue
-                    run.report.notes.append(
-                        f"line {item.line}: comment {comment.wp_id} replies to {comment.parent}, "
-                        "which is not in the file; imported as a top-level comment"
-                    )
-                    comment.parent = 0
-                saved = _save(run, page, item, comment, by_wp_id.get(comment.parent))
+def import_comments(run: WordPressImport, page: Page, item: WPItem) -> None:
+    """The item's comments onto the post or page it became, threads kept."""
+    if not item.comments:
+        return
+    if not isinstance(page, PostPage | StandardPage):
+        run.report.counts["comments not imported"] += len(item.comments)
+        return
+    by_wp_id: dict[int, ReaderComment] = {}
+    pending = list(item.comments)
+    # Parents first, whatever order the file lists them in.
+    for _round in range(len(pending) + 1):
+        waiting = []
+        for comment in pending:
+            if comment.parent and comment.parent not in by_wp_id:
+                if any(c.wp_id == comment.parent for c in item.comments):
+                    waiting.append(comment)
+                    continue
+                run.report.notes.append(
+                    f"line {item.line}: comment {comment.wp_id} replies to {comment.parent}, "
+                    "which is not in the file; imported as a top-level comment"
+                )
+                comment.parent = 0
+            saved = _save(run, page, item, comment, by_wp_id.get(comment.parent))
+            if saved is not None:
+                by_wp_id[comment.wp_id] = saved
+        if len(waiting) == len(pending):
+            for comment in waiting:  # a reply loop: break it at the top
+                comment.parent = 0
+                saved = _save(run, page, item, comment, None)
                 if saved is not None:
                     by_wp_id[comment.wp_id] = saved
-            if len(waiting) == len(pending):
-                for comment in waiting:  # a reply loop: break it at the top
-                    comment.parent = 0
-                    saved = _save(run, page, item, comment, None)
-                    if saved is not None:
-                        by_wp_id[comment.wp_id] = saved
-                break
-            pending = waiting
-            if not pending:
-                break
+            break
+        pending = waiting
+        if not pending:
+            break
 
-    def _save(run, page, item, comment: WPComment, parent) -> ReaderComment | None:
-        key = f"{item.wp_id or item.guid}:{comment.wp_id}"
-        status = _STATUS.get(comment.approved.strip().lower())
-        if status is None:
-            run.report.skip(item, f"comment {comment.wp_id}: unknown status {comment.approved!r}")
-            return None
-        try:
-            created = parse_wp_date(comment.date, comment.date_gmt, run.offset)
-        except ValueError as error:
-            run.report.skip(item, f"comment {comment.wp_id}: {error}")
-            return None
-        kind = comment.type.strip().lower() or CommentKind.COMMENT
-        if kind not in kinds:
-            # Plugins add their own types (webmention, review…): what a reader reads of
-            # them is a comment.
-            run.report.counts[f"{kind} comments (kept as comments)"] += 1
-            kind = CommentKind.COMMENT
-        row = run.mapped.get(("comment", key))
-        saved = ReaderComment.objects.filter(pk=row.object_id).first() if row else None
-        saved = saved or ReaderComment(post=page)
-        saved.post = page
-        saved.kind = kind
-        saved.parent = parent
-        saved.name = (html.unescape(comment.author).strip() or "Anonymous")[:100]
-        saved.email = comment.author_email[:254] if "@" in comment.author_email else ""
-        website = comment.author_url.strip()
-        saved.website = website[:300] if website.startswith(("http://", "https://")) else ""
-        saved.body = _plain_text(comment.content) or "(empty)"
-        saved.status = status
-        saved.created = created
-        # Old comments were answered long ago: no reply mail for them now.
-        saved.notified_at = saved.notified_at or timezone.now()
-        is_new = saved.pk is None
-        saved.save()
-        run.remember("comment", key, saved)
-        noun = "comments" if kind == CommentKind.COMMENT else f"{kind}s"
-        run.report.counts[f"{noun} created" if is_new else f"{noun} updated"] += 1
-        return saved
 
-    return import_comments
+def _save(
+    run: WordPressImport,
+    page: Page,
+    item: WPItem,
+    comment: WPComment,
+    parent: ReaderComment | None,
+) -> ReaderComment | None:
+    key = f"{item.wp_id or item.guid}:{comment.wp_id}"
+    status = _STATUS.get(comment.approved.strip().lower())
+    if status is None:
+        run.report.skip(item, f"comment {comment.wp_id}: unknown status {comment.approved!r}")
+        return None
+    try:
+        created = parse_wp_date(comment.date, comment.date_gmt, run.offset)
+    except ValueError as error:
+        run.report.skip(item, f"comment {comment.wp_id}: {error}")
+        return None
+    kind = comment.type.strip().lower() or CommentKind.COMMENT
+    if kind not in _KINDS:
+        # Plugins add their own types (webmention, review…): what a reader reads of them is
+        # a comment.
+        run.report.counts[f"{kind} comments (kept as comments)"] += 1
+        kind = CommentKind.COMMENT
+    row = run.mapped.get(("comment", key))
+    saved = ReaderComment.objects.filter(pk=row.object_id).first() if row else None
+    saved = saved or ReaderComment(post=page)
+    saved.post = page
+    saved.kind = kind
+    saved.parent = parent
+    saved.name = (html.unescape(comment.author).strip() or "Anonymous")[:100]
+    saved.email = comment.author_email[:254] if "@" in comment.author_email else ""
+    website = comment.author_url.strip()
+    saved.website = website[:300] if website.startswith(("http://", "https://")) else ""
+    saved.body = _plain_text(comment.content) or "(empty)"
+    saved.status = status
+    saved.created = created
+    # Old comments were answered long ago: no reply mail for them now.
+    saved.notified_at = saved.notified_at or timezone.now()
+    is_new = saved.pk is None
+    saved.save()
+    run.remember("comment", key, saved)
+    noun = "comments" if kind == CommentKind.COMMENT else f"{kind}s"
+    run.report.counts[f"{noun} created" if is_new else f"{noun} updated"] += 1
+    return saved

@@ -11,7 +11,7 @@ from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction
 
 from byline.blogs.models import PostPage, PostPageAuthor
-from byline.importers import media
+from byline.importers import comments, media
 from byline.importers.convert import Converter
 from byline.importers.scan import item_key, plain, wp_slug
 from byline.importers.terms import tag_for
@@ -111,7 +111,7 @@ def import_item(run: WordPressImport, item: WPItem, info: ItemInfo) -> None:
         if page is not None and row.guid == digest:
             run.report.counts[f"{info.post_type}s unchanged"] += 1
             info.page_id = page.pk
-            run.import_comments(page, item)
+            comments.import_comments(run, page, item)
             return
     converter = Converter(
         rewrite_url=run.links.rewrite,
@@ -132,7 +132,7 @@ def import_item(run: WordPressImport, item: WPItem, info: ItemInfo) -> None:
         info.post_type, info.key, page, guid=digest, old_url=info.link[:2000],
         sticky=item.is_sticky,
     )  # fmt: skip
-    run.import_comments(page, item)
+    comments.import_comments(run, page, item)
 
 
 def _common(page: Page, item: WPItem, info: ItemInfo, body: list[dict]) -> None:

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
-from wagtail.models import Page, Site
+from wagtail.models import Site
 
 from byline.blogs.models import BlogIndexPage, BlogPage
 from byline.core.signals import site_changed
@@ -20,7 +20,7 @@ from byline.importers.links import LinkMap
 from byline.importers.models import ImportedItem
 from byline.importers.quiet import postponed_indexing
 from byline.importers.scan import ImportRefused, ImportReport, ItemInfo, scan
-from byline.importers.wxr import Channel, Record, WPAuthor, WPItem, WPTerm, read_wxr
+from byline.importers.wxr import Channel, Record, WPAuthor, WPTerm, read_wxr
 from byline.publication.models import PublicationPage
 
 
@@ -62,7 +62,6 @@ class WordPressImport:
         self.mapped: dict[tuple[str, str], ImportedItem] = {}
         self.unsaved: dict[tuple[str, str], ImportedItem] = {}
         self.children: dict[int, list[int]] = {}
-        self.comment_hook: Callable[[Page, WPItem], None] | None = None
 
     def run(self) -> ImportReport:
         scan(self)
@@ -167,9 +166,3 @@ class WordPressImport:
         if row is None or row.object_id is None:
             return None
         return model.objects.filter(pk=row.object_id).first()
-
-    def import_comments(self, page: Page, item: WPItem) -> None:
-        if item.comments and self.comment_hook is not None:
-            self.comment_hook(page, item)
-        elif item.comments:
-            self.report.counts["comments not imported"] += len(item.comments)

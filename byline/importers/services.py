@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from byline.importers import comments
 from byline.importers.run import WordPressImport
 from byline.importers.scan import ImportRefused, ImportReport, parse_wp_date
 from byline.importers.wxr import WXRError
@@ -28,11 +27,9 @@ def wordpress_import(
     All or nothing: an error anywhere leaves the database (and media storage) as it was.
     Raises WXRError for a file that cannot be imported, naming the problem and its line.
     """
-    run = WordPressImport(
+    return WordPressImport(
         path=path, blog_slug=blog_slug, media_dir=media_dir, dry_run=dry_run, progress=progress
-    )
-    run.comment_hook = comments.hook_for(run)
-    return run.run()
+    ).run()
 
 
 __all__ = [
