@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from byline.core.management.commands.serve import granian_command, helper_commands
+from byline.ops.serve import granian_command, helper_commands
 
 BYLINE = [sys.executable, "-m", "byline.cli"]
 SCHEDULE_A_POST_THAT_IS_ALREADY_DUE = """

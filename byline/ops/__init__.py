@@ -1,1 +1,2 @@
-"""Operations: backup and restore, structured request logs, the read-replica router."""
+"""Operations: serving (`byline serve`, the scheduler), backup and restore, request logs,
+the read-replica router."""

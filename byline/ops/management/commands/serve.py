@@ -1,0 +1,70 @@
+"""`byline serve`: granian in front, with the scheduler and the task worker beside it."""
+
+import os
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from byline.ops.serve import (
+    granian_command,
+    helper_commands,
+    production_problems,
+    stopped_cleanly,
+    supervise,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve Byline with granian (WSGI, one worker per core) and run the publishing "
+        "scheduler and the background task worker, so nothing else needs setting up."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("BYLINE_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("BYLINE_WORKERS", "0")) or os.cpu_count() or 1,
+            help="Worker processes (default: one per core).",
+        )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=os.environ.get("BYLINE_THREADS", "4"),  # a string: argparse checks it too
+            help="Threads per worker process (default 4; more when the database is remote).",
+        )
+        parser.add_argument(
+            "--no-background",
+            action="store_true",
+            help="Do not run the scheduler and task worker (another server runs them).",
+        )
+
+    def handle(self, *args, host, port, workers, threads, no_background, **options):
+        if not 0 < port < 65536:
+            raise CommandError(f"--port must be between 1 and 65535, not {port}")
+        if workers < 1:
+            raise CommandError(f"--workers must be at least 1, not {workers}")
+        if threads < 1:
+            raise CommandError(f"--threads (BYLINE_THREADS) must be at least 1, not {threads}")
+        problems = production_problems()
+        if problems:
+            raise CommandError(
+                "Not starting: this looks like a public deployment (ALLOWED_HOSTS names "
+                "public hosts) but it is missing:\n" + "\n".join(f"  - {p}" for p in problems)
+            )
+        manifest = settings.STATIC_ROOT / "staticfiles.json"
+        if not settings.DEBUG and not manifest.exists():
+            raise CommandError(
+                f"Static files are not collected ({manifest} is missing): "
+                "run `byline collectstatic --noinput` first."
+            )
+        server = granian_command(host=host, port=port, workers=workers, threads=threads)
+        commands = {"server": server, **helper_commands(background=not no_background)}
+        self.stdout.write(
+            f"Byline at http://{host}:{port}/ ({workers} workers, {threads} threads each)"
+        )
+        code = supervise(commands, report=self.stderr.write)
+        if not stopped_cleanly(code):
+            raise CommandError(f"the server exited with {code}")

@@ -1,0 +1,120 @@
+"""What `byline serve` runs and how: granian in front, the helpers beside it, one supervisor.
+
+The command (``management/commands/serve.py``) reads its options and refuses what cannot work;
+this module says what a public deployment is missing, builds the command lines and keeps the
+processes running until the server stops or the command is told to.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1", "testserver"}
+
+
+def production_problems() -> list[str]:
+    """What a deployment that serves public host names is missing; nothing for a local run."""
+    if not set(settings.ALLOWED_HOSTS) - LOCAL_HOSTS:
+        return []
+    problems = []
+    if not os.environ.get("SECRET_KEY"):
+        problems.append(
+            "SECRET_KEY: set a long random value (the same on every app server); the key "
+            "generated under var/ is for local use only"
+        )
+    if settings.DEBUG:
+        problems.append("BYLINE_DEBUG: set it to 0; debug pages leak settings and code")
+    if "*" in settings.ALLOWED_HOSTS:
+        problems.append("ALLOWED_HOSTS: name your host names instead of '*'")
+    if not settings.BYLINE_HTTPS and not os.environ.get("BYLINE_ALLOW_PLAIN_HTTP"):
+        problems.append(
+            "BYLINE_HTTPS=1: serve readers over TLS (secure cookies, HSTS, redirect); "
+            "set BYLINE_ALLOW_PLAIN_HTTP=1 only on a private network"
+        )
+    return problems
+
+
+def granian_command(*, host: str, port: int, workers: int, threads: int) -> list[str]:
+    """The granian command line `serve` runs: WSGI, `workers` processes of `threads` threads."""
+    return [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "wsgi",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        # granian's default is hundreds of threads per worker; under a spike they contend for
+        # Python's lock and the slowest answers wait longest (bench/RESULTS.md, page store).
+        "--blocking-threads",
+        str(threads),
+        "--respawn-failed-workers",
+        "--no-ws",
+        "byline.wsgi:application",
+    ]
+
+
+def helper_commands(*, background: bool) -> dict[str, list[str]]:
+    """What `serve` runs beside granian: the scheduler and the task worker (unless another
+    server runs them), and the sweeper of the page store's files, which are this box's own."""
+    byline = [sys.executable, "-m", "byline.cli"]
+    commands = {}
+    if background:
+        commands["scheduler"] = [*byline, "scheduler"]
+        commands["tasks"] = [*byline, "db_worker", "--queue-name", "*", "--interval", "1"]
+    interval = settings.BYLINE_PAGECACHE_SWEEP_INTERVAL
+    # Redis expires pages itself.
+    if settings.BYLINE_PAGECACHE and not settings.BYLINE_PAGECACHE_REDIS_URL and interval > 0:
+        commands["pagecache"] = [*byline, "pagecache_sweep", "--every", str(interval)]
+    return commands
+
+
+def supervise(commands: dict[str, list[str]], *, report: Callable[[str], object]) -> int | None:
+    """Run every command; restart the helpers if they die (saying so through `report`); stop
+    all when the one named "server" stops or on SIGINT/SIGTERM. Returns the server's exit code."""
+    children = {name: subprocess.Popen(argv) for name, argv in commands.items()}
+    stopping = False
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        while not stopping:
+            time.sleep(0.5)
+            for name, child in list(children.items()):
+                if child.poll() is None:
+                    continue
+                if name == "server":
+                    stopping = True
+                    break
+                report(f"{name} exited with {child.returncode}; restarting it")
+                children[name] = subprocess.Popen(commands[name])
+    finally:
+        for child in children.values():
+            if child.poll() is None:
+                child.terminate()
+        for child in children.values():
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    return children["server"].returncode
+
+
+def stopped_cleanly(code: int | None) -> bool:
+    """Whether the server's exit code is a normal stop (including by our own signal)."""
+    return code in (0, None, -signal.SIGTERM, -signal.SIGINT)
