@@ -72,7 +72,7 @@ def post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
         body=data["body"],
         parent=data["parent"],
         notify_replies=data["notify_replies"],
-        ip_hash=formguard.ip_hash(formguard.client_ip(request)),
+        ip_hash=formguard.ip_hash(formguard.client_ip(request.META)),
         bot_signals=form.formguard_bot_signals,
         proof_of_work=data["altcha"],
     )

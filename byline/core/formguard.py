@@ -63,7 +63,9 @@ import ipaddress
 import math
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
@@ -95,17 +97,18 @@ class Refused(Exception):
 # --- addresses ---------------------------------------------------------------------------
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The reader's address: REMOTE_ADDR, or, behind ``BYLINE_TRUSTED_PROXIES`` proxies, the
-    X-Forwarded-For entry that many hops from the right (entries further left are whatever the
-    client chose to send, so they are never trusted)."""
+def client_ip(meta: Mapping[str, Any]) -> str:
+    """The reader's address from a request's META (or a WSGI environ, which is the same
+    mapping): REMOTE_ADDR, or, behind ``BYLINE_TRUSTED_PROXIES`` proxies, the X-Forwarded-For
+    entry that many hops from the right (entries further left are whatever the client chose to
+    send, so they are never trusted)."""
     proxies = int(_setting("BYLINE_TRUSTED_PROXIES", 0))
     if proxies > 0:
-        hops = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [part.strip() for part in meta.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         hops = [hop for hop in hops if hop]
         if len(hops) >= proxies and _is_ip(hops[-proxies]):
             return hops[-proxies]
-    remote = request.META.get("REMOTE_ADDR", "")
+    remote = meta.get("REMOTE_ADDR", "")
     # Always a valid address, since callers store it in IP fields (django-axes does): a request
     # made inside the process (Client.force_login's HttpRequest) has none at all.
     return remote if _is_ip(remote) else "0.0.0.0"
@@ -216,7 +219,7 @@ def rate_limit(request: HttpRequest, *, scope: str, rate: str, now: float | None
     now = time.time() if now is None else now
     window = int(now // limit.seconds)
     elapsed = now / limit.seconds - window  # fraction of this window gone
-    prefix = f"formguard:rate:{scope}:{ip_hash(client_ip(request))}"
+    prefix = f"formguard:rate:{scope}:{ip_hash(client_ip(request.META))}"
     key = f"{prefix}:{window}"
     # The counter is read during the next window too; touch() after incr() because the file
     # cache's incr() rewrites the entry with the default timeout.

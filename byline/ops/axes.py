@@ -26,4 +26,4 @@ def pseudonymous_address(ip: str) -> str:
 
 def hashed_client_ip(request: HttpRequest) -> str:
     """AXES_CLIENT_IP_CALLABLE: the pseudonym of the address `client_ip` finds."""
-    return pseudonymous_address(client_ip(request))
+    return pseudonymous_address(client_ip(request.META))

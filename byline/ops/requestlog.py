@@ -23,9 +23,9 @@ import datetime
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
-from types import SimpleNamespace
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -82,7 +82,7 @@ class RequestLogMiddleware:
                         "status": response.status_code,
                         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                         "bytes": _body_bytes(response),
-                        "client": ip_hash(client_ip(request)),
+                        "client": ip_hash(client_ip(request.META)),
                     }
                 },
             )
@@ -145,7 +145,7 @@ def log_request(environ: dict, seen: list[str], started: float, sent: int) -> No
         "status": int(seen[-1].split(" ", 1)[0]) if seen else None,
         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
         "bytes": sent,
-        "client": client_hash(environ.get("REMOTE_ADDR", ""), environ.get("HTTP_X_FORWARDED_FOR")),
+        "client": client_hash(environ),
     }
     # makeRecord and handle, not logger.info: the same record and handlers, without the
     # caller lookup (a walk up the stack) that no line of this log shows.
@@ -162,17 +162,15 @@ _client_hashes: dict[tuple[str, str | None], str] = {}
 CLIENT_HASHES = 4096
 
 
-def client_hash(remote_addr: str, forwarded_for: str | None) -> str:
-    """`ip_hash(client_ip(...))` of a request with these two headers, remembered."""
-    key = (remote_addr, forwarded_for)
+def client_hash(environ: Mapping[str, Any]) -> str:
+    """`ip_hash(client_ip(environ))`, remembered by the two headers it depends on."""
+    forwarded_for = environ.get("HTTP_X_FORWARDED_FOR")
+    key = (environ.get("REMOTE_ADDR", ""), forwarded_for)
     try:
         return _client_hashes[key]
     except KeyError:
         pass
-    meta = {"REMOTE_ADDR": remote_addr}
-    if forwarded_for is not None:
-        meta["HTTP_X_FORWARDED_FOR"] = forwarded_for
-    value = ip_hash(client_ip(SimpleNamespace(META=meta)))
+    value = ip_hash(client_ip(environ))
     if forwarded_for is None or len(forwarded_for) <= 256:
         if len(_client_hashes) >= CLIENT_HASHES:
             _client_hashes.clear()

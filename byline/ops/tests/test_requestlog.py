@@ -167,10 +167,12 @@ def test_a_whole_body_is_logged_at_once_and_passed_on_as_it_is(lines):
 def test_remembered_address_hashes_follow_the_salt(lines, settings):
     from byline.ops.requestlog import client_hash
 
+    environ = {"REQUEST_METHOD": "GET", "REMOTE_ADDR": "203.0.113.9"}
     settings.BYLINE_IP_HASH_SALT = "one"
-    first = client_hash("203.0.113.9", None)
-    assert client_hash("203.0.113.9", None) == first == ip_hash("203.0.113.9")
+    first = client_hash(environ)
+    assert client_hash(environ) == first == ip_hash("203.0.113.9")
     settings.BYLINE_IP_HASH_SALT = "two"
-    assert client_hash("203.0.113.9", None) == ip_hash("203.0.113.9") != first
+    assert client_hash(environ) == ip_hash("203.0.113.9") != first
     settings.BYLINE_TRUSTED_PROXIES = 1
-    assert client_hash("10.0.0.1", "198.51.100.4") == ip_hash("198.51.100.4")
+    proxied = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.4"}
+    assert client_hash(proxied) == ip_hash("198.51.100.4")
