@@ -8,9 +8,11 @@ from django.utils import timezone
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Page
 
+from byline.importers.state import Place
+
 if TYPE_CHECKING:
-    from byline.importers.run import WordPressImport
-    from byline.importers.scan import ItemInfo
+    from byline.importers.scan import ItemInfo, ScannedFile
+    from byline.importers.state import ImportState
 
 # Paths that Django routes before the page tree; a page with one of these slugs at the top
 # level could never be reached.
@@ -20,27 +22,28 @@ RESERVED_TOP_SLUGS = {
 }  # fmt: skip
 
 
-def plan_addresses(run: WordPressImport) -> None:
+def plan_addresses(state: ImportState, scanned: ScannedFile) -> None:
     """Decide every post's and page's slug and new address before any is written, so
     that links between them can be rewritten whichever comes first in the file."""
+    items, places = scanned.items.values(), state.places
     taken: dict[int | str, set[str]] = {}
     mine: set[int] = set()  # pages an earlier run imported: their slugs are not "taken"
-    for info in run.items.values():
+    for info in items:
         if info.post_type in {"post", "page"}:
-            row = run.mapped.get((info.post_type, info.key))
+            row = state.mappings.row(info.post_type, info.key)
             if row and row.object_id:
-                info.page_id = row.object_id
+                state.page_ids[info.key] = row.object_id
                 mine.add(row.object_id)
 
     def siblings(parent_key) -> set[str]:
         if parent_key not in taken:
             if parent_key == "blog":
-                parent = run.blog
+                parent = state.target.blog
             elif parent_key == "home":
-                parent = run.home
+                parent = state.target.home
             else:
                 parent = None
-                row = run.mapped.get(("page", str(parent_key)))
+                row = state.mappings.row("page", str(parent_key))
                 if row and row.object_id:
                     parent = Page.objects.filter(pk=row.object_id).first()
             taken[parent_key] = (
@@ -52,75 +55,82 @@ def plan_addresses(run: WordPressImport) -> None:
                 taken[parent_key] |= RESERVED_TOP_SLUGS
         return taken[parent_key]
 
-    def claim(info: ItemInfo, parent_key) -> None:
+    def claim(info: ItemInfo, parent_key) -> str:
         used = siblings(parent_key)
         slug, number = info.slug, 2
         while slug in used:
             slug = f"{info.slug[:190]}-{number}"
             number += 1
         if slug != info.slug:
-            run.report.notes.append(
+            state.report.notes.append(
                 f"line {info.line}: slug {info.slug!r} was taken; {slug!r} used instead"
             )
-        info.slug = slug
         used.add(slug)
+        return slug
 
-    for info in run.items.values():
+    for info in items:
         if info.post_type == "post":
-            claim(info, "blog")
+            place = places[info.key] = Place(slug=claim(info, "blog"))
             if info.date is not None:
                 local = timezone.localtime(info.date)
-                info.new_url = f"{run.blog_url}{local:%Y}/{local:%m}/{info.slug}/"
-    pages = [info for info in run.items.values() if info.post_type == "page"]
+                place.url = f"{state.target.blog_url}{local:%Y}/{local:%m}/{place.slug}/"
+    pages = [info for info in items if info.post_type == "page"]
     for info in pages:
-        parent = run.by_wp_id.get(info.parent) if info.parent else None
+        parent = scanned.by_wp_id.get(info.parent) if info.parent else None
         if info.parent and (parent is None or parent.post_type != "page"):
-            run.report.notes.append(
+            state.report.notes.append(
                 f"line {info.line}: parent page {info.parent} is not in the file; "
                 "the page goes at the top level"
             )
-            info.parent = 0
+            places[info.key] = Place(parent=0)
+        else:
+            places[info.key] = Place(parent=info.parent)
     for info in pages:
-        claim(info, info.parent or "home")
-    home_url = run.home.get_url() or "/"
+        place = places[info.key]
+        place.slug = claim(info, place.parent or "home")
+    home_url = state.target.home.get_url() or "/"
     for info in pages:
+        place = places[info.key]
         chain, node, guard = [], info, 0
         while node is not None and guard < 50:
-            chain.append(node.slug)
-            node = run.by_wp_id.get(node.parent) if node.parent else None
+            chain.append(places[node.key].slug)
+            parent_id = places[node.key].parent
+            node = scanned.by_wp_id.get(parent_id) if parent_id else None
             guard += 1
         if guard >= 50:  # a parent loop: WordPress forbids it, a hand-made file may not
-            info.parent = 0
-            chain = [info.slug]
-        info.new_url = home_url + "".join(f"{slug}/" for slug in reversed(chain))
-    for info in run.items.values():
-        if info.post_type == "attachment" and info.parent:
-            run.children.setdefault(info.parent, []).append(info.wp_id)
-        if info.post_type == "attachment" and not info.new_url:
-            parent = run.by_wp_id.get(info.parent)
-            info.new_url = parent.new_url if parent else ""
-    _old_addresses(run)
+            place.parent = 0
+            chain = [place.slug]
+        place.url = home_url + "".join(f"{slug}/" for slug in reversed(chain))
+    for info in items:
+        if info.post_type == "attachment" and info.key not in places:
+            # Not imported as a file: its old address leads to the item it belongs to.
+            parent = scanned.by_wp_id.get(info.parent)
+            place = places.get(parent.key) if parent else None
+            places[info.key] = Place(url=place.url if place else "")
+    _old_addresses(state, scanned)
 
 
-def _old_addresses(run: WordPressImport) -> None:
-    base = run.links.base_path
-    for info in run.items.values():
-        if not info.new_url or info.status not in {"publish", "inherit"}:
+def _old_addresses(state: ImportState, scanned: ScannedFile) -> None:
+    links = state.links
+    base = links.base_path
+    for info in scanned.items.values():
+        place = state.places.get(info.key)
+        if place is None or not place.url or info.status not in {"publish", "inherit"}:
             continue
-        run.links.add(info.link, info.new_url)
+        links.add(info.link, place.url)
         if info.guid.startswith(("http://", "https://")):
-            run.links.add(info.guid, info.new_url)
+            links.add(info.guid, place.url)
         if info.wp_id:
             name = {"page": "page_id", "attachment": "attachment_id"}.get(info.post_type, "p")
-            run.links.add(f"{base}/?{name}={info.wp_id}", info.new_url)
+            links.add(f"{base}/?{name}={info.wp_id}", place.url)
             if name != "p":
-                run.links.add(f"{base}/?p={info.wp_id}", info.new_url)
+                links.add(f"{base}/?p={info.wp_id}", place.url)
 
 
-def make_redirects(run: WordPressImport) -> None:
+def make_redirects(state: ImportState, scanned: ScannedFile) -> None:
     """A permanent redirect from every old address: items, archives and feeds."""
-    site = run.site
-    old_paths = list(run.links.paths)
+    site, links = state.target.site, state.links
+    old_paths = list(links.paths)
     existing = set()
     for start in range(0, len(old_paths), 500):
         chunk = old_paths[start : start + 500]
@@ -130,11 +140,12 @@ def make_redirects(run: WordPressImport) -> None:
             )
         )
     pages: dict[str, int] = {}
-    for info in run.items.values():
-        if info.page_id and info.status == "publish":
-            pages[info.new_url] = info.page_id
+    for info in scanned.items.values():
+        page_id = state.page_ids.get(info.key)
+        if page_id and info.status == "publish":
+            pages[state.places[info.key].url] = page_id
     new, made = [], 0
-    for old_path, new_url in run.links.paths.items():
+    for old_path, new_url in links.paths.items():
         if old_path.rstrip("/") == new_url.rstrip("/") or old_path in {"", "/"}:
             continue
         values = {"is_permanent": True}
@@ -155,20 +166,21 @@ def make_redirects(run: WordPressImport) -> None:
     Redirect.objects.bulk_create(new)
     made += len(new)
     archives: dict[str, str] = {}
-    for (kind, slug), new_url in run.links.tags.items():
+    for (kind, slug), new_url in links.tags.items():
         for wp_kind in ["author"] if kind == "author" else ["category", "tag"]:
             for suffix in ("", "feed/"):
                 archives[f"/{wp_kind}/{slug}/{suffix}"] = new_url + suffix
-    for info in run.items.values():
+    blog_url = state.target.blog_url
+    for info in scanned.items.values():
         if info.post_type == "post" and info.status == "publish" and info.date:
             local = timezone.localtime(info.date)
-            archives[f"/{local:%Y}/"] = f"{run.blog_url}{local:%Y}/"
-            archives[f"/{local:%Y}/{local:%m}/"] = f"{run.blog_url}{local:%Y}/{local:%m}/"
+            archives[f"/{local:%Y}/"] = f"{blog_url}{local:%Y}/"
+            archives[f"/{local:%Y}/{local:%m}/"] = f"{blog_url}{local:%Y}/{local:%m}/"
     for old, target in archives.items():
         _, created = Redirect.objects.update_or_create(
             site=site,
-            old_path=Redirect.normalise_path(run.links.base_path + old),
+            old_path=Redirect.normalise_path(links.base_path + old),
             defaults={"redirect_link": target, "redirect_page": None, "is_permanent": True},
         )
         made += created
-    run.report.counts["redirects created"] += made
+    state.report.counts["redirects created"] += made

@@ -16,7 +16,8 @@ from byline.importers.wxr import WPComment, WPItem
 from byline.publication.models import StandardPage
 
 if TYPE_CHECKING:
-    from byline.importers.run import WordPressImport
+    from byline.importers.scan import ScannedFile
+    from byline.importers.state import ImportState
 
 # WordPress's comment_approved column: 1, 0 (held), spam, trash (and post-trashed).
 _STATUS = {"1": "approved", "approve": "approved", "0": "pending", "hold": "pending",
@@ -34,12 +35,12 @@ def _plain_text(content: str) -> str:
     return "\n\n".join(part.strip() for part in text.split("\n\n") if part.strip())
 
 
-def import_comments(run: WordPressImport, page: Page, item: WPItem) -> None:
+def import_comments(state: ImportState, scanned: ScannedFile, page: Page, item: WPItem) -> None:
     """The item's comments onto the post or page it became, threads kept."""
     if not item.comments:
         return
     if not isinstance(page, PostPage | StandardPage):
-        run.report.counts["comments not imported"] += len(item.comments)
+        state.report.counts["comments not imported"] += len(item.comments)
         return
     by_wp_id: dict[int, ReaderComment] = {}
     pending = list(item.comments)
@@ -51,18 +52,18 @@ def import_comments(run: WordPressImport, page: Page, item: WPItem) -> None:
                 if any(c.wp_id == comment.parent for c in item.comments):
                     waiting.append(comment)
                     continue
-                run.report.notes.append(
+                state.report.notes.append(
                     f"line {item.line}: comment {comment.wp_id} replies to {comment.parent}, "
                     "which is not in the file; imported as a top-level comment"
                 )
                 comment.parent = 0
-            saved = _save(run, page, item, comment, by_wp_id.get(comment.parent))
+            saved = _save(state, scanned, page, item, comment, by_wp_id.get(comment.parent))
             if saved is not None:
                 by_wp_id[comment.wp_id] = saved
         if len(waiting) == len(pending):
             for comment in waiting:  # a reply loop: break it at the top
                 comment.parent = 0
-                saved = _save(run, page, item, comment, None)
+                saved = _save(state, scanned, page, item, comment, None)
                 if saved is not None:
                     by_wp_id[comment.wp_id] = saved
             break
@@ -72,7 +73,8 @@ def import_comments(run: WordPressImport, page: Page, item: WPItem) -> None:
 
 
 def _save(
-    run: WordPressImport,
+    state: ImportState,
+    scanned: ScannedFile,
     page: Page,
     item: WPItem,
     comment: WPComment,
@@ -81,20 +83,20 @@ def _save(
     key = f"{item.wp_id or item.guid}:{comment.wp_id}"
     status = _STATUS.get(comment.approved.strip().lower())
     if status is None:
-        run.report.skip(item, f"comment {comment.wp_id}: unknown status {comment.approved!r}")
+        state.report.skip(item, f"comment {comment.wp_id}: unknown status {comment.approved!r}")
         return None
     try:
-        created = parse_wp_date(comment.date, comment.date_gmt, run.offset)
+        created = parse_wp_date(comment.date, comment.date_gmt, scanned.offset)
     except ValueError as error:
-        run.report.skip(item, f"comment {comment.wp_id}: {error}")
+        state.report.skip(item, f"comment {comment.wp_id}: {error}")
         return None
     kind = comment.type.strip().lower() or CommentKind.COMMENT
     if kind not in _KINDS:
         # Plugins add their own types (webmention, review…): what a reader reads of them is
         # a comment.
-        run.report.counts[f"{kind} comments (kept as comments)"] += 1
+        state.report.counts[f"{kind} comments (kept as comments)"] += 1
         kind = CommentKind.COMMENT
-    row = run.mapped.get(("comment", key))
+    row = state.mappings.row("comment", key)
     saved = ReaderComment.objects.filter(pk=row.object_id).first() if row else None
     saved = saved or ReaderComment(post=page)
     saved.post = page
@@ -111,7 +113,7 @@ def _save(
     saved.notified_at = saved.notified_at or timezone.now()
     is_new = saved.pk is None
     saved.save()
-    run.remember("comment", key, saved)
+    state.mappings.remember("comment", key, saved)
     noun = "comments" if kind == CommentKind.COMMENT else f"{kind}s"
-    run.report.counts[f"{noun} created" if is_new else f"{noun} updated"] += 1
+    state.report.counts[f"{noun} created" if is_new else f"{noun} updated"] += 1
     return saved

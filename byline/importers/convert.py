@@ -344,6 +344,11 @@ def sanitize(fragment: str, *, tags: set[str] | None = None) -> str:
     )
 
 
+def plain(fragment: str) -> str:
+    """HTML to one line of plain text (excerpts)."""
+    return " ".join(html.unescape(nh3.clean(fragment or "", tags=set())).split())
+
+
 def autop(text: str) -> str:
     """WordPress's automatic paragraphs (wpautop), the part that matters for import: blank
     lines separate paragraphs, a single newline inside one is a line break, and block-level

@@ -22,14 +22,16 @@ from wagtail.images.forms import get_image_form
 
 from byline.importers.convert import ImageRef
 from byline.importers.links import media_key
+from byline.importers.state import Place
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from django import forms
+    from django.db.models.fields.files import FieldFile
 
-    from byline.importers.run import WordPressImport
-    from byline.importers.scan import ItemInfo
+    from byline.importers.scan import ItemInfo, ScannedFile
+    from byline.importers.state import ImportState
 
 
 class _LocalFile(File):
@@ -45,23 +47,21 @@ def _image_upload_field() -> forms.Field:
     return get_image_form(get_image_model())().fields["file"]
 
 
-def import_media(run: WordPressImport) -> None:
+def import_media(state: ImportState, scanned: ScannedFile) -> None:
     """Every attachment found in --media-dir, and the new address of each old file."""
-    attachments = [info for info in run.items.values() if info.post_type == "attachment"]
-    if attachments and run.media_dir is None:
-        run.report.notes.append(
+    media_dir = state.options.media_dir
+    attachments = [info for info in scanned.items.values() if info.post_type == "attachment"]
+    if attachments and media_dir is None:
+        state.report.notes.append(
             f"{len(attachments)} attachments were not imported: no --media-dir given"
         )
-    image_field = _image_upload_field() if attachments and run.media_dir else None
+    image_field = _image_upload_field() if attachments and media_dir else None
     for info in attachments:
-        url = _import_attachment(run, info, image_field) if run.media_dir else None
-        parent = run.by_wp_id.get(info.parent)
+        url = _import_attachment(state, info, image_field) if media_dir else None
         if url:
-            info.new_url = url
-        elif parent is not None:
-            info.new_url = ""  # resolved to the parent's address once it is known
-        if info.attachment_url and url:
-            run.links.media[media_key(info.attachment_url)] = url
+            state.places[info.key] = Place(url=url)
+            if info.attachment_url:
+                state.links.media[media_key(info.attachment_url)] = url
 
 
 def _refusal(image_field: forms.Field, candidate: Path) -> str | None:
@@ -74,73 +74,72 @@ def _refusal(image_field: forms.Field, candidate: Path) -> str | None:
     return None
 
 
-def _import_attachment(
-    run: WordPressImport, info: ItemInfo, image_field: forms.Field
-) -> str | None:
+def _import_attachment(state: ImportState, info: ItemInfo, image_field: forms.Field) -> str | None:
+    media_dir = state.options.media_dir
     relative = media_key(info.attachment_url) if info.attachment_url else ""
     if not relative:
-        run.report.notes.append(f"attachment {info.key} has no file address")
+        state.report.notes.append(f"attachment {info.key} has no file address")
         return None
     candidate = (
-        run.media_dir
+        media_dir
         / unquote(urlsplit(info.attachment_url).path).split("/uploads/", 1)[-1].lstrip("/")
     ).resolve()
     # Only files inside --media-dir: the export names the path, and an export is not
     # trusted to choose which local file gets read (../../etc/passwd, symlinks).
-    if not candidate.is_relative_to(run.media_dir) or not candidate.is_file():
-        run.report.notes.append(f"attachment {info.key}: {relative} not found in --media-dir")
+    if not candidate.is_relative_to(media_dir) or not candidate.is_file():
+        state.report.notes.append(f"attachment {info.key}: {relative} not found in --media-dir")
         return None
     extension = candidate.suffix.lower().lstrip(".")
     title = (info.title or candidate.stem)[:255]
     if extension in settings.WAGTAILDOCS_EXTENSIONS:
         model, kind = get_document_model(), "document"
     elif refusal := _refusal(image_field, candidate):
-        run.report.notes.append(f"attachment {info.key}: {relative} refused: {refusal}")
+        state.report.notes.append(f"attachment {info.key}: {relative} refused: {refusal}")
         return None
     else:
         model, kind = get_image_model(), "image"
-    obj = run.mapped_object("attachment", info.key, model)
+    obj = state.mappings.object("attachment", info.key, model)
     if obj is None:
         with candidate.open("rb") as handle:
             obj = model(title=title)
             obj.file.save(candidate.name, File(handle), save=False)
-            run.saved_files.append(obj.file)
+            state.stored_files.append(obj.file)
             try:
                 obj.save()
             except Exception as error:  # Pillow or the storage refusing the file
-                run.report.notes.append(f"attachment {info.key}: {error}")
+                state.report.notes.append(f"attachment {info.key}: {error}")
                 return None
-        run.report.counts[f"{kind}s"] += 1
-    run.remember("attachment", info.key, obj, old_url=info.link[:2000])
+        state.report.counts[f"{kind}s"] += 1
+    state.mappings.remember("attachment", info.key, obj, old_url=info.link[:2000])
     if kind == "image":
         ref = ImageRef(pk=obj.pk, alt=title)
-        run.images[media_key(info.attachment_url)] = ref
+        state.images[media_key(info.attachment_url)] = ref
         # Content links are rewritten before blocks are made, so the new address too.
-        run.images[media_key(obj.file.url)] = ref
+        state.images[media_key(obj.file.url)] = ref
         if info.wp_id:
-            run.image_by_attachment[info.wp_id] = ref
+            state.image_by_attachment[info.wp_id] = ref
         return obj.file.url
     return obj.url
 
 
-def find_image(run: WordPressImport, key: str | int) -> ImageRef | None:
+def find_image(state: ImportState, key: str | int) -> ImageRef | None:
     """The imported image for an attachment id or a file address, for the converter."""
     if isinstance(key, int):
-        return run.image_by_attachment.get(key)
-    return run.images.get(media_key(key)) if key else None
+        return state.image_by_attachment.get(key)
+    return state.images.get(media_key(key)) if key else None
 
 
-def attachment_url(run: WordPressImport, wp_id: int) -> str | None:
+def attachment_url(scanned: ScannedFile, wp_id: int) -> str | None:
     """The old file address of attachment `wp_id`, for the converter."""
-    info = run.by_wp_id.get(wp_id)
+    info = scanned.by_wp_id.get(wp_id)
     if info is None or info.post_type != "attachment":
         return None
     return info.attachment_url or None
 
 
-def remove_saved_files(run: WordPressImport) -> None:
-    """Delete the files this run stored: the database rows go with the rollback, the files
+def remove_stored_files(stored_files: list[FieldFile]) -> None:
+    """Delete the files an import stored: the database rows go with the rollback, the files
     would stay behind."""
-    for stored in run.saved_files:
+    for stored in stored_files:
         with contextlib.suppress(OSError):
             stored.storage.delete(stored.name)

@@ -4,56 +4,24 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import html
-from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
-import nh3
 from django.utils import timezone
 from django.utils.text import slugify
 
-from byline.importers.wxr import Channel, WPAuthor, WPItem, WPTerm, WXRError
+from byline.importers.wxr import Channel, Record, WPAuthor, WPItem, WPTerm, read_wxr
 
 if TYPE_CHECKING:
-    from byline.importers.run import WordPressImport
+    from byline.importers.report import ImportReport
 
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 
 
-class ImportRefused(WXRError):
-    """The import cannot run at all (no publication to import into, and the like)."""
-
-
-@dataclass
-class ImportReport:
-    """What an import did: counts per kind, every item it skipped with the reason, and the
-    password-protected items (title and new address, never the password: reports end up
-    in logs and tickets)."""
-
-    counts: Counter = field(default_factory=Counter)
-    skipped: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    protected: list[str] = field(default_factory=list)
-    dry_run: bool = False
-
-    def skip(self, item: WPItem | None, reason: str) -> None:
-        where = f"line {item.line}, item {item.wp_id or item.guid!r}" if item else "file"
-        self.counts["skipped"] += 1
-        self.skipped.append(f"{where}: {reason}")
-
-    def lines(self) -> list[str]:
-        head = "Dry run: nothing was saved." if self.dry_run else "Import finished."
-        out = [head]
-        out += [f"  {kind}: {count}" for kind, count in sorted(self.counts.items())]
-        out += [f"  password-protected {entry}" for entry in self.protected]
-        out += [f"  skipped {entry}" for entry in self.skipped]
-        out += [f"  note: {entry}" for entry in self.notes]
-        return out
-
-
-@dataclass
+@dataclass(frozen=True)
 class ItemInfo:
     """What the first pass keeps of each item: enough to know every new address."""
 
@@ -69,8 +37,33 @@ class ItemInfo:
     wp_id: int
     line: int
     attachment_url: str = ""
-    new_url: str = ""
-    page_id: int | None = None
+
+
+@dataclass
+class ScannedFile:
+    """What pass one read: the channel, the declared authors and terms, and every item the
+    later passes import (an item skipped here is not in `items`, so no pass sees it)."""
+
+    path: Path
+    channel: Channel = field(default_factory=Channel)
+    source: str = ""  # the site's address, lower-cased: the key of the import's mappings
+    authors: dict[str, WPAuthor] = field(default_factory=dict)  # declared ones, by login
+    creators: set[str] = field(default_factory=set)  # dc:creator logins, declared or not
+    terms: dict[tuple[str, str], WPTerm] = field(default_factory=dict)  # (taxonomy, slug)
+    items: dict[str, ItemInfo] = field(default_factory=dict)  # item_key() -> item
+    by_wp_id: dict[int, ItemInfo] = field(default_factory=dict)
+    attachments_of: dict[int, list[int]] = field(default_factory=dict)  # parent id -> ids
+    offset: datetime.timedelta | None = None  # the site's UTC offset, read from the dates
+
+    def records(self) -> Iterator[Record]:
+        """The file's records, read again from the start (streaming)."""
+        with open(self.path, "rb") as source:
+            yield from read_wxr(source)
+
+    def info(self, item: WPItem) -> ItemInfo | None:
+        """What this pass kept of `item`, read again; None if it skipped the item."""
+        info = self.items.get(item_key(item))
+        return info if info is not None and info.line == item.line else None
 
 
 def parse_wp_date(local: str, gmt: str, offset: datetime.timedelta | None) -> datetime.datetime:
@@ -108,11 +101,6 @@ def item_key(item: WPItem) -> str:
     return "guid:" + hashlib.sha1((item.guid or item.link or item.title).encode()).hexdigest()
 
 
-def plain(fragment: str) -> str:
-    """HTML to one line of plain text (excerpts)."""
-    return " ".join(html.unescape(nh3.clean(fragment or "", tags=set())).split())
-
-
 def wp_slug(value: str, fallback: str) -> str:
     slug = slugify(unquote(value or ""), allow_unicode=True) or slugify(
         fallback, allow_unicode=True
@@ -120,46 +108,48 @@ def wp_slug(value: str, fallback: str) -> str:
     return (slug or "untitled")[:200]
 
 
-def scan(run: WordPressImport) -> None:
+def scan(path: Path, report: ImportReport) -> ScannedFile:
     """Read the file once: the channel, declared authors and terms, and every item's id,
     type, status, slug and date. Items with a duplicate id or an impossible date are
     skipped here, and so in every later pass."""
-    for record in run.records():
+    scanned = ScannedFile(path=path)
+    for record in scanned.records():
         if isinstance(record, Channel):
-            run.channel = record
+            scanned.channel = record
             site_url = record.base_blog_url or record.link
-            run.source = site_url.strip().rstrip("/").lower()[:255]
+            scanned.source = site_url.strip().rstrip("/").lower()[:255]
         elif isinstance(record, WPAuthor):
             if record.login:
-                run.wp_authors[record.login] = record
+                scanned.authors[record.login] = record
         elif isinstance(record, WPTerm):
             if record.taxonomy in {"category", "post_tag"} and (record.slug or record.name):
                 slug = wp_slug(record.slug, record.name)
-                run.terms[(record.taxonomy, slug)] = record
+                scanned.terms[(record.taxonomy, slug)] = record
         elif isinstance(record, WPItem):
-            _scan_item(run, record)
+            _scan_item(scanned, report, record)
             if record.creator:
-                run.creators.add(record.creator)
-    run.report.counts["items read"] = len(run.items)
+                scanned.creators.add(record.creator)
+    report.counts["items read"] = len(scanned.items)
+    return scanned
 
 
-def _scan_item(run: WordPressImport, item: WPItem) -> None:
+def _scan_item(scanned: ScannedFile, report: ImportReport, item: WPItem) -> None:
     key = item_key(item)
-    if key in run.items:
-        run.report.skip(item, f"a second item with WordPress id {key}; the first was kept")
+    if key in scanned.items:
+        report.skip(item, f"a second item with WordPress id {key}; the first was kept")
         return
     date = None
     try:
-        date = parse_wp_date(item.post_date, item.post_date_gmt, run.offset)
+        date = parse_wp_date(item.post_date, item.post_date_gmt, scanned.offset)
     except ValueError as error:
         if item.post_type in {"post", "page"} and item.status not in {"draft", "pending"}:
-            run.report.skip(item, str(error))
+            report.skip(item, str(error))
             return
-    if run.offset is None and item.post_date_gmt and item.post_date:
+    if scanned.offset is None and item.post_date_gmt and item.post_date:
         try:
             gmt = datetime.datetime.strptime(item.post_date_gmt[:19], "%Y-%m-%d %H:%M:%S")
             local = datetime.datetime.strptime(item.post_date[:19], "%Y-%m-%d %H:%M:%S")
-            run.offset = local - gmt
+            scanned.offset = local - gmt
         except ValueError:
             pass
     info = ItemInfo(
@@ -176,6 +166,9 @@ def _scan_item(run: WordPressImport, item: WPItem) -> None:
         line=item.line,
         attachment_url=item.attachment_url,
     )
-    run.items[key] = info
+    scanned.items[key] = info
     if item.wp_id:
-        run.by_wp_id[item.wp_id] = info
+        scanned.by_wp_id[item.wp_id] = info
+    if info.post_type == "attachment" and info.parent:
+        # A gallery shortcode without ids shows the attachments of the post it is in.
+        scanned.attachments_of.setdefault(info.parent, []).append(info.wp_id)

@@ -1,7 +1,8 @@
 """Importing a WordPress export: the one entry point, `wordpress_import()`.
 
-The work is split by kind: scan (pass one), terms (authors and tags), media, addresses
-(planning and redirects), pages (posts and pages), comments; run holds the state and order.
+The work is split by pass: scan (pass one), terms (authors and tags), media, addresses
+(planning and redirects), pages (posts and pages, with their comments); run.py calls them
+in order, handing each the ImportState (state.py) and the scanned file.
 """
 
 from __future__ import annotations
@@ -9,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from byline.importers.run import WordPressImport
-from byline.importers.scan import ImportRefused, ImportReport, parse_wp_date
+from byline.importers.report import ImportReport
+from byline.importers.run import run_import
+from byline.importers.scan import parse_wp_date
+from byline.importers.state import ImportOptions
+from byline.importers.target import ImportRefused
 from byline.importers.wxr import WXRError
 
 
@@ -27,16 +31,20 @@ def wordpress_import(
     All or nothing: an error anywhere leaves the database (and media storage) as it was.
     Raises WXRError for a file that cannot be imported, naming the problem and its line.
     """
-    return WordPressImport(
-        path=path, blog_slug=blog_slug, media_dir=media_dir, dry_run=dry_run, progress=progress
-    ).run()
+    options = ImportOptions(
+        path=path,
+        blog_slug=blog_slug,
+        media_dir=media_dir.resolve() if media_dir else None,
+        dry_run=dry_run,
+        progress=progress,
+    )
+    return run_import(options)
 
 
 __all__ = [
     "ImportRefused",
     "ImportReport",
     "WXRError",
-    "WordPressImport",
     "parse_wp_date",
     "wordpress_import",
 ]

@@ -12,23 +12,24 @@ from byline.blogs.models import Author
 from byline.importers.wxr import WPAuthor
 
 if TYPE_CHECKING:
-    from byline.importers.run import WordPressImport
+    from byline.importers.scan import ScannedFile
+    from byline.importers.state import ImportState
 
 
-def import_authors(run: WordPressImport) -> None:
+def import_authors(state: ImportState, scanned: ScannedFile) -> None:
     """An Author per WordPress user, matched on an earlier import or on the slug."""
-    declared = set(run.wp_authors)
-    for login in sorted(run.creators - declared):
+    authors = dict(scanned.authors)
+    for login in sorted(scanned.creators - set(scanned.authors)):
         # Files from some exporters (and WordPress.com) name authors only by dc:creator.
-        run.wp_authors[login] = WPAuthor(login=login, display_name=login)
-        if declared:
-            run.report.notes.append(f"author {login!r} is not declared; created from posts")
-    for login, wp_author in run.wp_authors.items():
-        author = run.mapped_object("author", login, Author)
+        authors[login] = WPAuthor(login=login, display_name=login)
+        if scanned.authors:
+            state.report.notes.append(f"author {login!r} is not declared; created from posts")
+    for login, wp_author in authors.items():
+        author = state.mappings.object("author", login, Author)
         slug = slugify(login, allow_unicode=True) or slugify(wp_author.display_name) or "author"
         if author is None:
             author = Author.objects.filter(slug=slug).first() or Author(slug=slug[:255])
-            run.report.counts["authors created" if author.pk is None else "authors"] += 1
+            state.report.counts["authors created" if author.pk is None else "authors"] += 1
         author.name = (
             wp_author.display_name
             or " ".join(filter(None, [wp_author.first_name, wp_author.last_name]))
@@ -37,31 +38,30 @@ def import_authors(run: WordPressImport) -> None:
         if wp_author.email and "@" in wp_author.email and not author.email:
             author.email = wp_author.email[:254]
         author.save()
-        run.remember("author", login, author)
-        run.author_ids[login] = author.pk
-        run.links.tags[("author", login.lower())] = author.get_absolute_url()
-        run.links.tags[("author", slug.lower())] = author.get_absolute_url()
+        state.mappings.remember("author", login, author)
+        state.author_ids[login] = author.pk
+        state.links.tags[("author", login.lower())] = author.get_absolute_url()
+        state.links.tags[("author", slug.lower())] = author.get_absolute_url()
 
 
-def tag_for(run: WordPressImport, name: str, slug: str) -> Tag:
+def tag_for(state: ImportState, name: str, slug: str) -> Tag:
     """The tag for a WordPress category or tag, made on first use."""
     # WordPress categories become tags (Byline has no categories): a category and a tag
     # with the same slug are the same tag.
-    tag = run.tag_ids.get(("", slug))
+    tag = state.tags.get(slug)
     if tag is None:
         tag = (
             Tag.objects.filter(slug=slug).first()
             or Tag.objects.filter(name__iexact=name).first()
             or Tag.objects.create(name=name[:100], slug=slug[:100])
         )
-        run.tag_ids[("", slug)] = tag
+        state.tags[slug] = tag
     return tag
 
 
-def import_terms(run: WordPressImport) -> None:
+def import_terms(state: ImportState, scanned: ScannedFile) -> None:
     """Every declared category and tag, and the address of its old archive."""
-    for (taxonomy, slug), term in run.terms.items():
-        tag = tag_for(run, html.unescape(term.name or slug), slug)
-        run.remember("term", f"{taxonomy}:{slug}", tag)
-        run.links.tags[("tag", slug.lower())] = f"/tags/{tag.slug}/"
-    run.report.counts["tags"] = len({tag.pk for tag in run.tag_ids.values()})
+    for (taxonomy, slug), term in scanned.terms.items():
+        tag = tag_for(state, html.unescape(term.name or slug), slug)
+        state.mappings.remember("term", f"{taxonomy}:{slug}", tag)
+        state.links.tags[("tag", slug.lower())] = f"/tags/{tag.slug}/"
