@@ -22,6 +22,28 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name} must be 1/0, true/false, yes/no or on/off, not {value!r}")
 
 
+def env_int(name: str, default: int) -> int:
+    """A whole number; unset or empty is the default (as for env_bool), anything else fails."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+
+
+def env_float(name: str, default: float) -> float:
+    """A number such as 1.5; unset or empty is the default, anything else fails."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from None
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -138,7 +160,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'byline.sqlite3'}",
-        conn_max_age=int(os.environ.get("BYLINE_DB_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("BYLINE_DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -214,10 +236,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(os.environ.get("BYLINE_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = datetime.timedelta(
-    minutes=float(os.environ.get("BYLINE_LOGIN_LOCKOUT_MINUTES", "15"))
-)
+AXES_FAILURE_LIMIT = env_int("BYLINE_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_float("BYLINE_LOGIN_LOCKOUT_MINUTES", 15.0))
 # What is counted: comma-separated alternatives, each a parameter (ip_address, username,
 # user_agent) or several joined by "+" and counted together. Not the user name alone: a
 # stranger failing as "admin" from their own address would lock the editors out everywhere.
@@ -268,7 +288,7 @@ if BYLINE_HTTPS:
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("BYLINE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env_int("BYLINE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("BYLINE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("BYLINE_HSTS_PRELOAD")
     if not SECURE_HSTS_PRELOAD:
@@ -291,7 +311,7 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
@@ -339,15 +359,15 @@ if os.environ.get("BYLINE_SEARCH_URLS"):
     WAGTAILSEARCH_BACKENDS["default"].update(
         URLS=env_list("BYLINE_SEARCH_URLS"),
         INDEX=os.environ.get("BYLINE_SEARCH_INDEX", "byline"),
-        TIMEOUT=int(os.environ.get("BYLINE_SEARCH_TIMEOUT", "5")),
+        TIMEOUT=env_int("BYLINE_SEARCH_TIMEOUT", 5),
     )
 WAGTAIL_I18N_ENABLED = False
 # Upload limits. Image and document files (megabytes), then the rest of a request's body
 # (a long post in the editor is a big form, so more than Django's 2.5 MB) and its field count
 # (every StreamField block is several fields).
-WAGTAILIMAGES_MAX_UPLOAD_SIZE = int(os.environ.get("BYLINE_IMAGE_MAX_UPLOAD_MB", "20")) * 2**20
-WAGTAILDOCS_MAX_UPLOAD_SIZE = int(os.environ.get("BYLINE_DOCUMENT_MAX_UPLOAD_MB", "50")) * 2**20
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("BYLINE_FORM_MAX_MB", "10")) * 2**20
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = env_int("BYLINE_IMAGE_MAX_UPLOAD_MB", 20) * 2**20
+WAGTAILDOCS_MAX_UPLOAD_SIZE = env_int("BYLINE_DOCUMENT_MAX_UPLOAD_MB", 50) * 2**20
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("BYLINE_FORM_MAX_MB", 10) * 2**20
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Uploads past this many bytes are spooled to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
@@ -368,9 +388,16 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 TAGGIT_CASE_INSENSITIVE = True
 
 # Byline
-BYLINE_POSTS_PER_PAGE = int(os.environ.get("BYLINE_POSTS_PER_PAGE", "10"))
+BYLINE_POSTS_PER_PAGE = env_int("BYLINE_POSTS_PER_PAGE", 10)
 # How often `byline serve` publishes what editors scheduled (seconds).
-BYLINE_SCHEDULER_INTERVAL = int(os.environ.get("BYLINE_SCHEDULER_INTERVAL", "30"))
+BYLINE_SCHEDULER_INTERVAL = env_int("BYLINE_SCHEDULER_INTERVAL", 30)
+# `byline serve` (byline/ops/serve.py): the address and port granian listens on (the port from
+# PORT, as hosting platforms name it), its worker processes (0: one per core) and the threads
+# of each; its options override these.
+BYLINE_HOST = os.environ.get("BYLINE_HOST", "127.0.0.1")
+BYLINE_PORT = env_int("PORT", 8000)
+BYLINE_WORKERS = env_int("BYLINE_WORKERS", 0)
+BYLINE_THREADS = env_int("BYLINE_THREADS", 4)
 # A page behind a password (Privacy settings, or a protected WordPress post) asks for it in
 # the site's own layout rather than Wagtail's bare page.
 WAGTAIL_PASSWORD_REQUIRED_TEMPLATE = "password_required.html"
@@ -382,21 +409,21 @@ BYLINE_SERVE_MEDIA = env_bool("BYLINE_SERVE_MEDIA", True)
 # body a summary takes when a post has no excerpt; the authority (a domain the publication
 # owns) in the tag: URIs that identify posts in feeds; set it once and never change it, or
 # feed readers show every post again (default: the host of BYLINE_BASE_URL).
-BYLINE_FEED_ITEMS = int(os.environ.get("BYLINE_FEED_ITEMS", "20"))
+BYLINE_FEED_ITEMS = env_int("BYLINE_FEED_ITEMS", 20)
 BYLINE_FEED_FULL_CONTENT = env_bool("BYLINE_FEED_FULL_CONTENT", True)
-BYLINE_FEED_SUMMARY_WORDS = int(os.environ.get("BYLINE_FEED_SUMMARY_WORDS", "50"))
+BYLINE_FEED_SUMMARY_WORDS = env_int("BYLINE_FEED_SUMMARY_WORDS", 50)
 BYLINE_FEED_TAG_AUTHORITY = os.environ.get("BYLINE_FEED_TAG_AUTHORITY", "")
 # Search results per page.
-BYLINE_SEARCH_PER_PAGE = int(os.environ.get("BYLINE_SEARCH_PER_PAGE", "10"))
+BYLINE_SEARCH_PER_PAGE = env_int("BYLINE_SEARCH_PER_PAGE", 10)
 
 # Reader forms on cached pages (byline/core/formguard.py). A person takes longer than this many
 # seconds to fill a form; a form token older than the max age must be sent again.
-BYLINE_FORMGUARD_MIN_SECONDS = float(os.environ.get("BYLINE_FORMGUARD_MIN_SECONDS", "3"))
-BYLINE_FORMGUARD_MAX_AGE = int(os.environ.get("BYLINE_FORMGUARD_MAX_AGE", str(7 * 86400)))
+BYLINE_FORMGUARD_MIN_SECONDS = env_float("BYLINE_FORMGUARD_MIN_SECONDS", 3.0)
+BYLINE_FORMGUARD_MAX_AGE = env_int("BYLINE_FORMGUARD_MAX_AGE", 7 * 86400)
 # Readers' addresses are kept only as HMACs keyed with this (default: derived from SECRET_KEY).
 BYLINE_IP_HASH_SALT = os.environ.get("BYLINE_IP_HASH_SALT", "")
 # How many proxies in front of Byline append to X-Forwarded-For (0: use the socket address).
-BYLINE_TRUSTED_PROXIES = int(os.environ.get("BYLINE_TRUSTED_PROXIES", "0"))
+BYLINE_TRUSTED_PROXIES = env_int("BYLINE_TRUSTED_PROXIES", 0)
 
 # Reader comments (byline/comments). Moderation: all, first (hold a commenter's first comment
 # until approved) or none; each blog may choose its own in the admin.
@@ -404,9 +431,9 @@ BYLINE_COMMENTS_MODERATION = os.environ.get("BYLINE_COMMENTS_MODERATION", "first
 # Comments one address may post, e.g. 5/m, 20/h, 3/10m.
 BYLINE_COMMENTS_RATE_LIMIT = os.environ.get("BYLINE_COMMENTS_RATE_LIMIT", "5/10m")
 # Replies nest this deep at most (a reply to a comment at the cap joins its level).
-BYLINE_COMMENTS_MAX_DEPTH = int(os.environ.get("BYLINE_COMMENTS_MAX_DEPTH", "3"))
+BYLINE_COMMENTS_MAX_DEPTH = env_int("BYLINE_COMMENTS_MAX_DEPTH", 3)
 # A comment with more links than this waits for a moderator whatever the policy.
-BYLINE_COMMENTS_MAX_LINKS = int(os.environ.get("BYLINE_COMMENTS_MAX_LINKS", "2"))
+BYLINE_COMMENTS_MAX_LINKS = env_int("BYLINE_COMMENTS_MAX_LINKS", 2)
 # Comma-separated blocklists: words or phrases; e-mail addresses, @domains and IP addresses.
 BYLINE_COMMENTS_BLOCKED_WORDS = env_list("BYLINE_COMMENTS_BLOCKED_WORDS")
 BYLINE_COMMENTS_BLOCKED_ADDRESSES = env_list("BYLINE_COMMENTS_BLOCKED_ADDRESSES")
@@ -423,7 +450,7 @@ BYLINE_COMMENTS_SPAM_CHECKERS = env_list("BYLINE_COMMENTS_SPAM_CHECKERS") or [
 # (the largest number a reader's browser may have to try; 50000 is about a second at worst).
 # Editors can also switch it on under Settings > Comments. Without a solution a comment is
 # held for moderation, never refused.
-BYLINE_COMMENTS_PROOF_OF_WORK = int(os.environ.get("BYLINE_COMMENTS_PROOF_OF_WORK", "0"))
+BYLINE_COMMENTS_PROOF_OF_WORK = env_int("BYLINE_COMMENTS_PROOF_OF_WORK", 0)
 
 # E-mail protection and author contact (byline/mailguard). Paths whose responses are left
 # as they are (comma-separated prefixes): the editors' admin.
@@ -446,21 +473,19 @@ if BYLINE_PAGECACHE_REDIS_URL == "off":
     BYLINE_PAGECACHE_REDIS_URL = ""
 BYLINE_PAGECACHE_PREFIX = os.environ.get("BYLINE_PAGECACHE_PREFIX") or f"{CACHE_PREFIX}:pages:"
 # Longest an entry is kept without a purge (seconds): under formguard's token age.
-BYLINE_PAGECACHE_MAX_AGE = int(os.environ.get("BYLINE_PAGECACHE_MAX_AGE", "86400"))
-BYLINE_PAGECACHE_BROWSER_MAX_AGE = int(os.environ.get("BYLINE_PAGECACHE_BROWSER_MAX_AGE", "10"))
-BYLINE_PAGECACHE_CDN_MAX_AGE = int(os.environ.get("BYLINE_PAGECACHE_CDN_MAX_AGE", "60"))
-BYLINE_PAGECACHE_STALE_WHILE_REVALIDATE = int(
-    os.environ.get("BYLINE_PAGECACHE_STALE_WHILE_REVALIDATE", "30")
-)
-BYLINE_PAGECACHE_MAX_BYTES = int(os.environ.get("BYLINE_PAGECACHE_MAX_BYTES", str(4 * 2**20)))
+BYLINE_PAGECACHE_MAX_AGE = env_int("BYLINE_PAGECACHE_MAX_AGE", 86400)
+BYLINE_PAGECACHE_BROWSER_MAX_AGE = env_int("BYLINE_PAGECACHE_BROWSER_MAX_AGE", 10)
+BYLINE_PAGECACHE_CDN_MAX_AGE = env_int("BYLINE_PAGECACHE_CDN_MAX_AGE", 60)
+BYLINE_PAGECACHE_STALE_WHILE_REVALIDATE = env_int("BYLINE_PAGECACHE_STALE_WHILE_REVALIDATE", 30)
+BYLINE_PAGECACHE_MAX_BYTES = env_int("BYLINE_PAGECACHE_MAX_BYTES", 4 * 2**20)
 # Most the file page store holds (MB; 0: no cap). Past it pages are served but not stored
 # until the sweeper makes room: `byline serve` sweeps every BYLINE_PAGECACHE_SWEEP_INTERVAL
 # seconds (expired pages, then the oldest near the cap); otherwise run `byline
 # pagecache_sweep` from cron. Redis: its maxmemory caps the store (docs/scaling.md).
-BYLINE_PAGECACHE_MAX_MB = int(os.environ.get("BYLINE_PAGECACHE_MAX_MB", "1024"))
+BYLINE_PAGECACHE_MAX_MB = env_int("BYLINE_PAGECACHE_MAX_MB", 1024)
 # A sweep of 10,000 pages costs a third of a second of CPU (bench/pagecache_sweep_bench.py).
-BYLINE_PAGECACHE_SWEEP_INTERVAL = int(os.environ.get("BYLINE_PAGECACHE_SWEEP_INTERVAL", "300"))
-BYLINE_PAGECACHE_BROTLI_QUALITY = int(os.environ.get("BYLINE_PAGECACHE_BROTLI_QUALITY", "6"))
+BYLINE_PAGECACHE_SWEEP_INTERVAL = env_int("BYLINE_PAGECACHE_SWEEP_INTERVAL", 300)
+BYLINE_PAGECACHE_BROTLI_QUALITY = env_int("BYLINE_PAGECACHE_BROTLI_QUALITY", 6)
 # Never answered from the store (path prefixes): editors, files, forms and search.
 BYLINE_PAGECACHE_EXEMPT_PATHS = env_list(
     "BYLINE_PAGECACHE_EXEMPT_PATHS",

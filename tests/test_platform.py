@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from byline.blogs.models import PostPage
-from byline.settings import env_bool, env_list
+from byline.settings import env_bool, env_float, env_int, env_list
 from tests.factories import build_site_tree, make_post
 
 
@@ -35,6 +35,33 @@ class TestEnvironment:
         monkeypatch.setenv("BYLINE_X", "maybe")
         with pytest.raises(ImproperlyConfigured, match="BYLINE_X must be .* not 'maybe'"):
             env_bool("BYLINE_X")
+
+    def test_numbers(self, monkeypatch):
+        monkeypatch.setenv("BYLINE_N", "42")
+        assert env_int("BYLINE_N", 5) == 42
+        assert env_float("BYLINE_N", 1.5) == 42.0
+        monkeypatch.setenv("BYLINE_N", "0.25")
+        assert env_float("BYLINE_N", 1.5) == 0.25
+
+    def test_unset_or_empty_numbers_take_the_default(self, monkeypatch):
+        """.env.example lists BYLINE_WORKERS= empty: that is the default, not an error."""
+        monkeypatch.delenv("BYLINE_N", raising=False)
+        assert env_int("BYLINE_N", 5) == 5
+        assert env_float("BYLINE_N", 1.5) == 1.5
+        monkeypatch.setenv("BYLINE_N", "")
+        assert env_int("BYLINE_N", 5) == 5
+        assert env_float("BYLINE_N", 1.5) == 1.5
+
+    @pytest.mark.parametrize("value", ["ten", "1.5", "5s"])
+    def test_a_bad_whole_number_names_the_variable(self, monkeypatch, value):
+        monkeypatch.setenv("BYLINE_N", value)
+        with pytest.raises(ImproperlyConfigured, match=f"BYLINE_N must be .* not '{value}'"):
+            env_int("BYLINE_N", 5)
+
+    def test_a_bad_number_names_the_variable(self, monkeypatch):
+        monkeypatch.setenv("BYLINE_N", "15m")
+        with pytest.raises(ImproperlyConfigured, match="BYLINE_N must be .* not '15m'"):
+            env_float("BYLINE_N", 1.5)
 
     def test_lists_ignore_spaces_and_empties(self, monkeypatch):
         monkeypatch.setenv("BYLINE_HOSTS", " a.example , ,b.example,")

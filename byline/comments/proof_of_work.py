@@ -53,7 +53,7 @@ _REPLAY_PREFIX = "byline:comments:pow:"
 
 def maxnumber(editor_settings=None) -> int:
     """The difficulty in force; 0 when proof of work is off."""
-    configured = int(getattr(settings, "BYLINE_COMMENTS_PROOF_OF_WORK", 0) or 0)
+    configured = settings.BYLINE_COMMENTS_PROOF_OF_WORK
     switch = editor_settings or CommentSettings.load()
     if switch.proof_of_work:
         return switch.proof_of_work_difficulty or configured or DEFAULT_MAXNUMBER

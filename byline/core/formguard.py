@@ -80,10 +80,6 @@ from django.utils.safestring import SafeString
 TOKEN_FIELD = "formguard_token"
 
 
-def _setting(name: str, default):
-    return getattr(settings, name, default)
-
-
 class Refused(Exception):
     """A request the guard turns away, with the HTTP status to answer and a reader's message."""
 
@@ -102,7 +98,7 @@ def client_ip(meta: Mapping[str, Any]) -> str:
     mapping): REMOTE_ADDR, or, behind ``BYLINE_TRUSTED_PROXIES`` proxies, the X-Forwarded-For
     entry that many hops from the right (entries further left are whatever the client chose to
     send, so they are never trusted)."""
-    proxies = int(_setting("BYLINE_TRUSTED_PROXIES", 0))
+    proxies = settings.BYLINE_TRUSTED_PROXIES
     if proxies > 0:
         hops = [part.strip() for part in meta.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         hops = [hop for hop in hops if hop]
@@ -146,7 +142,7 @@ def ip_hash(ip: str) -> str:
     """A salted, keyed hash of an address's :func:`address_key`: stable enough to count and
     block by, useless for recovering the address (HMAC-SHA256 keyed with BYLINE_IP_HASH_SALT,
     else SECRET_KEY). Every count and blocklist by address goes through here."""
-    secret = _setting("BYLINE_IP_HASH_SALT", "") or None
+    secret = settings.BYLINE_IP_HASH_SALT or None
     return salted_hmac(
         "byline.formguard.ip", address_key(ip), secret=secret, algorithm="sha256"
     ).hexdigest()[:32]
@@ -327,7 +323,7 @@ class FormGuardMixin:
             raise forms.ValidationError(
                 "This form could not be checked. Please send it again.", code="token_invalid"
             ) from None
-        if age > int(_setting("BYLINE_FORMGUARD_MAX_AGE", 7 * 86400)):
+        if age > settings.BYLINE_FORMGUARD_MAX_AGE:
             self._formguard_refresh_token()
             raise forms.ValidationError(
                 "This page had been open a long time. Please send the form again.",
@@ -335,7 +331,7 @@ class FormGuardMixin:
             )
         if cleaned.get(self.formguard_honeypot):
             self.formguard_bot_signals.append("honeypot")
-        if age < float(_setting("BYLINE_FORMGUARD_MIN_SECONDS", 3)):
+        if age < settings.BYLINE_FORMGUARD_MIN_SECONDS:
             self.formguard_bot_signals.append("too_fast")
         if self.formguard_bot_signals and self.formguard_reject_bots:
             raise forms.ValidationError(

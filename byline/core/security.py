@@ -50,7 +50,7 @@ class SecurityHeadersMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
         self.admin_prefix = "/admin/"
-        self.report_only = getattr(settings, "BYLINE_CSP_REPORT_ONLY", False)
+        self.report_only = settings.BYLINE_CSP_REPORT_ONLY
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)

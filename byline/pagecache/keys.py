@@ -97,7 +97,7 @@ def _config() -> _Config:
         exempt=tuple(settings.BYLINE_PAGECACHE_EXEMPT_PATHS),
         cookies=cookies,
         prefixes=tuple(settings.BYLINE_PAGECACHE_BYPASS_COOKIE_PREFIXES),
-        proxy_header=getattr(settings, "SECURE_PROXY_SSL_HEADER", None),
+        proxy_header=settings.SECURE_PROXY_SSL_HEADER,
         allowed_hosts=tuple(allowed),
         named_hosts=named,
     )

@@ -21,18 +21,18 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default=os.environ.get("BYLINE_HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--host", default=settings.BYLINE_HOST)
+        parser.add_argument("--port", type=int, default=settings.BYLINE_PORT)
         parser.add_argument(
             "--workers",
             type=int,
-            default=int(os.environ.get("BYLINE_WORKERS", "0")) or os.cpu_count() or 1,
+            default=settings.BYLINE_WORKERS or os.cpu_count() or 1,
             help="Worker processes (default: one per core).",
         )
         parser.add_argument(
             "--threads",
             type=int,
-            default=os.environ.get("BYLINE_THREADS", "4"),  # a string: argparse checks it too
+            default=settings.BYLINE_THREADS,
             help="Threads per worker process (default 4; more when the database is remote).",
         )
         parser.add_argument(
