@@ -45,12 +45,6 @@ class ReaderCommentQuerySet(models.QuerySet):
         """Pingbacks and trackbacks: other sites linking here."""
         return self.exclude(kind=CommentKind.COMMENT)
 
-    def in_moderation(self) -> ReaderCommentQuerySet:
-        return self.filter(status=CommentStatus.PENDING)
-
-    def spam(self) -> ReaderCommentQuerySet:
-        return self.filter(status=CommentStatus.SPAM)
-
     def by_email(self, email: str) -> ReaderCommentQuerySet:
         return self.filter(email=normalize_email(email))
 

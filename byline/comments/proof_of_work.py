@@ -83,20 +83,6 @@ def create_challenge(*, maxnumber: int, now: float | None = None) -> dict:
     }
 
 
-def solve(challenge: dict) -> int | None:
-    """What the browser does (for tests and benchmarks): the number behind the challenge."""
-    for number in range(challenge["maxnumber"] + 1):
-        if _hash(challenge["salt"], number) == challenge["challenge"]:
-            return number
-    return None
-
-
-def encode_solution(challenge: dict, number: int) -> str:
-    """The form field's value for a solved challenge, as the browser sends it."""
-    fields = {key: challenge[key] for key in ("algorithm", "challenge", "salt", "signature")}
-    return base64.b64encode(json.dumps({**fields, "number": number}).encode()).decode()
-
-
 def verify_solution(payload: str, *, now: float | None = None) -> str:
     """Why `payload` is not a valid, fresh, first-time solution; "" when it is one.
 

@@ -71,12 +71,6 @@ class ReplicaPinningMiddleware:
             _state.pinned = False
 
 
-def pin_to_primary() -> None:
-    """Send the rest of this request's reads to the primary (e.g. before a read that must
-    see a write made by another server a moment ago)."""
-    _state.pinned = True
-
-
 @contextmanager
 def read_from_primary() -> Iterator[None]:
     """Send every read inside the block to the primary. For renders that are kept: the page

@@ -38,7 +38,6 @@ from django.conf import settings
 logger = logging.getLogger(__name__)
 
 MAGIC = b"BPS1"
-ENCODINGS = ("br", "gzip", "identity")
 
 
 @dataclass

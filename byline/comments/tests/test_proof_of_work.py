@@ -17,11 +17,25 @@ from .conftest import submit
 pytestmark = pytest.mark.django_db
 
 
+def solve(challenge: dict) -> int | None:
+    """What the reader's browser does (comments/js/altcha.js): the number behind the challenge."""
+    for number in range(challenge["maxnumber"] + 1):
+        if proof_of_work._hash(challenge["salt"], number) == challenge["challenge"]:
+            return number
+    return None
+
+
+def encode_solution(challenge: dict, number: int) -> str:
+    """The form field's value for a solved challenge, as the browser sends it."""
+    fields = {key: challenge[key] for key in ("algorithm", "challenge", "salt", "signature")}
+    return encode({**fields, "number": number})
+
+
 def solved(maxnumber: int = 500, **overrides) -> tuple[dict, str]:
     challenge = proof_of_work.create_challenge(maxnumber=maxnumber)
-    number = proof_of_work.solve(challenge)
+    number = solve(challenge)
     assert number is not None
-    return challenge, proof_of_work.encode_solution({**challenge, **overrides}, number)
+    return challenge, encode_solution({**challenge, **overrides}, number)
 
 
 def encode(data) -> str:
@@ -36,8 +50,8 @@ class TestVerification:
 
     def test_wrong_number(self):
         challenge, _ = solved()
-        number = proof_of_work.solve(challenge)
-        wrong = proof_of_work.encode_solution(challenge, number + 1)
+        number = solve(challenge)
+        wrong = encode_solution(challenge, number + 1)
         assert proof_of_work.verify_solution(wrong) == "wrong answer"
 
     def test_a_challenge_not_signed_here(self):
@@ -60,14 +74,14 @@ class TestVerification:
         """salt + number is one string: "…expires=T&" + "123" must not be read as
         "…expires=T&1" + "23" (the salt must end in "&"), nor the expiry edited."""
         challenge, _ = solved(maxnumber=5000)
-        number = proof_of_work.solve(challenge)
+        number = solve(challenge)
         text = f"{challenge['salt']}{number}"
         if number >= 10:
             moved = {**challenge, "salt": text[:-1]}
-            payload = proof_of_work.encode_solution(moved, int(text[-1]))
+            payload = encode_solution(moved, int(text[-1]))
             assert proof_of_work.verify_solution(payload) == "malformed"
         later = challenge["salt"].replace("expires=", "expires=9")
-        payload = proof_of_work.encode_solution({**challenge, "salt": later}, number)
+        payload = encode_solution({**challenge, "salt": later}, number)
         assert proof_of_work.verify_solution(payload) == "wrong answer"
 
     def test_another_algorithm(self):
@@ -121,13 +135,13 @@ class TestVerification:
 
     def test_a_salt_without_an_expiry_is_malformed(self):
         challenge = proof_of_work.create_challenge(maxnumber=10)
-        payload = proof_of_work.encode_solution({**challenge, "salt": "abc&"}, 1)
+        payload = encode_solution({**challenge, "salt": "abc&"}, 1)
         assert proof_of_work.verify_solution(payload) == "malformed"
         # Even signed by us (only if someone changed the code): still a reason, not a 500.
         signed = {**challenge, "salt": "abc&"}
         signed["challenge"] = proof_of_work._hash("abc&", 1)
         signed["signature"] = proof_of_work._sign(signed["challenge"])
-        payload = proof_of_work.encode_solution(signed, 1)
+        payload = encode_solution(signed, 1)
         assert proof_of_work.verify_solution(payload) == "malformed"
 
 
