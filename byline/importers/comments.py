@@ -11,6 +11,7 @@ from wagtail.models import Page
 
 from byline.blogs.models import PostPage
 from byline.comments.models import CommentKind, ReaderComment
+from byline.importers.ordering import parents_first
 from byline.importers.scan import parse_wp_date
 from byline.importers.wxr import WPComment, WPItem
 from byline.publication.models import StandardPage
@@ -36,40 +37,38 @@ def _plain_text(content: str) -> str:
 
 
 def import_comments(state: ImportState, scanned: ScannedFile, page: Page, item: WPItem) -> None:
-    """The item's comments onto the post or page it became, threads kept."""
+    """The item's comments onto the post or page it became, each reply under the comment it
+    answers, whatever order the file lists them in."""
     if not item.comments:
         return
     if not isinstance(page, PostPage | StandardPage):
         state.report.counts["comments not imported"] += len(item.comments)
         return
-    by_wp_id: dict[int, ReaderComment] = {}
-    pending = list(item.comments)
-    # Parents first, whatever order the file lists them in.
-    for _round in range(len(pending) + 1):
-        waiting = []
-        for comment in pending:
-            if comment.parent and comment.parent not in by_wp_id:
-                if any(c.wp_id == comment.parent for c in item.comments):
-                    waiting.append(comment)
-                    continue
-                state.report.notes.append(
-                    f"line {item.line}: comment {comment.wp_id} replies to {comment.parent}, "
-                    "which is not in the file; imported as a top-level comment"
-                )
-                comment.parent = 0
-            saved = _save(state, scanned, page, item, comment, by_wp_id.get(comment.parent))
-            if saved is not None:
-                by_wp_id[comment.wp_id] = saved
-        if len(waiting) == len(pending):
-            for comment in waiting:  # a reply loop: break it at the top
-                comment.parent = 0
-                saved = _save(state, scanned, page, item, comment, None)
-                if saved is not None:
-                    by_wp_id[comment.wp_id] = saved
-            break
-        pending = waiting
-        if not pending:
-            break
+    comments = item.comments
+    position: dict[int, int] = {}  # comment id -> its place in the list (the first one)
+    for n, comment in enumerate(comments):
+        position.setdefault(comment.wp_id, n)
+    for comment in comments:
+        if comment.parent and comment.parent not in position:
+            state.report.notes.append(
+                f"line {item.line}: comment {comment.wp_id} replies to {comment.parent}, "
+                "which is not in the file; imported as a top-level comment"
+            )
+            comment.parent = 0
+    saved: dict[int, ReaderComment] = {}
+
+    def place(n: int) -> bool:
+        comment = comments[n]
+        reply = _save(state, scanned, page, item, comment, saved.get(comment.parent))
+        if reply is not None:
+            saved[comment.wp_id] = reply
+        return True  # even if refused: the replies to it then go to the top level
+
+    parents = {n: position[c.parent] if c.parent else None for n, c in enumerate(comments)}
+    placed = parents_first(parents, place)
+    for n, comment in enumerate(comments):
+        if n not in placed:  # in a reply loop, or below one: the loop is broken at the top
+            _save(state, scanned, page, item, comment, None)
 
 
 def _save(

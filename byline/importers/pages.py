@@ -13,6 +13,7 @@ from wagtail.models import Page, PageViewRestriction
 from byline.blogs.models import PostPage, PostPageAuthor
 from byline.importers import comments, media
 from byline.importers.convert import Converter, plain
+from byline.importers.ordering import parents_first
 from byline.importers.scan import wp_slug
 from byline.importers.terms import tag_for
 from byline.importers.wxr import WPItem
@@ -34,7 +35,7 @@ def import_items(state: ImportState, scanned: ScannedFile) -> None:
     parent page comes later in the file waits for it."""
     total = len(scanned.items)
     progress = state.options.progress or (lambda done, total: None)
-    deferred: list[WPItem] = []
+    waiting: dict[str, tuple[WPItem, ItemInfo]] = {}
     done = 0
     for record in scanned.records():
         if not isinstance(record, WPItem):
@@ -54,28 +55,37 @@ def import_items(state: ImportState, scanned: ScannedFile) -> None:
             state.report.skip(record, f"status {info.status!r} is not imported")
             continue
         if kind == "page" and page_parent(state, scanned, info) is None:
-            deferred.append(record)
+            waiting[info.key] = (record, info)
             continue
         import_item(state, scanned, record, info)
         if len(state.mappings.unsaved) >= MAPPINGS_BATCH:
             state.mappings.save(forget=True)
-    for _round in range(len(deferred) + 1):
-        waiting = []
-        for record in deferred:
-            info = scanned.info(record)
-            if page_parent(state, scanned, info) is None:
-                waiting.append(record)
-            else:
-                import_item(state, scanned, record, info)
-        if len(waiting) == len(deferred):
-            break
-        deferred = waiting
-    for record in deferred:
-        info = scanned.info(record)
-        state.places[info.key].parent = 0
-        import_item(state, scanned, record, info)
+    _import_waiting(state, scanned, waiting)
     # Every tag the file declared, or a post was given on the way.
     state.report.counts["tags"] = len({tag.pk for tag in state.tags.values()})
+
+
+def _import_waiting(
+    state: ImportState, scanned: ScannedFile, waiting: dict[str, tuple[WPItem, ItemInfo]]
+) -> None:
+    """The pages that came before their parent page in the file: parents first, siblings
+    in file order (the addresses pass broke every parent loop). A page whose parent was not
+    imported (trashed, say) goes to the top level once the others are in, and so does every
+    page that waited below it."""
+
+    def place(key: str) -> bool:
+        record, info = waiting[key]
+        if page_parent(state, scanned, info) is None:
+            return False
+        import_item(state, scanned, record, info)
+        return True
+
+    parents = {key: scanned.by_wp_id[state.places[key].parent].key for key in waiting}
+    placed = parents_first(parents, place)
+    for key, (record, info) in waiting.items():
+        if key not in placed:
+            state.places[key].parent = 0
+            import_item(state, scanned, record, info)
 
 
 def page_parent(state: ImportState, scanned: ScannedFile, info: ItemInfo) -> Page | None:

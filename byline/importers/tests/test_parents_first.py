@@ -1,9 +1,9 @@
 """Pages and comments listed before their parents: each still lands under its parent.
 
 out-of-order.xml lists, in this order: a grandchild page, its parent "child", a second child,
-and then their parent; a page under a trashed page, a page below that one, then the trashed
-page itself; and a post whose comments answer comments further down, loop (5 answers 6, 6
-answers 5), or answer a comment that is refused (its status is unknown).
+their parent, and a second grandchild; a page under a trashed page, a page below that one,
+then the trashed page itself; and a post whose comments answer comments further down, loop
+(5 answers 6, 6 answers 5), or answer a comment that is refused (its status is unknown).
 """
 
 from __future__ import annotations
@@ -22,6 +22,15 @@ def test_a_page_before_its_parent_waits_for_it(tree):
     assert StandardPage.objects.get(slug="grandchild").url == "/parent/child/grandchild/"
     parent = StandardPage.objects.get(slug="parent")
     assert [page.slug for page in parent.get_children()] == ["child", "second-child"]
+
+
+def test_pages_that_waited_keep_their_order_in_the_file(tree):
+    """Both grandchildren wait for "child", which waits for "parent", listed between them:
+    they still go under "child" in file order (WordPress's theme unit data has this case:
+    Level 3, Level 2, Level 1, ... Level 3a, Level 3b)."""
+    run_import("out-of-order.xml", "--blog", "order")
+    child = StandardPage.objects.get(slug="child")
+    assert [page.slug for page in child.get_children()] == ["grandchild", "second-grandchild"]
 
 
 def test_a_page_whose_parent_was_not_imported_goes_to_the_top(tree):
