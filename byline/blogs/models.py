@@ -343,9 +343,8 @@ class PostPage(Page):
             # and sorts them: comparing and ordering by an expression keeps SQLite off the
             # date index.
             blog_posts = counts.blog_post_count(blog)
-            if not walk_date_index(
-                size=blog_posts, wanted=self.NEIGHBOUR_WINDOW, total=counts.site_post_count()
-            ):
+            site_posts = counts.site_post_count(PostPage.objects.published())
+            if not walk_date_index(size=blog_posts, wanted=self.NEIGHBOUR_WINDOW, total=site_posts):
                 siblings = siblings.filter(
                     path__gte=blog.path, path__lte=blog.path + "Z" * self.steplen
                 ).alias(when=Coalesce("date", "date"))
