@@ -16,6 +16,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.models import Orderable
 
 from byline.blogs.visibility import is_restricted, readable_q
+from byline.featured.signals import announce_featured_change, items_saved_with_their_list
 
 
 class FeaturedList(ClusterableModel):
@@ -52,11 +53,9 @@ class FeaturedList(ClusterableModel):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        from byline.featured.signals import announce_featured_change, items_saved_with_their_list
-
         with items_saved_with_their_list():
             super().save(*args, **kwargs)  # ClusterableModel saves the items here too
-        announce_featured_change(blog_id=self.blog_id, reason="list-saved")
+        announce_featured_change(sender=type(self), blog_id=self.blog_id, reason="list-saved")
 
 
 class FeaturedItemQuerySet(models.QuerySet):

@@ -16,7 +16,7 @@ from byline.images.tasks import warm_renditions
 def _announce_lists(items, reason: str) -> None:
     blog_ids = set(items.values_list("featured_list__blog_id", flat=True).distinct())
     for blog_id in blog_ids:
-        announce_featured_change(blog_id=blog_id, reason=reason)
+        announce_featured_change(sender=FeaturedList, blog_id=blog_id, reason=reason)
 
 
 def item_saved_or_deleted(sender, instance: FeaturedItem, **kwargs) -> None:
@@ -26,11 +26,11 @@ def item_saved_or_deleted(sender, instance: FeaturedItem, **kwargs) -> None:
         .first()
     )
     reason = "item-deleted" if kwargs.get("signal") is post_delete else "item-saved"
-    announce_featured_change(blog_id=list_blog_id, reason=reason, item=True)
+    announce_featured_change(sender=FeaturedItem, blog_id=list_blog_id, reason=reason, item=True)
 
 
 def list_deleted(sender, instance: FeaturedList, **kwargs) -> None:
-    announce_featured_change(blog_id=instance.blog_id, reason="list-deleted")
+    announce_featured_change(sender=FeaturedList, blog_id=instance.blog_id, reason="list-deleted")
 
 
 def page_changed(sender, instance, **kwargs) -> None:

@@ -42,12 +42,13 @@ def items_saved_with_their_list() -> Iterator[None]:
         _state.quiet = False
 
 
-def announce_featured_change(*, blog_id: int | None, reason: str, item: bool = False) -> None:
-    """Send featured_changed once the current transaction commits (at once outside one)."""
-    from byline.featured.models import FeaturedList
-
+def announce_featured_change(
+    *, sender: type, blog_id: int | None, reason: str, item: bool = False
+) -> None:
+    """Send featured_changed (from `sender`, the model that changed: FeaturedList or
+    FeaturedItem) once the current transaction commits, at once outside one."""
     if item and getattr(_state, "quiet", False):
         return
     transaction.on_commit(
-        lambda: featured_changed.send(sender=FeaturedList, blog_id=blog_id, reason=reason)
+        lambda: featured_changed.send(sender=sender, blog_id=blog_id, reason=reason)
     )
