@@ -8,6 +8,7 @@ floor here before anything may import it.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,36 @@ def test_imports_run_down_the_floors():
 def test_the_floor_check_sees_arrows_that_run_up(source, target):
     """The check above would catch the arrows this redesign removed (issue #18)."""
     assert FLOOR[target] >= FLOOR[source]
+
+
+def template_edges() -> list[tuple[str, str, str]]:
+    """(app, app it needs, template) for each app template that includes or extends another
+    app's template or loads another app's tag library. The site-wide templates in
+    byline/templates/ are the project's (the top floor): they put the apps' pieces together,
+    so a page that shows a post with its comments and the Featured list lives there."""
+    libraries = {path.stem: path.parts[-3] for path in PACKAGE.glob("*/templatetags/*.py")}
+    edges = []
+    for template in sorted(PACKAGE.glob("*/templates/**/*.html")):
+        app = template.relative_to(PACKAGE).parts[0]
+        text = template.read_text()
+        needed = {
+            match.group(1)
+            for match in re.finditer(r'{%\s*(?:include|extends)\s+"([^"/]+)/', text)
+            if match.group(1) in FLOOR
+        }
+        for match in re.finditer(r"{%\s*load\s+([^%]+)%}", text):
+            needed |= {libraries[name] for name in match.group(1).split() if name in libraries}
+        edges += [(app, other, str(template)) for other in needed - {app}]
+    return edges
+
+
+def test_templates_run_down_the_floors_too():
+    wrong = [
+        f"{template} ({source}) needs {target}"
+        for source, target, template in template_edges()
+        if FLOOR.get(target, 99) >= FLOOR.get(source, -1)
+    ]
+    assert wrong == []
 
 
 def test_byline_never_imports_the_tests():
