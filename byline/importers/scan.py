@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ItemInfo:
     """What the first pass keeps of each item: enough to know every new address."""
 

@@ -37,7 +37,7 @@ class ImportOptions:
     progress: Callable[[int, int], None] | None = None  # (items done, items in the file)
 
 
-@dataclass
+@dataclass(slots=True)
 class Place:
     """Where one item goes: its new address and, for a post or page, its slug (numbered if
     taken) and the WordPress id of its parent page (0: the top level)."""
