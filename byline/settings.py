@@ -283,6 +283,9 @@ WHITENOISE_MAX_AGE = 3600
 
 # HTTPS: on behind a TLS-terminating proxy, BYLINE_HTTPS=1 turns on the secure parts.
 BYLINE_HTTPS = env_bool("BYLINE_HTTPS")
+# Lets `byline serve` answer public host names over plain HTTP (a private network behind a
+# TLS proxy that does not say so). Read as a yes/no: .env.example's "0" means no.
+BYLINE_ALLOW_PLAIN_HTTP = env_bool("BYLINE_ALLOW_PLAIN_HTTP")
 if BYLINE_HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True

@@ -181,6 +181,25 @@ def test_serve_on_a_public_host_names_the_missing_production_settings(tmp_path):
     assert "BYLINE_HTTPS=1" in result.stderr
 
 
+def test_allow_plain_http_0_as_in_env_example_still_asks_for_https(tmp_path):
+    """.env.example lists BYLINE_ALLOW_PLAIN_HTTP=0: that must mean no, not "set"."""
+    env = {
+        **os.environ,
+        "BYLINE_VAR_DIR": str(tmp_path),
+        "ALLOWED_HOSTS": "news.example.com",
+        "BYLINE_DEBUG": "0",
+        "SECRET_KEY": "x" * 50,
+        "BYLINE_ALLOW_PLAIN_HTTP": "0",
+    }
+    env.pop("BYLINE_HTTPS", None)
+    # Bounded: were "0" taken for yes, serve would start and run.
+    result = subprocess.run(
+        [*BYLINE, "serve", "--port", "0"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "BYLINE_HTTPS=1" in result.stderr
+
+
 # These tests share servers started once for the module and build on each other's
 # changes: one test worker must run them all, in order (make test uses --dist loadgroup).
 pytestmark = pytest.mark.xdist_group("test_serve")

@@ -33,7 +33,7 @@ def production_problems() -> list[str]:
         problems.append("BYLINE_DEBUG: set it to 0; debug pages leak settings and code")
     if "*" in settings.ALLOWED_HOSTS:
         problems.append("ALLOWED_HOSTS: name your host names instead of '*'")
-    if not settings.BYLINE_HTTPS and not os.environ.get("BYLINE_ALLOW_PLAIN_HTTP"):
+    if not settings.BYLINE_HTTPS and not settings.BYLINE_ALLOW_PLAIN_HTTP:
         problems.append(
             "BYLINE_HTTPS=1: serve readers over TLS (secure cookies, HSTS, redirect); "
             "set BYLINE_ALLOW_PLAIN_HTTP=1 only on a private network"
