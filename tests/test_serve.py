@@ -194,7 +194,11 @@ def test_allow_plain_http_0_as_in_env_example_still_asks_for_https(tmp_path):
     env.pop("BYLINE_HTTPS", None)
     # Bounded: were "0" taken for yes, serve would start and run.
     result = subprocess.run(
-        [*BYLINE, "serve", "--port", "0"], env=env, capture_output=True, text=True, timeout=60
+        [*BYLINE, "serve", "--port", str(free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert "BYLINE_HTTPS=1" in result.stderr
