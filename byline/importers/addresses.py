@@ -25,56 +25,87 @@ RESERVED_TOP_SLUGS = {
 def plan_addresses(state: ImportState, scanned: ScannedFile) -> None:
     """Decide every post's and page's slug and new address before any is written, so
     that links between them can be rewritten whichever comes first in the file."""
-    items, places = scanned.items.values(), state.places
-    taken: dict[int | str, set[str]] = {}
-    mine: set[int] = set()  # pages an earlier run imported: their slugs are not "taken"
-    for info in items:
+    slugs = _Slugs(state, earlier=_pages_of_earlier_runs(state, scanned))
+    _place_posts(state, scanned, slugs)
+    _place_pages(state, scanned, slugs)
+    _place_attachments(state, scanned)
+    _old_addresses(state, scanned)
+
+
+def _pages_of_earlier_runs(state: ImportState, scanned: ScannedFile) -> set[int]:
+    """Note the page each post and page became in an earlier run; return their ids."""
+    earlier: set[int] = set()
+    for info in scanned.items.values():
         if info.post_type in {"post", "page"}:
             row = state.mappings.row(info.post_type, info.key)
             if row and row.object_id:
                 state.page_ids[info.key] = row.object_id
-                mine.add(row.object_id)
+                earlier.add(row.object_id)
+    return earlier
 
-    def siblings(parent_key) -> set[str]:
-        if parent_key not in taken:
-            if parent_key == "blog":
-                parent = state.target.blog
-            elif parent_key == "home":
-                parent = state.target.home
-            else:
-                parent = None
-                row = state.mappings.row("page", str(parent_key))
-                if row and row.object_id:
-                    parent = Page.objects.filter(pk=row.object_id).first()
-            taken[parent_key] = (
-                set(parent.get_children().exclude(pk__in=mine).values_list("slug", flat=True))
-                if parent is not None
-                else set()
-            )
-            if parent_key == "home":
-                taken[parent_key] |= RESERVED_TOP_SLUGS
-        return taken[parent_key]
 
-    def claim(info: ItemInfo, parent_key) -> str:
-        used = siblings(parent_key)
+class _Slugs:
+    """The slugs taken under each parent ("blog", "home", or a WordPress page id), read
+    from the tree once per parent; the pages of earlier runs do not take theirs."""
+
+    def __init__(self, state: ImportState, *, earlier: set[int]) -> None:
+        self.state, self.earlier = state, earlier
+        self.taken: dict[int | str, set[str]] = {}
+
+    def claim(self, info: ItemInfo, parent_key: int | str) -> str:
+        """The item's slug under that parent, numbered (slug-2, slug-3 …) if taken."""
+        used = self._siblings(parent_key)
         slug, number = info.slug, 2
         while slug in used:
             slug = f"{info.slug[:190]}-{number}"
             number += 1
         if slug != info.slug:
-            state.report.notes.append(
+            self.state.report.notes.append(
                 f"line {info.line}: slug {info.slug!r} was taken; {slug!r} used instead"
             )
         used.add(slug)
         return slug
 
-    for info in items:
+    def _siblings(self, parent_key: int | str) -> set[str]:
+        if parent_key not in self.taken:
+            target = self.state.target
+            if parent_key == "blog":
+                parent = target.blog
+            elif parent_key == "home":
+                parent = target.home
+            else:
+                parent = None
+                row = self.state.mappings.row("page", str(parent_key))
+                if row and row.object_id:
+                    parent = Page.objects.filter(pk=row.object_id).first()
+            self.taken[parent_key] = (
+                set(
+                    parent.get_children()
+                    .exclude(pk__in=self.earlier)
+                    .values_list("slug", flat=True)
+                )
+                if parent is not None
+                else set()
+            )
+            if parent_key == "home":
+                self.taken[parent_key] |= RESERVED_TOP_SLUGS
+        return self.taken[parent_key]
+
+
+def _place_posts(state: ImportState, scanned: ScannedFile, slugs: _Slugs) -> None:
+    """Posts go into the blog, at /<blog>/<yyyy>/<mm>/<slug>/ (none without a date)."""
+    for info in scanned.items.values():
         if info.post_type == "post":
-            place = places[info.key] = Place(slug=claim(info, "blog"))
+            place = state.places[info.key] = Place(slug=slugs.claim(info, "blog"))
             if info.date is not None:
                 local = timezone.localtime(info.date)
                 place.url = f"{state.target.blog_url}{local:%Y}/{local:%m}/{place.slug}/"
-    pages = [info for info in items if info.post_type == "page"]
+
+
+def _place_pages(state: ImportState, scanned: ScannedFile, slugs: _Slugs) -> None:
+    """Pages go under their parent page, or at the top level if it is not in the file."""
+    places = state.places
+    pages = [info for info in scanned.items.values() if info.post_type == "page"]
     for info in pages:
         parent = scanned.by_wp_id.get(info.parent) if info.parent else None
         if info.parent and (parent is None or parent.post_type != "page"):
@@ -87,7 +118,7 @@ def plan_addresses(state: ImportState, scanned: ScannedFile) -> None:
             places[info.key] = Place(parent=info.parent)
     for info in pages:
         place = places[info.key]
-        place.slug = claim(info, place.parent or "home")
+        place.slug = slugs.claim(info, place.parent or "home")
     home_url = state.target.home.get_url() or "/"
     for info in pages:
         place = places[info.key]
@@ -101,13 +132,17 @@ def plan_addresses(state: ImportState, scanned: ScannedFile) -> None:
             place.parent = 0
             chain = [place.slug]
         place.url = home_url + "".join(f"{slug}/" for slug in reversed(chain))
-    for info in items:
+
+
+def _place_attachments(state: ImportState, scanned: ScannedFile) -> None:
+    """An attachment not imported as a file (media placed those) answers at the address of
+    the item it belongs to."""
+    places = state.places
+    for info in scanned.items.values():
         if info.post_type == "attachment" and info.key not in places:
-            # Not imported as a file: its old address leads to the item it belongs to.
             parent = scanned.by_wp_id.get(info.parent)
             place = places.get(parent.key) if parent else None
             places[info.key] = Place(url=place.url if place else "")
-    _old_addresses(state, scanned)
 
 
 def _old_addresses(state: ImportState, scanned: ScannedFile) -> None:

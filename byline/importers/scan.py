@@ -28,7 +28,7 @@ class ItemInfo:
     key: str
     post_type: str
     status: str
-    slug: str
+    slug: str  # as WordPress has it; the one Byline gives the item is in its state.Place
     title: str
     date: datetime.datetime | None
     link: str
