@@ -1,6 +1,7 @@
 """WordPress's own theme unit test data imports completely, and every link of the result works.
 
-The file lives beside the clone (CI copies shared/ there); it is read, never changed.
+The file is kept in the repository (tests/files/wordpress-theme-data, with its source and
+licence), so a fresh clone runs this with nothing beside it; it is read, never changed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from byline.importers.links import LinkMap
 from byline.importers.wxr import WPItem, read_wxr
 from byline.publication.models import StandardPage
 
-CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpora" / "wordpress"
+CORPUS = Path(__file__).resolve().parent / "files" / "wordpress-theme-data"
 THEME_DATA = CORPUS / "themeunittestdata.wordpress.xml"
 
 
