@@ -213,6 +213,7 @@ def rows_holding(text: str) -> list[str]:
     ]
 
 
+@pytest.mark.django_db(transaction=True)
 class TestNothingKeptOnceSent:
     """With the database task backend, as in production, where a task's arguments stay in its
     result row after it has run: the reader's message, name and address must not."""
