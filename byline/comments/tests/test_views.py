@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 
 import lxml.html
@@ -239,6 +240,27 @@ class TestBadInput:
         assert errors or field == "parent", label
         if field == "parent":
             assert "not on this post" in form.text_content()
+
+    def test_the_page_without_javascript_has_an_h1_and_headings_in_order(self, client, post):
+        """The form's page when a comment comes back (400) or a reply is asked for: one h1
+        naming the post, then the form's h2; no level skipped."""
+        top = add_comment(post, name="Top Writer")
+        for response, form_heading in [
+            (submit(client, post, email="nope"), "Leave a comment"),
+            (client.get(f"/comments/post/{post.pk}/reply/{top.pk}/"), "Reply to Top Writer"),
+        ]:
+            page = lxml.html.fromstring(response.content)
+            headings = [
+                (int(heading.tag[1]), heading.text_content())
+                for heading in page.xpath("//h1 | //h2 | //h3 | //h4 | //h5 | //h6")
+            ]
+            assert headings[:2] == [
+                (1, "Comment on “Why Partners Like Steve Ballmer”"),
+                (2, form_heading),
+            ]
+            levels = [level for level, _text in headings]
+            assert levels.count(1) == 1
+            assert all(after <= before + 1 for before, after in itertools.pairwise(levels))
 
     def test_the_reader_keeps_what_they_wrote(self, client, post):
         response = submit(client, post, email="nope", body="My long careful <comment>")
