@@ -1,9 +1,10 @@
 """A post's images as readers get them: the lead image as a sized thumbnail in listings, at a
-fixed number of queries however many posts, and images in a post's body."""
+fixed number of queries however many posts, and above the post; images in a post's body."""
 
 import datetime
 import re
 
+import lxml.html
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -49,6 +50,30 @@ class TestPostImages:
         assert (attrs(img)["width"], attrs(img)["height"]) == ("160", "107")
         assert 'sizes="(min-width: 40rem) 10rem, 7rem"' in img
         assert 'alt="A chart of partner revenue"' in img
+
+    def test_lead_image_is_above_the_post_body_sized_and_described(self, client, tree):
+        """The text column's preset (uncropped: 2000×1000 gives 480×240 and 1600w), loaded
+        at once as the first image a reader sees, between the headline and the body."""
+        post = make_post(tree.blog, title="A story", slug="a-story", date=at(2025, 6, 2))
+        post.lead_image = make_image(2000, 1000, description="A chart of partner revenue")
+        post.save_revision().publish()
+        page = lxml.html.fromstring(client.get(post.url).content)
+        article = page.xpath("//article[@class='post']")[0]
+        assert [child.get("class") or child.tag for child in article][:3] == [
+            "h1",
+            "lead-image",
+            "post-body",
+        ]
+        (img,) = article.xpath("./figure[@class='lead-image']//img")
+        assert img.get("alt") == "A chart of partner revenue"
+        assert (img.get("width"), img.get("height")) == ("480", "240")
+        assert "1600w" in img.get("srcset") and img.get("loading") == "eager"
+        assert img.get("sizes") == "(min-width: 45rem) 42rem, calc(100vw - 2.5rem)"
+        assert not article.xpath(".//figcaption")  # Wagtail's images carry no caption
+
+    def test_a_post_without_a_lead_image_has_no_empty_figure(self, client, tree):
+        post = make_post(tree.blog, title="Plain", slug="plain", date=at(2025, 6, 2))
+        assert b"lead-image" not in client.get(post.url).content
 
     def test_image_in_a_post_body_is_responsive_with_its_alt_text(self, client, tree):
         image = make_image(2000, 1000)
