@@ -2,9 +2,12 @@
 
 import datetime
 
+import lxml.html
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from tests.factories import AuthorFactory, make_post
 
@@ -58,6 +61,31 @@ class TestPostPage:
             '<a href="/authors/kurt-mackie/" rel="author">Kurt Mackie</a> on '
             '<time datetime="2011-07-13T12:00:00+00:00">July 13, 2011</time>'
         ) in html
+
+    def test_preview_of_an_undated_draft_says_not_yet_published(self, client, tree):
+        """A draft gets its date when it goes live (PostPage.save), so its byline in Wagtail's
+        preview cannot end "on <date>": it says the post is not yet published instead."""
+        draft = make_post(tree.blog, title="Work in progress", slug="wip", date=None, live=False)
+        editor = get_user_model().objects.create_superuser("editor", "editor@example.com", "pw")
+        client.force_login(editor)
+        form = {
+            "title": "Work in progress",
+            "slug": "wip",
+            "date": "",
+            "excerpt": "",
+            "body": streamfield([("paragraph", rich_text("<p>Soon.</p>"))]),
+            "post_authors": inline_formset([{"author": tree.author.pk}]),
+            "tags": "",
+            "comments_open": "on",
+            "go_live_at": "",
+            "expire_at": "",
+        }
+        preview = f"/admin/pages/{draft.pk}/edit/preview/"
+        assert client.post(preview, nested_form_data(form)).json()["is_valid"]
+        page = lxml.html.fromstring(client.get(preview).content)
+        (byline,) = page.xpath("//p[@class='byline']")
+        assert byline.text_content() == "By Scott Bekker; not yet published"
+        assert not byline.xpath(".//time")
 
     def test_previous_and_next_links(self, client, tree):
         first = make_post(tree.blog, title="First", date=at(2011, 7, 1))
