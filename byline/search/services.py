@@ -58,34 +58,48 @@ def search_posts(
     return outcome
 
 
-def post_text(post: PostPage) -> str:
+def body_text(post: PostPage) -> str:
     # The text the index holds for the body (StreamField's searchable content: no templates
     # rendered, ~20x cheaper than rendering each block). It is plain text already (Wagtail
     # strips tags and decodes entities), so "&lt;script&gt;" the author wrote is the text
     # "<script>" here: stripping tags again would eat it. The snippet escapes it.
     pieces = post.body.stream_block.get_searchable_content(post.body)
-    body = " ".join(str(piece) for piece in pieces)
-    return " ".join(f"{post.excerpt} {body}".split())
+    return " ".join(" ".join(str(piece) for piece in pieces).split())
 
 
 def snippet(post: PostPage, words: tuple[str, ...], length: int = SNIPPET_CHARS) -> SafeString:
-    """A passage of the post around the first matching word, HTML-escaped, with each matching
-    word (or a longer word it begins, as search also finds "partners" for "partner" on
-    PostgreSQL) in <mark>."""
-    text = post_text(post)
+    """One passage of the post, HTML-escaped, with each matching word (or a longer word it
+    begins, as search also finds "partners" for "partner" on PostgreSQL) in <mark>: the
+    excerpt when it has a matching word, else the body around its first one, else (the post
+    matched on its title, tags or author) the excerpt, or the body's beginning without one.
+
+    Never the excerpt and the body run together: the excerpt is often the body's first lines
+    again, and results read them twice (issue #15)."""
+    excerpt = " ".join(post.excerpt.split())
     if not words:
-        return escape(text[:length])
+        return _passage(excerpt or body_text(post), None, length)
     pattern = re.compile(
         r"\b(" + "|".join(re.escape(word) for word in words) + r")\w*", re.IGNORECASE
     )
-    first = pattern.search(text)
+    if excerpt and pattern.search(excerpt):
+        return _passage(excerpt, pattern, length)
+    body = body_text(post)
+    if excerpt and not pattern.search(body):
+        return _passage(excerpt, pattern, length)
+    return _passage(body, pattern, length)
+
+
+def _passage(text: str, pattern: re.Pattern[str] | None, length: int) -> SafeString:
+    """Up to `length` characters of `text` from a little before the first match, at a word
+    boundary, with "…" where it is cut and every match in <mark>."""
+    first = pattern.search(text) if pattern else None
     start = max(0, (first.start() if first else 0) - length // 3)
     if start:
         space = text.find(" ", start)
         start = space + 1 if 0 <= space < start + 20 else start
     passage = text[start : start + length]
     parts, last = [], 0
-    for match in pattern.finditer(passage):
+    for match in pattern.finditer(passage) if pattern else ():
         parts.append(escape(passage[last : match.start()]))
         parts.append(f"<mark>{escape(match.group(0))}</mark>")
         last = match.end()

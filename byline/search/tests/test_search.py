@@ -110,6 +110,28 @@ class TestSearch:
         assert "&lt;script&gt;" in snippet
         assert "<script>alert" not in response.content.decode()
 
+    def test_snippet_is_the_excerpt_or_the_body_never_both(self, client, tree):
+        """Editors often write the excerpt from the body's opening: a result shows one of the
+        two. A match in the excerpt shows the excerpt; a match in the body only, the body's
+        passage; a match elsewhere (the title), the excerpt."""
+        opening = "Microsoft partners keep saying Steve Ballmer gets them."
+        make_post(
+            tree.blog,
+            title="Why partners adore him",
+            excerpt=opening,
+            body=para(f"{opening} The keynote at WPC showed why."),
+        )
+
+        def snippet_for(query: str) -> str:
+            ((_post, snippet),) = client.get("/search/", {"q": query}).context["outcome"].posts
+            return str(snippet)
+
+        assert snippet_for("ballmer") == (
+            "Microsoft partners keep saying Steve <mark>Ballmer</mark> gets them."
+        )
+        assert snippet_for("keynote") == (f"{opening} The <mark>keynote</mark> at WPC showed why.")
+        assert snippet_for("adore") == opening
+
 
 @pytest.fixture(params=["walk", "filter-first"])
 def strategy(request, monkeypatch):
