@@ -20,13 +20,19 @@ from byline.mailguard.addresses import (
 
 
 def protected_element(
-    address: str, contact: Contact | None, *, key: int, in_link: bool = False
+    address: str,
+    contact: Contact | None,
+    *,
+    key: int,
+    in_link: bool = False,
+    label: str | None = None,
 ) -> str:
     """The markup that stands for `address` in a page's text: a link to the contact page
-    labelled "e-mail <name>" that mailguard.js turns into a mailto: link; inside another link
-    (links do not nest), a span whose label the script replaces with the address."""
+    labelled "e-mail <name>" (or `label`, for a sentence written around it) that mailguard.js
+    turns into a mailto: link; inside another link (links do not nest), a span whose label
+    the script replaces with the address."""
     payload = xor_hex(mailto_uri(address), key)
-    label = html.escape(label_for(contact))
+    label = html.escape(label_for(contact) if label is None else label)
     if in_link:
         return f'<span class="mailguard" data-mailguard="{payload}">{label}</span>'
     href = f' href="{html.escape(contact.path)}"' if contact and contact.path else ""

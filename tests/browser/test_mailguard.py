@@ -2,9 +2,9 @@
 
 import pytest
 
-from byline.blogs.models import BlogPage
+from byline.blogs.models import Author, BlogPage
 from byline.demo.reference import POST_SLUG, load_reference_content
-from tests.factories import make_post
+from tests.factories import AuthorFactory, make_post
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -31,9 +31,12 @@ def test_without_javascript_the_invitation_links_to_the_contact_page(
     page = page_without_js
     page.goto(f"{live_server.url}{POST}")
     invitation = page.locator("p.invitation")
-    assert invitation.inner_text() == "Comment below or e-mail me at e-mail Scott Bekker."
+    # The sentence reads as English without the address: "write to", and the author's name
+    # as the link to the contact form (issue #15: it read "or e-mail me at e-mail Scott
+    # Bekker.").
+    assert invitation.inner_text() == "Comment below or write to Scott Bekker."
     assert "sbekker" not in page.content()
-    page.get_by_role("link", name="e-mail Scott Bekker").click()
+    invitation.get_by_role("link", name="Scott Bekker").click()
 
     assert page.url == f"{live_server.url}/authors/scott-bekker/contact/"
     page.get_by_label("Your name").fill("Ann Reader")
@@ -43,6 +46,36 @@ def test_without_javascript_the_invitation_links_to_the_contact_page(
     page.get_by_role("button", name="Send message").click()
     assert page.url == f"{live_server.url}/authors/scott-bekker/contact/sent/"
     assert "on its way to Scott Bekker" in page.get_by_role("status").inner_text()
+
+
+@pytest.mark.parametrize(
+    ("javascript", "expected"),
+    [
+        (True, "E-mail us at sbekker@example.com or kmackie@example.com."),
+        (False, "Write to Scott Bekker or Kurt Mackie."),
+    ],
+)
+def test_invitation_of_two_authors_with_comments_closed(live_server, browser, javascript, expected):
+    load_reference_content()
+    mackie = AuthorFactory(name="Kurt Mackie", slug="kurt-mackie", email="kmackie@example.com")
+    post = make_post(
+        BlogPage.objects.get(slug="bekkers-blog"),
+        slug="together",
+        authors=[Author.objects.get(slug="scott-bekker"), mackie],
+        comments_open=False,
+    )
+    context = browser.new_context(java_script_enabled=javascript)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}{post.url}")
+        invitation = page.locator("p.invitation")
+        assert invitation.inner_text() == expected
+        first = invitation.get_by_role("link").first
+        assert first.get_attribute("href") == (
+            "mailto:sbekker@example.com" if javascript else "/authors/scott-bekker/contact/"
+        )
+    finally:
+        context.close()
 
 
 def test_addresses_in_a_post_body_decode_in_place(live_server, page):

@@ -4,6 +4,9 @@
  * following byte is a UTF-8 byte of a mailto: URI XORed with it (fresh key per render). Links
  * get that URI as their href; elements marked data-mailguard-text, and spans, get the address
  * as their text. Without this script readers keep the server's label and contact-page link.
+ * An element with data-mailguard-lead holds words written for those labels ("write to" Scott
+ * Bekker); once every address beside it is decoded, it takes the attribute's words instead
+ * ("e-mail me at" the address).
  */
 (function () {
   "use strict";
@@ -45,9 +48,19 @@
     element.removeAttribute("data-mailguard-text");
   }
 
+  function switchLead(element) {
+    var parent = element.parentNode;
+    // An address left encoded keeps its label, and the words written for it.
+    if (!parent || parent.querySelector("[data-mailguard]")) return;
+    element.textContent = element.getAttribute("data-mailguard-lead");
+    element.removeAttribute("data-mailguard-lead");
+  }
+
   function run() {
     var elements = document.querySelectorAll("[data-mailguard]");
     for (var i = 0; i < elements.length; i++) reveal(elements[i]);
+    var leads = document.querySelectorAll("[data-mailguard-lead]");
+    for (var j = 0; j < leads.length; j++) switchLead(leads[j]);
   }
 
   if (document.readyState === "loading") {
