@@ -1,4 +1,5 @@
-"""Views that belong to the platform rather than to a feature: health, local media, errors."""
+"""Views that belong to the platform rather than to a feature: health, local media, errors,
+the favicon."""
 
 import logging
 import posixpath
@@ -7,10 +8,12 @@ import sys
 from django.conf import settings
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template import loader
+from django.templatetags.static import static
 from django.views import defaults
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_safe
 from django.views.static import serve
 
 logger = logging.getLogger(__name__)
@@ -37,6 +40,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
     )
+
+
+@require_safe
+@cache_control(public=True, max_age=86400)
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """/favicon.ico, where feed readers, crawlers and bookmarks look for a site's icon without
+    reading a page's <link rel="icon">: a redirect to the static file, which whitenoise serves
+    under its hashed name. The static URL is read per request (the manifest of hashed names
+    exists only after collectstatic); the redirect is kept a day, so a new icon gets round."""
+    return HttpResponseRedirect(static("img/favicon.ico"))
 
 
 # Where Wagtail stores documents (AbstractDocument.file's upload_to). A document may belong to
