@@ -4,6 +4,7 @@ import datetime
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -46,6 +47,33 @@ def env_float(name: str, default: float) -> float:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_origin(name: str, default: str) -> str:
+    """An http(s) origin such as https://news.example.com or http://127.0.0.1:9000, without a
+    trailing slash (links are the origin followed by a path); unset or empty is the default.
+    A path, query or fragment fails: Wagtail's Site records, which give pages their full
+    addresses, have none either."""
+    value = (os.environ.get(name) or default).rstrip("/")
+    try:
+        parts = urlsplit(value)
+        port_ok = parts.port != 0  # .port raises ValueError past 65535 or on a non-number
+    except ValueError:
+        parts, port_ok = None, False
+    if (
+        parts is None
+        or not port_ok
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.path
+        or parts.query
+        or parts.fragment
+    ):
+        raise ImproperlyConfigured(
+            f"{name} must be an http(s) address with no path, e.g. https://news.example.com, "
+            f"not {value!r}"
+        )
+    return value
 
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -348,7 +376,7 @@ LOGGING = {
 
 # Wagtail
 WAGTAIL_SITE_NAME = os.environ.get("BYLINE_SITE_NAME", "Byline")
-WAGTAILADMIN_BASE_URL = os.environ.get("BYLINE_BASE_URL", "http://127.0.0.1:8000")
+# WAGTAILADMIN_BASE_URL, Byline's base URL too, is set below, after the port it defaults to.
 # Search: Wagtail's database backend (SQLite FTS5 / PostgreSQL full text) unless
 # BYLINE_SEARCH_BACKEND names another, e.g. "wagtail.search.backends.opensearch2" or
 # "wagtail.search.backends.elasticsearch8" with BYLINE_SEARCH_URLS (comma-separated) and
@@ -388,6 +416,11 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "odt", "txt", "csv", "xlsx", "mp
 # "direct" links straight to MEDIA_URL. /media/ refuses documents (byline/core/views.py).
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No Gravatar: each admin page would send the MD5 of every editor's e-mail address shown to a
+# third party, which recognises the person across every site using it; and its default
+# address is scheme-relative, so plain http: on a site without TLS, which the admin's img-src
+# refuses (a broken image). Editors get Wagtail's own avatar, or one they upload themselves.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 TAGGIT_CASE_INSENSITIVE = True
 
 # Byline
@@ -401,6 +434,12 @@ BYLINE_HOST = os.environ.get("BYLINE_HOST", "127.0.0.1")
 BYLINE_PORT = env_int("PORT", 8000)
 BYLINE_WORKERS = env_int("BYLINE_WORKERS", 0)
 BYLINE_THREADS = env_int("BYLINE_THREADS", 4)
+# The public address (BYLINE_BASE_URL) every absolute link that leaves without a request is
+# built from: e-mails (comments, contact, Wagtail's own), feeds' tag: URIs, `byline bake`.
+# One setting, Wagtail's, so that Wagtail's mail and Byline's cannot disagree. Default: this
+# machine at PORT, where `byline serve` listens, so that the links `PORT=9000 make run` mails
+# open.
+WAGTAILADMIN_BASE_URL = env_origin("BYLINE_BASE_URL", f"http://127.0.0.1:{BYLINE_PORT}")
 # A page behind a password (Privacy settings, or a protected WordPress post) asks for it in
 # the site's own layout rather than Wagtail's bare page.
 WAGTAIL_PASSWORD_REQUIRED_TEMPLATE = "password_required.html"
