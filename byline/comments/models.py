@@ -14,6 +14,7 @@ from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.models import Page
 
 from byline.comments.text import render_body
+from byline.core.links import page_absolute_url
 
 
 class CommentStatus(models.TextChoices):
@@ -119,7 +120,8 @@ class ReaderComment(models.Model):
         return f"{self.commented_page.url}#{self.anchor}"
 
     def get_full_url(self) -> str:
-        return f"{self.commented_page.get_full_url()}#{self.anchor}"
+        """Under the base URL, as every link mailed (byline/core/links.py)."""
+        return f"{page_absolute_url(self.commented_page)}#{self.anchor}"
 
     @property
     def commented_page(self):

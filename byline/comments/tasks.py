@@ -14,18 +14,15 @@ from django.utils import timezone
 from django_tasks import task
 
 from byline.comments.models import CommentStatus, ReaderComment
+from byline.core.links import absolute_url
 
 UNSUBSCRIBE_SALT = "byline.comments.unsubscribe"
-
-
-def _absolute(path: str) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
 def unsubscribe_url(comment: ReaderComment) -> str:
     """A signed link that stops reply mail to this comment's author; it never expires."""
     token = signing.dumps({"c": comment.pk, "e": comment.email}, salt=UNSUBSCRIBE_SALT)
-    return _absolute(reverse("comments:unsubscribe", args=[token]))
+    return absolute_url(reverse("comments:unsubscribe", args=[token]))
 
 
 def moderator_addresses() -> list[str]:
@@ -56,7 +53,7 @@ def mail_moderators(comment_id: int) -> int:
     context = {
         "comment": comment,
         "post": comment.post,
-        "queue_url": _absolute(reverse("wagtailsnippets_comments_readercomment:list"))
+        "queue_url": absolute_url(reverse("wagtailsnippets_comments_readercomment:list"))
         + "?status=pending",
     }
     subject = f"Comment awaiting moderation on “{comment.post.title}”"

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django_tasks import task
 from wagtail.models import Site
 
+from byline.core.links import absolute_url
 from byline.mailguard.directory import contact_path
 from byline.mailguard.models import ContactMessage
 
@@ -38,7 +39,7 @@ def send_contact_message(*, message_id: int) -> bool:
             "email": contact.email,
             "message": contact.message,
             "site_name": site_name,
-            "contact_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + contact_path(author.slug),
+            "contact_url": absolute_url(contact_path(author.slug)),
         },
     )
     EmailMessage(

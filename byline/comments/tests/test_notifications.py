@@ -40,7 +40,8 @@ def test_reply_mails_the_subscriber_through_smtp(client, post, subscribed, smtp,
     assert message["Subject"].strip() == f"Bob replied to your comment on “{post.title}”"
     text = body_of(message)
     assert "I disagree." in text
-    assert f"{post.get_full_url()}#comment-{reply.pk}" in text
+    # The base URL (conftest: http://testserver), not the Site record's localhost:80.
+    assert f"http://testserver{post.url}#comment-{reply.pk}" in text
     assert "bob@example.com" not in message.as_string()
     # RFC 8058 one-click unsubscribe, the same signed address as in the text.
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
