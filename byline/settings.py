@@ -436,9 +436,9 @@ BYLINE_WORKERS = env_int("BYLINE_WORKERS", 0)
 BYLINE_THREADS = env_int("BYLINE_THREADS", 4)
 # The public address (BYLINE_BASE_URL) every absolute link that leaves without a request is
 # built from (byline/core/links.py): e-mails (comments, contact, Wagtail's own), feeds' tag:
-# URIs, `byline bake`. One setting, Wagtail's, so that Wagtail's mail and Byline's cannot
-# disagree. Default: this machine at PORT, where `byline serve` listens, so that the links
-# `PORT=9000 make run` mails open.
+# URIs, `byline bake`, the demo's Site record. One setting, Wagtail's, so that Wagtail's mail
+# and Byline's cannot disagree. Default: this machine at PORT, where `byline serve` listens,
+# so that the links `PORT=9000 make run` mails open.
 WAGTAILADMIN_BASE_URL = env_origin("BYLINE_BASE_URL", f"http://127.0.0.1:{BYLINE_PORT}")
 # A page behind a password (Privacy settings, or a protected WordPress post) asks for it in
 # the site's own layout rather than Wagtail's bare page.

@@ -1,5 +1,5 @@
 """Every link in every e-mail starts with the one base URL (BYLINE_BASE_URL, by default
-http://127.0.0.1:<PORT>).
+http://127.0.0.1:<PORT>), and `byline demo` gives the Wagtail Site record the same address.
 
 The bug this guards: a reply notification's "Read it" link came from the Site record
 (http://localhost/…) and its unsubscribe link from the base URL, then fixed at port 8000
@@ -8,6 +8,7 @@ whatever PORT `make run` served on: one e-mail, two wrong hosts.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -18,10 +19,14 @@ from html.parser import HTMLParser
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from wagtail.models import Site
 
+from byline.blogs.models import PostPage
 from byline.comments.models import ReaderComment
 from byline.comments.tests.conftest import add_comment, submit
 from byline.core import formguard
+from byline.demo.reference import POST_SLUG
 from byline.settings import env_origin
 from tests.factories import build_site_tree, make_post
 
@@ -68,8 +73,9 @@ def assert_links_under_base(message) -> list[str]:
 
 
 @pytest.fixture
-def base_url(settings):
+def base_url(settings, tmp_path):
     settings.WAGTAILADMIN_BASE_URL = BASE
+    settings.VAR_DIR = tmp_path  # where `byline demo` writes the admin's password
 
 
 def send_contact(client):
@@ -142,6 +148,42 @@ class TestEveryMail:
         assert link.startswith(f"{BASE}/admin/password_reset/confirm/")
 
 
+@pytest.mark.django_db
+class TestDemoSite:
+    def test_demo_site_agrees_with_the_base_url_and_the_mail(
+        self, client, smtp, settings, base_url
+    ):
+        """On a new site `byline demo` gives the Site record the base URL's host and port, so
+        the addresses Wagtail builds from it (page.get_full_url()) are the mailed ones."""
+        settings.BYLINE_COMMENTS_MODERATION = "none"
+        call_command("demo", verbosity=0)
+        site = Site.objects.get(is_default_site=True)
+        assert (site.hostname, site.port, site.root_url) == ("127.0.0.1", 9123, BASE)
+        post = PostPage.objects.get(slug=POST_SLUG)
+        parent = add_comment(post, email="ann@example.com", body="Top", notify_replies=True)
+        submit(client, post, email="bob@example.com", body="A reply.", parent=str(parent.pk))
+        reply = ReaderComment.objects.get(body="A reply.")
+        [message] = smtp.messages
+        read_it = assert_links_under_base(message)[0]
+        assert read_it == f"{post.get_full_url()}#comment-{reply.pk}"
+
+    def test_a_later_demo_run_moves_a_local_site_record(self, settings, base_url):
+        settings.WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
+        call_command("demo", verbosity=0)
+        settings.WAGTAILADMIN_BASE_URL = BASE
+        call_command("demo", verbosity=0)
+        site = Site.objects.get(is_default_site=True)
+        assert (site.hostname, site.port) == ("127.0.0.1", 9123)
+        assert PostPage.objects.get(slug=POST_SLUG).get_full_url().startswith(f"{BASE}/")
+
+    def test_a_site_record_an_editor_named_is_left_alone(self, base_url):
+        call_command("demo", verbosity=0)
+        Site.objects.filter(is_default_site=True).update(hostname="news.example.com", port=443)
+        call_command("demo", verbosity=0)
+        site = Site.objects.get(is_default_site=True)
+        assert (site.hostname, site.port) == ("news.example.com", 443)
+
+
 class TestSetting:
     @pytest.mark.parametrize(
         ("value", "expected"),
@@ -182,3 +224,46 @@ class TestSetting:
         )
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == BASE
+
+
+SITE_AND_POST = """
+import json
+from django.conf import settings
+from wagtail.models import Site
+from byline.blogs.models import PostPage
+site = Site.objects.get(is_default_site=True)
+post = PostPage.objects.get(slug="why-partners-like-steve-ballmer")
+print(json.dumps([settings.WAGTAILADMIN_BASE_URL, site.hostname, site.port, post.get_full_url()]))
+"""
+
+
+def test_byline_demo_under_port_follows_it(tmp_path):
+    """As `PORT=9123 make run` does it: the environment names a port and no base URL; the
+    base URL, the Site record `byline demo` makes and the pages' addresses all follow. A later
+    run under another port moves the record along."""
+    env = {
+        **os.environ,
+        "BYLINE_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+    }
+    for name in ("BYLINE_BASE_URL", "REDIS_URL", "DATABASE_REPLICA_URL"):
+        env.pop(name, None)
+
+    def byline(*args: str, port: str = "9123") -> str:
+        result = subprocess.run(
+            [*BYLINE, *args], env={**env, "PORT": port}, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    byline("migrate", "--noinput", "-v0")
+    byline("demo", "-v0")
+    base, hostname, port, post_url = json.loads(byline("shell", "-v0", "-c", SITE_AND_POST))
+    assert (base, hostname, port) == (BASE, "127.0.0.1", 9123)
+    assert post_url == f"{BASE}/blogs/bekkers-blog/2011/07/why-partners-like-steve-ballmer/"
+
+    assert "http://127.0.0.1:9124" in byline("demo", port="9124")
+    assert json.loads(byline("shell", "-v0", "-c", SITE_AND_POST, port="9124"))[1:3] == [
+        "127.0.0.1",
+        9124,
+    ]

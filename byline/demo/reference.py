@@ -4,12 +4,14 @@ stories of the page's Featured list with their images, as an editor would have e
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils.text import slugify
 from wagtail.models import Page, Site
 
 from byline.blogs.models import Author, BlogIndexPage, BlogPage, PostPage, PostPageAuthor
+from byline.core.links import base_url
 from byline.demo.images import make_featured_image
 from byline.featured.models import FeaturedItem, FeaturedList
 from byline.publication.models import PublicationPage
@@ -79,8 +81,43 @@ FEATURED_STORIES = [
 ]
 
 
+# Host names of a Site record made for local use (Wagtail's first one is localhost:80): the
+# demo moves such a record to the base URL, never one an editor gave the publication's name.
+LOCAL_HOSTNAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
 def reference_loaded() -> bool:
     return PublicationPage.objects.exists()
+
+
+def site_address() -> tuple[str, int]:
+    """The Site record's hostname and port for the base URL, so that the addresses Wagtail
+    builds from the record (`page.get_full_url()`: the admin's links to live pages, its own
+    notification mail) agree with the ones Byline mails. (Wagtail writes https only for port
+    443: an https base URL on another port cannot agree.)"""
+    url = urlsplit(base_url())
+    return url.hostname, url.port or (443 if url.scheme == "https" else 80)
+
+
+def _follow_base_url(site: Site) -> bool:
+    """Give a local Site record the base URL's hostname and port, unsaved; True if it changed."""
+    hostname, port = site_address()
+    if site.hostname not in LOCAL_HOSTNAMES or (site.hostname, site.port) == (hostname, port):
+        return False
+    if Site.objects.filter(hostname=hostname, port=port).exclude(pk=site.pk).exists():
+        return False  # another record holds that address; Wagtail allows one
+    site.hostname, site.port = hostname, port
+    return True
+
+
+def align_site_address() -> Site | None:
+    """Move the default Site record to the base URL (see _follow_base_url), as when PORT
+    changed since the demo was loaded; returns the record if it moved."""
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None or not _follow_base_url(site):
+        return None
+    site.save(update_fields=["hostname", "port"])
+    return site
 
 
 def _publish(parent: Page, page: Page) -> Page:
@@ -118,9 +155,10 @@ def load_reference_content() -> PublicationPage:
     site = Site.objects.filter(is_default_site=True).first()
     old_root = site.root_page if site else None
     if site is None:
+        hostname, port = site_address()
         Site.objects.create(
-            hostname="localhost",
-            port=80,
+            hostname=hostname,
+            port=port,
             root_page=home,
             is_default_site=True,
             site_name=PUBLICATION_TITLE,
@@ -128,6 +166,7 @@ def load_reference_content() -> PublicationPage:
     else:
         site.root_page = home
         site.site_name = PUBLICATION_TITLE
+        _follow_base_url(site)
         site.save()
     if old_root is not None and old_root.pk != home.pk and old_root.depth == 2:
         # Wagtail's "Welcome to your new Wagtail site!" page, from its first migration.

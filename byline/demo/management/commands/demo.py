@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from byline.core import private_files
 from byline.demo.reference import (
+    align_site_address,
     featured_list_loaded,
     load_featured_list,
     load_reference_content,
@@ -38,6 +39,9 @@ class Command(BaseCommand):
             # A site loaded before Featured lists existed gets the reference list now.
             if not featured_list_loaded() and load_featured_list() is not None:
                 self.stdout.write(self.style.SUCCESS("Added the Featured list."))
+            # PORT or BYLINE_BASE_URL changed since: the local Site record follows.
+            if (site := align_site_address()) is not None:
+                self.stdout.write(self.style.SUCCESS(f"The site's address is now {site.root_url}."))
         else:
             load_reference_content()
             self.stdout.write(self.style.SUCCESS("Loaded the reference content."))
