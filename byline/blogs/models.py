@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Coalesce
@@ -31,6 +34,15 @@ from byline.blogs.visibility import readable_q
 from byline.core.pagination import paginate
 from byline.images.presets import rendition_prefetch
 
+# A profile link is followed by readers and crawlers: only the web's own schemes, never
+# javascript: or data: (a stored link is an anchor's href on every author page).
+WEB_SCHEMES = ("http", "https")
+validate_web_url = URLValidator(schemes=list(WEB_SCHEMES))
+
+
+def is_web_url(url: str) -> bool:
+    return urlsplit(url.strip()).scheme.lower() in WEB_SCHEMES
+
 
 class Author(index.Indexed, ClusterableModel):
     """A person who writes for the publication; edited as a snippet."""
@@ -48,18 +60,32 @@ class Author(index.Indexed, ClusterableModel):
     email_is_public = models.BooleanField(
         default=False, help_text="Show the address as it is, unprotected."
     )
-    website = models.URLField(blank=True)
+    website = models.URLField(blank=True, validators=[validate_web_url])
+    short_bio = models.CharField(
+        max_length=280, blank=True, help_text="One line, for bylines and listings."
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author",
+        help_text="The account this author signs in with, if any; guest authors have none.",
+    )
 
     panels = [
         FieldPanel("name"),
         FieldPanel("slug"),
         FieldPanel("role"),
+        FieldPanel("short_bio"),
         FieldPanel("bio"),
         FieldPanel("photo"),
         MultiFieldPanel(
             [FieldPanel("email"), FieldPanel("email_is_public"), FieldPanel("website")],
             heading="Contact",
         ),
+        InlinePanel("links", label="Profile link", heading="Links (site, Mastodon, profiles)"),
+        FieldPanel("user"),
     ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
@@ -71,6 +97,48 @@ class Author(index.Indexed, ClusterableModel):
 
     def get_absolute_url(self) -> str:
         return reverse("blogs:author", kwargs={"slug": self.slug})
+
+    @cached_property
+    def profile_links(self) -> list[AuthorLink]:
+        """The author's website, then their links, each an http(s) address: what the author
+        page shows as rel="me" and JSON-LD as sameAs. A link that is not (an old row, an
+        import) is left out rather than rendered."""
+        links = list(self.links.all())
+        if self.website:
+            links.insert(0, AuthorLink(author=self, label="Website", url=self.website))
+        return [link for link in links if is_web_url(link.url)]
+
+    @property
+    def fediverse_creator(self) -> str:
+        """The fediverse handle ("@user@instance") of the first Mastodon-style profile link
+        (https://instance/@user), or "": what <meta name="fediverse:creator"> names."""
+        for link in self.profile_links:
+            parts = urlsplit(link.url)
+            user = parts.path.strip("/")
+            if (
+                parts.scheme == "https"
+                and parts.hostname
+                and user.startswith("@")
+                and "/" not in user
+                and "@" not in user[1:]
+                and len(user) > 1
+                and not parts.query
+            ):
+                return f"{user}@{parts.hostname}"
+        return ""
+
+
+class AuthorLink(Orderable):
+    """One of an author's places on the web: their site, a Mastodon or other profile."""
+
+    author = ParentalKey(Author, on_delete=models.CASCADE, related_name="links")
+    label = models.CharField(max_length=60, blank=True, help_text='e.g. "Mastodon".')
+    url = models.URLField("URL", max_length=500, validators=[validate_web_url])
+
+    panels = [FieldPanel("label"), FieldPanel("url")]
+
+    def __str__(self) -> str:
+        return self.label or self.url
 
 
 class PostQuerySet(PageQuerySet):
@@ -145,12 +213,19 @@ class BlogPage(RoutablePageMixin, Page):
         help_text="Close comments on posts this many days after they go live. Blank: never.",
     )
 
+    in_news_sitemap = models.BooleanField(
+        "in the Google News sitemap",
+        default=True,
+        help_text="List this blog's posts of the last two days in /sitemap-news.xml.",
+    )
+
     content_panels = Page.content_panels + [FieldPanel("description"), FieldPanel("columnists")]
     settings_panels = Page.settings_panels + [
         MultiFieldPanel(
             [FieldPanel("comment_moderation"), FieldPanel("close_comments_after_days")],
             heading="Comments",
-        )
+        ),
+        FieldPanel("in_news_sitemap"),
     ]
     parent_page_types = ["blogs.BlogIndexPage"]
     subpage_types = ["blogs.PostPage"]
