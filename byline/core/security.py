@@ -23,6 +23,11 @@ READER_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+# A preview is a reader page the admin shows in its preview panel, in a same-origin frame.
+# Wagtail renders it by sending a request it makes up for the page's own address (marked
+# `is_preview`) through the whole middleware stack, so it gets a reader policy, which the
+# admin's response then keeps: the reader policy, framed by this site only.
+PREVIEW_POLICY = READER_POLICY.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
 # Wagtail's admin needs inline scripts and styles of its own; it is only for logged-in
 # editors, and still may not be framed by another site or load plugins. Its live preview
 # (under /admin/) shows pages in a same-origin frame.
@@ -45,7 +50,8 @@ PERMISSIONS_POLICY = (
 
 class SecurityHeadersMiddleware:
     """Adds Content-Security-Policy and Permissions-Policy (Django's SecurityMiddleware does
-    nosniff, Referrer-Policy, COOP, HSTS and the HTTPS redirect)."""
+    nosniff, Referrer-Policy, COOP, HSTS and the HTTPS redirect), and lets the admin frame
+    previews."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -57,7 +63,12 @@ class SecurityHeadersMiddleware:
         header = (
             "Content-Security-Policy-Report-Only" if self.report_only else "Content-Security-Policy"
         )
-        if header not in response:
+        if getattr(request, "is_preview", False):
+            response[header] = PREVIEW_POLICY
+            # Django's XFrameOptionsMiddleware, below this one, sent DENY; Wagtail's own
+            # SAMEORIGIN comes on the panel's view only, not on a revision's preview.
+            response["X-Frame-Options"] = "SAMEORIGIN"
+        elif header not in response:
             policy = ADMIN_POLICY if request.path.startswith(self.admin_prefix) else READER_POLICY
             response[header] = policy
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)

@@ -4,10 +4,13 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from byline.blogs.models import Author, PostPage
+from byline.core.security import PREVIEW_POLICY, READER_POLICY
+from tests.factories import make_post
 
 
 @pytest.fixture
@@ -15,6 +18,14 @@ def editor_client(client, db):
     user = get_user_model().objects.create_superuser("editor", "editor@example.com", "pw")
     client.force_login(user)
     return client
+
+
+def preview_in_panel(editor_client, tree, post):
+    """What the preview panel does: post the form as it stands, then load the preview."""
+    url = f"/admin/pages/{post.pk}/edit/preview/"
+    form = post_form(tree, title=post.title, slug=post.slug)
+    assert editor_client.post(url, form).json() == {"is_valid": True, "is_available": True}
+    return editor_client.get(url, {"in_preview_panel": "true", "mode": ""})
 
 
 def post_form(tree, **overrides):
@@ -83,8 +94,38 @@ class TestPostEditing:
         assert response.status_code == 302
         post = PostPage.objects.get(slug="written-in-the-admin")
         assert not post.live
-        preview = editor_client.get(f"/admin/pages/{post.pk}/edit/preview/")
+        preview = preview_in_panel(editor_client, tree, post)
         assert preview.status_code == 200
+        assert "Written in the admin</h1>" in preview.content.decode()
+        assert client.get(f"/blogs/bekkers-blog/{post.slug}/").status_code == 404
+
+    def test_previews_may_be_framed_by_the_admin_only(self, editor_client, tree, client):
+        """Wagtail renders a preview as a request to the page's own address, which gets the
+        reader policy; the admin shows it in a frame of its own, so a preview (the panel's
+        frame, "Preview in new tab", a revision) says frame-ancestors 'self' and
+        X-Frame-Options SAMEORIGIN, and the published page still forbids any framing."""
+        post = make_post(tree.blog, title="Written in the admin", authors=[tree.author])
+        revision = reverse(
+            "wagtailadmin_pages:revisions_view", args=[post.pk, post.latest_revision_id]
+        )
+        previews = [
+            preview_in_panel(editor_client, tree, post),
+            editor_client.get(f"/admin/pages/{post.pk}/edit/preview/"),  # in a new tab
+            editor_client.get(revision),
+        ]
+        for preview in previews:
+            assert "Written in the admin</h1>" in preview.content.decode()
+            assert preview["Content-Security-Policy"] == PREVIEW_POLICY
+            assert preview["X-Frame-Options"] == "SAMEORIGIN"
+        reader = dict(part.split(" ", 1) for part in READER_POLICY.split("; "))
+        preview = dict(part.split(" ", 1) for part in PREVIEW_POLICY.split("; "))
+        assert preview == {**reader, "frame-ancestors": "'self'"}
+
+        editor_client.logout()
+        page = client.get(post.url)
+        assert page.status_code == 200
+        assert page["Content-Security-Policy"] == READER_POLICY
+        assert page["X-Frame-Options"] == "DENY"
 
 
 @pytest.mark.django_db
