@@ -1,4 +1,4 @@
-"""The editor's preview panel, in chromium."""
+"""The editor's preview panel and the admin's own images, in chromium."""
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -43,3 +43,18 @@ def test_preview_panel_shows_the_post(live_server, page):
     assert heading.inner_text() == TITLE
     assert "in_preview_panel=true" in iframe.get_attribute("src")
     assert refused == []
+
+
+def test_admin_avatar_loads(live_server, page):
+    """The account menu's avatar is Wagtail's own image from this site (no Gravatar: no e-mail
+    hash goes to a third party), and it loads: before, a Gravatar http: address was refused
+    by the admin's img-src and showed as a broken image."""
+    sign_in(page, live_server)
+    avatar = page.locator(".sidebar-footer .avatar img")
+    avatar.wait_for()
+    src = avatar.evaluate("img => img.currentSrc || img.src")
+    assert src.startswith(f"{live_server.url}/static/"), src
+    # A refused or missing image never gets a natural width.
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=avatar.element_handle(), timeout=5_000
+    )
