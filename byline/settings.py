@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "byline.mailguard",
     "byline.featured",
     "byline.feeds",
+    "byline.corrections",
     "byline.search",
     "byline.importers",
     "byline.pagecache",

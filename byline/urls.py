@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("byline.mailguard.urls")),
     path("", include("byline.featured.urls")),
     path("", include("byline.feeds.urls")),
+    path("", include("byline.corrections.urls")),
     path("", include("byline.search.urls")),
     path("", include("byline.importers.urls")),
 ]

@@ -77,6 +77,13 @@ def comments_changed(sender, post, **kwargs) -> None:
         transaction.on_commit(run)
 
 
+def corrections_changed(sender, *, post_id: int, **kwargs) -> None:
+    """A correction, clarification or update was added, edited or deleted (sent after the
+    commit): every page showing the post (its page, the listings and feeds whose items carry
+    its updated date), the site feeds and /corrections/ with its feeds."""
+    purge(tags={tags.post(post_id), tags.post_page(post_id), tags.SITE, tags.CORRECTIONS})
+
+
 def featured_changed(sender, *, blog_id, **kwargs) -> None:
     """A Featured list was edited: its blog and that blog's posts, or (the site-wide list)
     every page that shows a Featured list."""
@@ -119,6 +126,7 @@ def connect() -> None:
 
     from byline.blogs.models import Author
     from byline.comments.signals import comments_changed as comments_signal
+    from byline.corrections.signals import corrections_changed as corrections_signal
     from byline.featured.signals import featured_changed as featured_signal
     from byline.publication.models import PublicationSettings
 
@@ -145,4 +153,5 @@ def connect() -> None:
         )
     comments_signal.connect(comments_changed, dispatch_uid=f"{uid}-comments")
     featured_signal.connect(featured_changed, dispatch_uid=f"{uid}-featured")
+    corrections_signal.connect(corrections_changed, dispatch_uid=f"{uid}-corrections")
     site_changed.connect(everything_changed, dispatch_uid=f"{uid}-site-changed")

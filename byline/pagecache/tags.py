@@ -17,6 +17,7 @@ SITE = "site"  # site-wide feeds, sitemaps, robots.txt
 BLOGS = "blogs"  # /blogs/
 ALL_POSTS = "all-posts"  # a page showing so many posts that it depends on every one
 FEATURED_SITE = "featured:site"  # every page showing the site-wide Featured list
+CORRECTIONS = "corrections"  # /corrections/, its pages and its feeds
 
 
 def post(pk: int) -> str:
@@ -87,6 +88,7 @@ VIEW_COLLECTIONS: dict[str, Callable[[Mapping], list[str]]] = {
     "feeds:": _feed,
     "comments:post-feed": lambda kwargs: [comments(kwargs["post_id"])],
     "comments:blog-feed": lambda kwargs: [comments_blog(kwargs["blog"])],
+    "corrections:": lambda kwargs: [CORRECTIONS],
 }
 
 

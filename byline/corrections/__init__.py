@@ -1,0 +1,1 @@
+"""Corrections, clarifications and updates that editors attach to published posts."""
