@@ -26,7 +26,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
-from byline.blogs import counts
+from byline.blogs import counts, related
 from byline.blogs.blocks import PostBodyBlock
 from byline.blogs.extensions import listing_annotations
 from byline.blogs.plans import walk_date_index
@@ -419,20 +419,26 @@ class PostPage(Page):
             # date index.
             blog_posts = counts.blog_post_count(blog)
             site_posts = counts.site_post_count(PostPage.objects.published())
-            if not walk_date_index(size=blog_posts, wanted=self.NEIGHBOUR_WINDOW, total=site_posts):
+            older_window = self.NEIGHBOUR_WINDOW + related.MORE_COUNT
+            if not walk_date_index(size=blog_posts, wanted=older_window, total=site_posts):
                 siblings = siblings.filter(
                     path__gte=blog.path, path__lte=blog.path + "Z" * self.steplen
                 ).alias(when=Coalesce("date", "date"))
                 by = "when"
             else:
                 by = "date"
-            context["previous_post"] = self._neighbour(
-                siblings.filter(**{f"{by}__lte": self.date}).order_by(f"-{by}", "-pk"),
-                older=True,
+            # The column's previous posts ("More from") come out of the same query as the
+            # previous post: the window reaches MORE_COUNT posts past the ties.
+            older = siblings.filter(**{f"{by}__lte": self.date}).order_by(f"-{by}", "-pk")
+            context["more_from_blog"] = related.column_before(
+                older[:older_window], date=self.date, pk=self.pk
             )
+            context["previous_post"] = next(iter(context["more_from_blog"]), None)
             context["next_post"] = self._neighbour(
                 siblings.filter(**{f"{by}__gte": self.date}).order_by(by, "pk"), older=False
             )
+        shown = [self.pk, *(post.pk for post in context.get("more_from_blog", ()))]
+        context["related_posts"] = related.related_posts(self, exclude=shown)
         return context
 
     # Posts sharing this post's exact date-time that are looked at to order ties by id.
