@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from wagtail.models import Page
 
+from byline.blogs import related
 from byline.blogs.visibility import is_restricted
 from byline.pagecache import tags
 from byline.pagecache.store import Entry, get_store
@@ -176,7 +177,8 @@ def post_purge_tags(post) -> tuple[set[str], set[str]]:
     """What to purge when `post` (a PostPage) is published, edited, unpublished or deleted:
     every page showing it (and every page of those listings, since its arrival or departure
     shifts their pagination), its blog, authors and tags, the home page, site feeds and
-    sitemaps, and the posts beside it, whose previous/next links name it."""
+    sitemaps, the posts beside it, whose previous/next links and "More from" lists name it,
+    and the post pages sharing a tag with it, whose "Related" lists may."""
     from django.db.models import Q
 
     from byline.blogs.models import BlogPage, PostPage
@@ -195,15 +197,22 @@ def post_purge_tags(post) -> tuple[set[str], set[str]]:
     for author in post.post_authors.select_related("author"):
         direct |= {tags.author(author.author_id), tags.author_slug(author.author.slug)}
     for tag in post.tags.all():
-        direct.add(tags.tag_slug(tag.slug))
+        # The tag's page, and every post page that loaded the tag (its own tags): their
+        # "Related" lists may now name this post. A tag on every post makes this every post
+        # page; they would mostly change anyway, the new post being the newest candidate.
+        direct |= {tags.tag_slug(tag.slug), tags.tag(tag.pk)}
     date = getattr(post, "date", None)
     if blog is not None and date is not None:
         siblings = PostPage.objects.child_of(blog).published().exclude(pk=post.pk)
         before = Q(date__lt=date) | Q(date=date, pk__lt=post.pk)
         after = Q(date__gt=date) | Q(date=date, pk__gt=post.pk)
+        # The post before it (its "next" link), and the posts after it whose "More from
+        # <blog>" lists it among their previous posts.
         for neighbour in (
             siblings.filter(before).order_by("-date", "-pk").values_list("pk", flat=True)[:1],
-            siblings.filter(after).order_by("date", "pk").values_list("pk", flat=True)[:1],
+            siblings.filter(after)
+            .order_by("date", "pk")
+            .values_list("pk", flat=True)[: related.MORE_COUNT],
         ):
             direct |= {tags.post_page(pk) for pk in neighbour}
     return direct, {tags.post(post.pk)}
