@@ -403,7 +403,9 @@ class PostPage(Page):
         if "post_authors" in getattr(self, "_prefetched_objects_cache", {}):
             links = self.post_authors.all()  # a listing prefetched them (for_listing)
         else:
-            links = self.post_authors.select_related("author")
+            # Their profile links too, for the JSON-LD and fediverse:creator: one query more
+            # however many authors share the byline.
+            links = self.post_authors.select_related("author").prefetch_related("author__links")
         return [link.author for link in links]
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:

@@ -144,6 +144,10 @@ class PostFeed(Feed):
     def item_extra_kwargs(self, post: PostPage) -> dict:
         return {
             "author_names": [author.name for author in post.authors],
+            "author_urls": [
+                self.request.build_absolute_uri(author.get_absolute_url())
+                for author in post.authors
+            ],
             "summary": self.summary(post),
             "content_html": self.content_html(post) if settings.BYLINE_FEED_FULL_CONTENT else "",
         }

@@ -28,6 +28,12 @@ class RssFeed(feedgenerator.Rss201rev2Feed):
             handler.addQuickElement("dc:creator", name)
         if item.get("content_html"):
             handler.addQuickElement("content:encoded", item["content_html"])
+        # RSS 2.0 has no date for an item changed after it went out; a corrected post says when
+        # in Atom's <updated> (the atom namespace Django declares for its self link), which
+        # feed readers take as the entry's updated date.
+        pubdate, updated = item.get("pubdate"), item.get("updateddate")
+        if updated and pubdate and updated > pubdate:
+            handler.addQuickElement("atom:updated", feedgenerator.rfc3339_date(updated))
 
 
 class AtomFeed(feedgenerator.Atom1Feed):
@@ -35,10 +41,13 @@ class AtomFeed(feedgenerator.Atom1Feed):
 
     def add_item_elements(self, handler, item) -> None:
         names = item.get("author_names") or ()
+        urls = item.get("author_urls") or [""] * len(names)
         super().add_item_elements(handler, {**item, "author_name": None})
-        for name in names:
+        for name, url in zip(names, urls, strict=True):
             handler.startElement("author", {})
             handler.addQuickElement("name", name)
+            if url:
+                handler.addQuickElement("uri", url)
             handler.endElement("author")
         if item.get("content_html"):
             handler.addQuickElement("content", item["content_html"], {"type": "html"})
@@ -64,6 +73,15 @@ class JsonFeed(feedgenerator.SyndicationFeed):
         return {key: value for key, value in feed.items() if value not in (None, "")}
 
     @staticmethod
+    def _authors(item: dict) -> list[dict]:
+        names = item.get("author_names") or ()
+        urls = item.get("author_urls") or [""] * len(names)
+        return [
+            {"name": name, "url": url} if url else {"name": name}
+            for name, url in zip(names, urls, strict=True)
+        ]
+
+    @staticmethod
     def _item(item: dict) -> dict:
         entry = {
             "id": item["unique_id"],
@@ -72,7 +90,7 @@ class JsonFeed(feedgenerator.SyndicationFeed):
             "summary": item.get("summary") or None,
             "date_published": item["pubdate"].isoformat() if item["pubdate"] else None,
             "date_modified": item["updateddate"].isoformat() if item["updateddate"] else None,
-            "authors": [{"name": name} for name in item.get("author_names") or ()] or None,
+            "authors": JsonFeed._authors(item) or None,
             "tags": list(item["categories"]) or None,
         }
         # JSON Feed needs one of content_html and content_text.

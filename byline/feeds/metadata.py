@@ -105,7 +105,7 @@ def head_metadata(context) -> HeadMetadata | None:
         meta.feeds = _feed_links(request, "blog", page.slug, page.title)
     elif isinstance(author, Author):
         meta.title = author.name
-        meta.description = plain(author.bio) or f"Posts by {author.name}."
+        meta.description = plain(author.short_bio or author.bio) or f"Posts by {author.name}."
         meta.og_type = "profile"
         meta.image, meta.image_alt = social_image(request, author.photo)
         meta.feeds = _feed_links(request, "author", author.slug, author.name)
@@ -144,6 +144,10 @@ def person(request: HttpRequest, author: Author) -> dict:
     }
     if author.role:
         data["jobTitle"] = author.role
+    if author.short_bio:
+        data["description"] = author.short_bio
+    if same_as := [link.url for link in author.profile_links]:
+        data["sameAs"] = same_as
     return data
 
 
@@ -203,6 +207,9 @@ def blog_json_ld(request: HttpRequest, blog: BlogPage) -> dict:
         "description": plain(blog.description) or None,
         "url": absolute(request, blog.get_url(request)),
         "publisher": organization(request),
-        "author": [person(request, author) for author in blog.columnists.all()] or None,
+        "author": [
+            person(request, author) for author in blog.columnists.prefetch_related("links")
+        ]
+        or None,
     }
     return {key: value for key, value in data.items() if value is not None}

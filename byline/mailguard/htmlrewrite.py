@@ -130,6 +130,22 @@ def _parse_tag(source: str, start: int) -> _Tag:
         position = tail_start = match.end()
 
 
+# A fediverse account handle ("@user@instance") is shaped like an address but names no
+# mailbox; Mastodon reads it from <meta name="fediverse:creator"> to credit a post's author.
+_HANDLE = re.compile(r"@[^@\s\"'<>]+@[^@\s\"'<>]+")
+
+
+def _fediverse_handle(tag: _Tag, source: str) -> _Attribute | None:
+    """The content attribute of <meta name="fediverse:creator" content="@user@instance">."""
+    if tag.name != "meta":
+        return None
+    attributes = {attribute.name: attribute for attribute in tag.attributes}
+    name, content = attributes.get("name"), attributes.get("content")
+    if name is None or content is None or name.raw_value(source) != "fediverse:creator":
+        return None
+    return content if _HANDLE.fullmatch(content.raw_value(source)) else None
+
+
 def _closing(source: str, name: str, start: int) -> int:
     """Where the raw content of a <name> element that starts at `start` ends."""
     if name == "plaintext":
@@ -247,6 +263,8 @@ class HtmlRewriter:
 
     def _start_tag(self, tag: _Tag) -> None:
         taken = self._take(tag.end)
+        if handle := _fediverse_handle(tag, self.source):
+            taken = [item for item in taken if not handle.value_start <= item[0].start < handle.end]
         if not taken:
             return
         by_attribute: dict[_Attribute, list[tuple[Found, Contact | None]]] = {}

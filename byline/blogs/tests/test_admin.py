@@ -140,6 +140,7 @@ def test_authors_are_snippets_editors_can_add(editor_client):
             "bio": "Writes news.",
             "email": "kmackie@example.com",
             "website": "",
+            **nested_form_data({"links": inline_formset([])}),
         },
     )
     assert response.status_code == 302, response.content[:2000]

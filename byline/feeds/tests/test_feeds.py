@@ -57,6 +57,11 @@ class TestEveryFeed:
         assert entry.link == "http://testserver/blogs/bekkers-blog/2011/07/why-partners/"
         assert entry.id == post_guid(post)
         assert [author.name for author in entry.authors] == ["Scott Bekker", "Kurt Mackie"]
+        if "/atom/" in url:  # RSS has names only (dc:creator); Atom each author's page too
+            assert [author.href for author in entry.authors] == [
+                "http://testserver/authors/scott-bekker/",
+                "http://testserver/authors/kurt-mackie/",
+            ]
         assert {tag.term for tag in entry.tags} == {"Partners", "Microsoft"}
 
     @pytest.mark.parametrize("url", JSON_FEED_URLS)
@@ -118,7 +123,10 @@ class TestContent:
         assert data["home_page_url"] == "http://testserver/blogs/bekkers-blog/"
         item = data["items"][0]
         assert item["date_published"] == "2011-07-13T12:00:00+00:00"
-        assert item["authors"] == [{"name": "Scott Bekker"}, {"name": "Kurt Mackie"}]
+        assert item["authors"] == [
+            {"name": "Scott Bekker", "url": "http://testserver/authors/scott-bekker/"},
+            {"name": "Kurt Mackie", "url": "http://testserver/authors/kurt-mackie/"},
+        ]
 
     def test_only_published_posts_of_the_source(self, client, tree, post):
         make_post(tree.blog, title="A draft", live=False)

@@ -6,7 +6,8 @@ import json
 import pytest
 from lxml import html as lxml_html
 
-from tests.factories import make_post
+from byline.blogs.models import AuthorLink
+from tests.factories import AuthorFactory, make_post
 
 
 def at(year, month, day):
@@ -91,6 +92,31 @@ class TestPostMetadata:
         )
         assert crumbs["@type"] == "BreadcrumbList"
         assert [item["position"] for item in crumbs["itemListElement"]] == [1, 2, 3]
+
+    def test_json_ld_author_is_every_person_with_url_and_same_as(self, client, tree):
+        """Shared byline: one Person per author, in byline order, each with their page as
+        `url`, their role, short bio and http(s) profile links as `sameAs`."""
+        scott = tree.author
+        scott.role = "Editor at Large"
+        scott.short_bio = "Covers Microsoft partners."
+        scott.website = "https://bekker.example/"
+        scott.links.add(AuthorLink(label="Mastodon", url="https://mastodon.example/@sbekker"))
+        scott.save()
+        AuthorLink.objects.create(author=scott, label="Hostile", url="javascript:alert(1)")
+        jane = AuthorFactory(name="Jane Doe", slug="jane-doe")
+        post = make_post(tree.blog, authors=[jane, scott])
+        posting, _crumbs = json_ld(client.get(post.url))
+        assert posting["author"] == [
+            {"@type": "Person", "name": "Jane Doe", "url": "http://testserver/authors/jane-doe/"},
+            {
+                "@type": "Person",
+                "name": "Scott Bekker",
+                "url": "http://testserver/authors/scott-bekker/",
+                "jobTitle": "Editor at Large",
+                "description": "Covers Microsoft partners.",
+                "sameAs": ["https://bekker.example/", "https://mastodon.example/@sbekker"],
+            },
+        ]
 
     def test_json_ld_cannot_break_out_of_its_script(self, client, post):
         body = client.get(post.url).content.decode()

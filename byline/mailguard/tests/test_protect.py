@@ -166,6 +166,16 @@ class TestHtmlText:
         assert '<span class="mailguard" data-mailguard="' in html
         assert html.endswith(">e-mail Scott Bekker</span></a>")
 
+    def test_fediverse_creator_handle_is_not_an_address(self):
+        """Only the handle in <meta name="fediverse:creator"> is left: the same text in
+        another meta, or an address beside it in the tag, is still protected."""
+        creator = '<meta name="fediverse:creator" content="@sbekker@mastodon.example">'
+        assert protect_html(creator, DIRECTORY, key=KEY) == creator
+        other = '<meta name="author" content="@sbekker@mastodon.example">'
+        assert "mastodon.example" not in protect_html(other, DIRECTORY, key=KEY)
+        not_a_handle = f'<meta name="fediverse:creator" content="{BEKKER}">'
+        assert BEKKER not in protect_html(not_a_handle, DIRECTORY, key=KEY)
+
     def test_public_address_is_left_alone(self):
         source = '<p>letters@example.com <a href="mailto:Letters@Example.com">write</a></p>'
         assert protect_html(source, DIRECTORY) == source
