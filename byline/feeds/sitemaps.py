@@ -25,7 +25,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from byline.blogs.listing import Scope, newest_post_ids
-from byline.blogs.models import PostPage, PostPageAuthor, PostPageTag
+from byline.blogs.models import BlogPage, PostPage, PostPageAuthor, PostPageTag
 from byline.blogs.visibility import readable_q
 from byline.feeds.sources import site_root
 
@@ -214,3 +214,45 @@ class SiteSitemap:
         for row in rows:
             path = reverse("blogs:tag", kwargs={"slug": row["tag__slug"]})
             yield f"{self.base}{path}", row["latest"]
+
+
+# Google News sitemaps list articles published in the last two days, at most 1,000 of them
+# (https://developers.google.com/search/docs/crawling-indexing/sitemaps/news-sitemap).
+NEWS_WINDOW = datetime.timedelta(days=2)
+NEWS_MAX_URLS = 1_000
+
+
+@dataclass(frozen=True)
+class NewsItem:
+    loc: str
+    published: datetime.datetime
+    title: str
+    modified: datetime.datetime  # its last publication, for Last-Modified
+
+
+def news_items(request: HttpRequest, *, now: datetime.datetime | None = None) -> list[NewsItem]:
+    """The site's published, public posts of the last two days, newest first, from blogs
+    that have not opted out (BlogPage.in_news_sitemap)."""
+    root = site_root(request)
+    if root is None:
+        return []
+    now = now or timezone.now()
+    opted_out = BlogPage.objects.filter(in_news_sitemap=False).values_list("path", flat=True)
+    posts = PostPage.objects.published().filter(
+        path__startswith=root.path, date__gte=now - NEWS_WINDOW, date__lte=now
+    )
+    for path in opted_out:
+        posts = posts.exclude(path__startswith=path)
+    rows = posts.values_list("url_path", "slug", "date", "title", "last_published_at")
+    rows = rows[:NEWS_MAX_URLS]
+    # PostPage.get_url_parts's rule, as in SiteSitemap._post_urls.
+    site = f"{request.scheme}://{request.get_host()}/"
+    cut = len(root.url_path)
+    zone = timezone.get_current_timezone()
+    items = []
+    for url_path, slug, date, title, published in rows:
+        local = date.astimezone(zone)
+        blog_path = url_path[cut : -(len(slug) + 1)]
+        loc = f"{site}{blog_path}{local.year:04d}/{local.month:02d}/{slug}/"
+        items.append(NewsItem(loc, date, title, max(published or date, date)))
+    return items

@@ -25,6 +25,8 @@ urlpatterns = [
     for fmt, (suffix, _label) in FORMATS.items()
 ] + [
     path("sitemap.xml", views.SitemapView.as_view(), name="sitemap"),
+    # Before sitemap-<section>.xml, which would take "news" for a section.
+    path("sitemap-news.xml", views.news_sitemap, name="sitemap-news"),
     path("sitemap-<slug:section>.xml", views.SitemapView.as_view(), name="sitemap-section"),
     path("robots.txt", views.robots_txt, name="robots"),
 ]

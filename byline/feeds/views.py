@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import html
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
@@ -14,8 +15,8 @@ from django.views import View
 from django.views.decorators.http import require_safe
 
 from byline.feeds.feeds import FEED_CLASSES
-from byline.feeds.sitemaps import POSTS_PER_SECTION, Section, SiteSitemap
-from byline.feeds.sources import posts_withdrawn_at
+from byline.feeds.sitemaps import POSTS_PER_SECTION, Section, SiteSitemap, news_items
+from byline.feeds.sources import posts_withdrawn_at, site_name
 
 
 @require_safe
@@ -79,11 +80,39 @@ class SitemapView(View):
                 parts.append(f"<lastmod>{_w3c(section.lastmod)}</lastmod>")
                 latest = max(filter(None, [latest, section.lastmod]))
             parts.append("</sitemap>\n")
+        news = request.build_absolute_uri(reverse("feeds:sitemap-news"))
+        parts.append(f"<sitemap><loc>{escape(news)}</loc></sitemap>\n")
         parts.append("</sitemapindex>\n")
         return _xml_response(request, "".join(parts), latest)
 
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+
+
+@require_safe
+def news_sitemap(request: HttpRequest) -> HttpResponse:
+    """/sitemap-news.xml: the posts of the last two days for Google News, each with its
+    publication (the site's name, the language's primary subtag), date and title."""
+    publication = (
+        f"<news:publication><news:name>{html.escape(site_name(request))}</news:name>"
+        f"<news:language>{html.escape(settings.LANGUAGE_CODE.split('-')[0].lower())}"
+        "</news:language></news:publication>"
+    )
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        f'<urlset xmlns="{SITEMAP_NS}" xmlns:news="{NEWS_NS}">\n',
+    ]
+    items = news_items(request)
+    for item in items:
+        parts.append(
+            f"<url><loc>{html.escape(item.loc)}</loc><news:news>{publication}"
+            f"<news:publication_date>{_w3c(item.published)}</news:publication_date>"
+            f"<news:title>{html.escape(item.title)}</news:title></news:news></url>\n"
+        )
+    parts.append("</urlset>\n")
+    changes = [item.modified for item in items] + [posts_withdrawn_at()]
+    return _xml_response(request, "".join(parts), max(filter(None, changes), default=None))
 
 
 def _w3c(moment) -> str:
@@ -117,6 +146,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /search/",
         "",
         f"Sitemap: {request.build_absolute_uri(reverse('feeds:sitemap'))}",
+        f"Sitemap: {request.build_absolute_uri(reverse('feeds:sitemap-news'))}",
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
