@@ -9,11 +9,20 @@ Usage, in an app above (``comments/apps.py``)::
 
 Every queryset's ``for_listing()`` then carries ``post.approved_comment_count``, computed in
 the listing's own query (a subquery per annotation, not a query per post).
+
+Amendments (``corrections/apps.py``) are dated notes on a published post that feeds and
+JSON-LD show as the post's modified date and its schema.org ``correction``::
+
+    from byline.blogs.extensions import add_post_amendments
+
+    add_post_amendments(amendments_of_posts)  # post ids -> PostAmendment, in one query
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
 
 from django.db.models.expressions import Combinable
 
@@ -28,3 +37,45 @@ def add_listing_annotation(name: str, expression: Callable[[], Combinable]) -> N
 
 def listing_annotations() -> dict[str, Combinable]:
     return {name: make() for name, make in _listing_annotations.items()}
+
+
+@dataclass(frozen=True)
+class PostAmendment:
+    """A dated note on a published post that machines are told of (a correction, say): it
+    moves the post's modified date in its metadata and feeds, and, when `is_correction`, is a
+    schema.org CorrectionComment in its JSON-LD. `text` is plain text."""
+
+    post_id: int
+    published_at: datetime.datetime
+    text: str
+    is_correction: bool
+
+
+_amendment_sources: list[Callable[[Collection[int]], Iterable[PostAmendment]]] = []
+
+
+def add_post_amendments(source: Callable[[Collection[int]], Iterable[PostAmendment]]) -> None:
+    """Register `source(post_ids)`, which gives the amendments of those posts (in one query:
+    a feed asks for all its items at once)."""
+    if source not in _amendment_sources:
+        _amendment_sources.append(source)
+
+
+def post_amendments(post_ids: Collection[int]) -> dict[int, list[PostAmendment]]:
+    """The amendments of each post, newest first; a post with none is not in the result."""
+    found: dict[int, list[PostAmendment]] = {}
+    if not post_ids:
+        return found
+    for source in _amendment_sources:
+        for amendment in source(post_ids):
+            found.setdefault(amendment.post_id, []).append(amendment)
+    for amendments in found.values():
+        amendments.sort(key=lambda amendment: amendment.published_at, reverse=True)
+    return found
+
+
+def post_modified(post, amendments: list[PostAmendment]) -> datetime.datetime | None:
+    """When `post` last changed in a way readers were told of: its newest amendment, or its
+    date. Republishing it without one (a typo fixed) does not make it "modified"."""
+    moments = [post.date, *(amendment.published_at for amendment in amendments)]
+    return max(filter(None, moments), default=None)

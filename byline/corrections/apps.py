@@ -1,4 +1,5 @@
-"""App configuration: announces every change to a note (corrections.signals)."""
+"""App configuration: announces every change to a note (corrections.signals), and gives feeds
+and JSON-LD the notes through blogs' registration point (blogs.extensions)."""
 
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
@@ -16,7 +17,10 @@ class CorrectionsConfig(AppConfig):
     verbose_name = "Corrections"
 
     def ready(self) -> None:
-        from byline.corrections.models import Correction
+        from byline.blogs.extensions import add_post_amendments
+        from byline.corrections.models import Correction, post_amendments
+
+        add_post_amendments(post_amendments)
 
         post_save.connect(_changed, sender=Correction, dispatch_uid="corrections-saved")
         post_delete.connect(_changed, sender=Correction, dispatch_uid="corrections-deleted")

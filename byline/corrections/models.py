@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel
 
+from byline.blogs.extensions import PostAmendment
 from byline.blogs.models import PostPage
 
 
@@ -78,3 +79,18 @@ class Correction(models.Model):
                     "a note once readers have seen it."
                 }
             )
+
+
+def post_amendments(post_ids) -> list[PostAmendment]:
+    """Every note on the posts `post_ids`, for feeds and JSON-LD (blogs.extensions)."""
+    return [
+        PostAmendment(
+            post_id=post_id,
+            published_at=published_at,
+            text=text,
+            is_correction=kind in SCHEMA_CORRECTIONS,
+        )
+        for post_id, published_at, text, kind in Correction.objects.filter(
+            post_id__in=post_ids
+        ).values_list("post_id", "published_at", "text", "kind")
+    ]

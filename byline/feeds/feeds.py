@@ -16,6 +16,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.http import http_date, quote_etag
 from django.utils.text import Truncator
 
+from byline.blogs.extensions import post_amendments, post_modified
 from byline.blogs.models import PostPage
 from byline.feeds import generators
 from byline.feeds.sources import SOURCES, FeedSource, site_name
@@ -62,7 +63,11 @@ class PostFeed(Feed):
         # edit, a renamed author, the full-content setting) changes it; Last-Modified comes
         # from the data. get_conditional_response applies RFC 9110's precedence rules.
         response.headers["ETag"] = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
-        last_modified = self.source.last_modified(self.posts)
+        # A correction changes an item's updated date without publishing anything.
+        corrected = [post_modified(post, self.amendments.get(post.pk, [])) for post in self.posts]
+        last_modified = max(
+            filter(None, [self.source.last_modified(self.posts), *corrected]), default=None
+        )
         if last_modified is not None:
             response.headers["Last-Modified"] = http_date(last_modified.timestamp())
         else:
@@ -106,6 +111,8 @@ class PostFeed(Feed):
     def items(self, source: FeedSource) -> list[PostPage]:
         # Kept for Last-Modified, which is the newest change among them.
         self.posts = source.newest_posts(settings.BYLINE_FEED_ITEMS)
+        # Their corrections and updates, in one query, for each item's updated date.
+        self.amendments = post_amendments([post.pk for post in self.posts])
         return self.posts
 
     def item_title(self, post: PostPage) -> str:
@@ -123,7 +130,8 @@ class PostFeed(Feed):
         return post.date
 
     def item_updateddate(self, post: PostPage):
-        return max(post.last_published_at or post.date, post.date)
+        # The same item, updated: a correction moves the date; a silent republish does not.
+        return post_modified(post, self.amendments.get(post.pk, []))
 
     def item_categories(self, post: PostPage) -> list[str]:
         return [tag.name for tag in post.tags.all()]

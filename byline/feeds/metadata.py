@@ -12,6 +12,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
+from byline.blogs.extensions import PostAmendment, post_amendments, post_modified
 from byline.blogs.models import Author, BlogPage, PostPage
 from byline.feeds.sources import FORMATS, site_name
 
@@ -51,6 +52,14 @@ def plain(text: str, words: int = 40) -> str:
 
 def post_description(post: PostPage) -> str:
     return post.search_description or post.excerpt or plain(str(post.body))
+
+
+def amendments_of(post: PostPage) -> list[PostAmendment]:
+    """The post's corrections and updates, newest first, read once per post object (the
+    <head> and the JSON-LD both ask)."""
+    if not hasattr(post, "_byline_amendments"):
+        post._byline_amendments = post_amendments([post.pk]).get(post.pk, [])
+    return post._byline_amendments
 
 
 def social_image(request: HttpRequest, image) -> tuple[str, str]:
@@ -95,7 +104,9 @@ def head_metadata(context) -> HeadMetadata | None:
         meta.image, meta.image_alt = social_image(request, page.lead_image)
         meta.article = {
             "published_time": page.date.isoformat() if page.date else "",
-            "modified_time": (page.last_published_at or page.date).isoformat() if page.date else "",
+            "modified_time": post_modified(page, amendments_of(page)).isoformat()
+            if page.date
+            else "",
             "tags": [tag.name for tag in page.tags.all()],
         }
         meta.feeds = _feed_links(request, "blog", blog.slug, blog.title)
@@ -157,15 +168,15 @@ def post_json_ld(request: HttpRequest, post: PostPage) -> list[dict]:
     blog = post.get_parent().specific
     blog_url = absolute(request, blog.get_url(request))
     image, _alt = social_image(request, post.lead_image)
+    amendments = amendments_of(post)
     posting = {
         "@context": "https://schema.org",
         "@type": "BlogPosting",
         "headline": post.title[:110],
         "description": post_description(post),
         "datePublished": post.date.isoformat() if post.date else None,
-        "dateModified": max(post.last_published_at or post.date, post.date).isoformat()
-        if post.date
-        else None,
+        # Moved by a correction or an update, not by a silent republish (a typo fixed).
+        "dateModified": post_modified(post, amendments).isoformat() if post.date else None,
         "author": [person(request, author) for author in post.authors] or organization(request),
         "publisher": organization(request),
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
@@ -173,6 +184,16 @@ def post_json_ld(request: HttpRequest, post: PostPage) -> list[dict]:
         "isPartOf": {"@type": "Blog", "name": blog.title, "url": blog_url},
         "keywords": [tag.name for tag in post.tags.all()] or None,
         "image": [image] if image else None,
+        "correction": [
+            {
+                "@type": "CorrectionComment",
+                "text": amendment.text,
+                "datePublished": amendment.published_at.isoformat(),
+            }
+            for amendment in amendments
+            if amendment.is_correction
+        ]
+        or None,
     }
     crumbs = [
         (site_name(request), absolute(request, "/")),
@@ -207,9 +228,7 @@ def blog_json_ld(request: HttpRequest, blog: BlogPage) -> dict:
         "description": plain(blog.description) or None,
         "url": absolute(request, blog.get_url(request)),
         "publisher": organization(request),
-        "author": [
-            person(request, author) for author in blog.columnists.prefetch_related("links")
-        ]
+        "author": [person(request, author) for author in blog.columnists.prefetch_related("links")]
         or None,
     }
     return {key: value for key, value in data.items() if value is not None}
