@@ -51,3 +51,15 @@ def test_editing_and_deleting_a_correction_reach_the_post(
         note.delete()
     answer = reader.get(post.url)
     assert answer.state != "hit" and "Second wording." not in answer.text
+
+
+def test_unpublishing_a_corrected_post_takes_its_note_off_the_corrections_pages(
+    reader, post, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        Correction.objects.create(post=post, text="The launch was in May.", published_at=AT)
+    warm(reader, "/corrections/", "/corrections/feed/")
+    with django_capture_on_commit_callbacks(execute=True):
+        post.unpublish()
+    for path in ("/corrections/", "/corrections/feed/"):
+        assert "The launch was in May." not in reader.get(path).text, path
