@@ -6,6 +6,7 @@ import datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Exists, OuterRef
@@ -364,6 +365,12 @@ class PostPage(Page):
         FieldPanel("excerpt"),
         FieldPanel("body"),
         FieldPanel("tags"),
+        InlinePanel(
+            "pinned_related",
+            label="Related post",
+            heading="Pinned related posts",
+            help_text="Shown first under the post, before the posts sharing most of its tags.",
+        ),
     ]
     settings_panels = Page.settings_panels + [FieldPanel("comments_open")]
     parent_page_types = ["blogs.BlogPage"]
@@ -470,3 +477,27 @@ class PostPageAuthor(Orderable):
 
     def __str__(self) -> str:
         return f"{self.author} on {self.post}"
+
+
+class PostPageRelated(Orderable):
+    """A post an editor pinned under another's "Related" list; pinned ones come first, in
+    their order, when published and public (byline.blogs.related)."""
+
+    post = ParentalKey(PostPage, on_delete=models.CASCADE, related_name="pinned_related")
+    related_post = models.ForeignKey(PostPage, on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("related_post")]
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "related_post"], name="blogs_pin_a_related_post_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.related_post} under {self.post}"
+
+    def clean(self) -> None:
+        if self.post_id is not None and self.post_id == self.related_post_id:
+            raise ValidationError({"related_post": "A post cannot be related to itself."})

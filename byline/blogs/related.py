@@ -10,7 +10,8 @@ a tag, and stays fast when one tag is on every post:
 2. one statement that takes, for each of the post's rarest ``MAX_TAGS`` tags, only the
    ``PER_TAG`` newest posts carrying it (a tag on every post is read ``PER_TAG`` rows deep,
    not to the end), counts the tags each candidate shares (GROUP BY) and keeps the best;
-   and loads those posts (the ranking as an IN subquery of the posts' own query).
+   and loads those posts (the ranking as an IN subquery of the posts' own query), with the
+   posts editors pinned (PostPageRelated) first, in their order.
 
 Usage::
 
@@ -22,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 
 from byline.blogs.plans import walk_date_index
@@ -136,19 +137,33 @@ def related_post_ids(
 
 
 def related_posts(post, *, exclude: Iterable[int] = (), count: int = RELATED_COUNT) -> list:
-    """The related list under `post` (see related_post_ids) as PostPage objects: the tags
-    read, then the candidates ranked and loaded in one statement, whatever their number (the
-    outer count re-ranks the `count` chosen ones, a GROUP BY over a handful of rows)."""
-    from byline.blogs.models import PostPage
+    """The related list under `post`: the posts editors pinned (PostPageRelated), in their
+    order, then those sharing the most tags with it (see related_post_ids), published and
+    public, leaving out `exclude`; at least `count` long when there are enough, and every
+    pinned post. Two queries whatever the number of candidates: the tags read, then the
+    candidates ranked and loaded in one statement (the outer count re-ranks the handful of
+    posts chosen)."""
+    from byline.blogs.models import PostPage, PostPageRelated
 
-    ranked = _ranked(post.pk, exclude=exclude, count=count, per_tag=PER_TAG, max_tags=MAX_TAGS)
-    if ranked is None or count <= 0:
+    if count <= 0:
         return []
-    tag_ids, sql, params = ranked
-    shared = Count("tagged_items", filter=Q(tagged_items__tag_id__in=tag_ids))
-    return list(
+    pins = PostPageRelated.objects.filter(post_id=post.pk)
+    chosen = Q(pk__in=pins.values("related_post_id"))
+    ranked = _ranked(post.pk, exclude=exclude, count=count, per_tag=PER_TAG, max_tags=MAX_TAGS)
+    tag_ids = []
+    if ranked is not None:
+        tag_ids, sql, params = ranked
+        chosen |= Q(pk__in=RawSQL(sql, params))
+    pinned_at = pins.filter(related_post_id=OuterRef("pk")).values("sort_order")[:1]
+    found = list(
         PostPage.objects.published()
-        .filter(pk__in=RawSQL(sql, params))
-        .annotate(shared_tags=shared)
-        .order_by("-shared_tags", "-date", "-pk")
+        .filter(chosen)
+        .exclude(pk__in=[post.pk, *exclude])
+        .annotate(
+            pinned_at=Subquery(pinned_at),
+            shared_tags=Count("tagged_items", filter=Q(tagged_items__tag_id__in=tag_ids)),
+        )
+        .order_by(F("pinned_at").asc(nulls_last=True), "-shared_tags", "-date", "-pk")
     )
+    pinned = sum(1 for found_post in found if found_post.pinned_at is not None)
+    return found[: max(count, pinned)]

@@ -52,6 +52,7 @@ def post_form(tree, **overrides):
         ),
         "post_authors": inline_formset([{"author": tree.author.pk}]),
         "tags": "Microsoft, Partners",
+        "pinned_related": inline_formset([]),
         "comments_open": "on",
         "go_live_at": "",
         "expire_at": "",

@@ -5,12 +5,13 @@ import datetime
 
 import lxml.html
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
 
 from byline.blogs import related
-from byline.blogs.models import BlogPage, PostPage
+from byline.blogs.models import BlogPage, PostPage, PostPageRelated
 from tests.factories import make_post, publish
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +145,79 @@ def test_the_post_page_costs_the_same_with_0_10_and_100_candidates(client, tree,
             assert client.get(post.url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1] == counts[2], counts
+
+
+def pin(post, *pinned):
+    post = PostPage.objects.get(pk=post.pk)
+    for position, other in enumerate(pinned):
+        post.pinned_related.add(PostPageRelated(related_post=other, sort_order=position))
+    post.save_revision().publish()
+    return post
+
+
+def test_pinned_posts_come_first_in_their_order(client, tree, other_blog):
+    """Pinned posts lead, in the editor's order, whatever tags they share; the list then
+    fills with the best tag matches, which are not repeated."""
+    post = make_post(tree.blog, title="This", date=at(10), tags=["azure", "office"])
+    best = make_post(other_blog, title="Best match", date=at(1), tags=["azure", "office"])
+    make_post(other_blog, title="Good match", date=at(2), tags=["azure"])
+    first = make_post(other_blog, title="Pinned first", date=at(3))
+    second = make_post(other_blog, title="Pinned second", date=at(4), tags=["azure", "office"])
+    pin(post, first, second)
+    html = client.get(post.url).content.decode()
+    assert section_titles(html, "related-posts") == [
+        "Pinned first",
+        "Pinned second",
+        "Best match",
+        "Good match",
+    ]
+    assert best.pk  # ranked among the others, after the pinned ones
+
+
+def test_pinned_posts_show_on_a_post_without_tags_but_never_restricted_ones(
+    client, tree, other_blog
+):
+    post = make_post(tree.blog, title="This", date=at(10))
+    secret = make_post(other_blog, title="Secret", date=at(2))
+    PageViewRestriction.objects.create(
+        page=secret, restriction_type=PageViewRestriction.PASSWORD, password="open sesame"
+    )
+    shown = make_post(other_blog, title="Pinned", date=at(1))
+    pin(post, secret, shown)
+    html = client.get(post.url).content.decode()
+    assert section_titles(html, "related-posts") == ["Pinned"]
+    assert "Secret" not in html
+
+
+def test_every_pinned_post_shows_beyond_the_usual_length(tree, other_blog):
+    post = make_post(tree.blog, date=at(20), tags=["azure"])
+    pinned = [make_post(other_blog, date=at(day)) for day in range(7)]
+    make_post(other_blog, date=at(8), tags=["azure"])
+    pin(post, *pinned)
+    found = related.related_posts(PostPage.objects.get(pk=post.pk))
+    assert [p.pk for p in found] == [p.pk for p in pinned]
+
+
+def test_pinning_a_post_under_itself_is_refused(tree):
+    post = make_post(tree.blog, date=at(1))
+    with pytest.raises(ValidationError):
+        PostPageRelated(post=post, related_post=post).full_clean()
+
+
+def test_pins_cost_no_query_more(tree, other_blog):
+    post = make_post(tree.blog, date=at(20), tags=["azure"])
+    for day in range(10):
+        make_post(other_blog, date=at(day), tags=["azure"])
+    pin(post, *[make_post(other_blog, date=at(day)) for day in range(3)])
+    post = PostPage.objects.get(pk=post.pk)
+    with CaptureQueriesContext(connection) as queries:
+        found = related.related_posts(post)
+    assert len(queries) == 2
+    assert len(found) == related.RELATED_COUNT
+
+
+def test_the_editor_offers_pinned_related_posts(admin_client, tree):
+    post = make_post(tree.blog, date=at(1))
+    response = admin_client.get(f"/admin/pages/{post.pk}/edit/")
+    assert response.status_code == 200
+    assert "Pinned related posts" in response.content.decode()

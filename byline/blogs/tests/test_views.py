@@ -76,6 +76,7 @@ class TestPostPage:
             "body": streamfield([("paragraph", rich_text("<p>Soon.</p>"))]),
             "post_authors": inline_formset([{"author": tree.author.pk}]),
             "tags": "",
+            "pinned_related": inline_formset([]),
             "comments_open": "on",
             "go_live_at": "",
             "expire_at": "",
