@@ -148,12 +148,16 @@ def related_posts(post, *, exclude: Iterable[int] = (), count: int = RELATED_COU
     if count <= 0:
         return []
     pins = PostPageRelated.objects.filter(post_id=post.pk)
-    chosen = Q(pk__in=pins.values("related_post_id"))
+    # One IN (subquery) over the pinned and the ranked ids: SQLite looks each up by key. An
+    # OR of two IN conditions made it scan every post (21 ms rather than 6 at 10,000 posts).
+    sql, params = "SELECT related_post_id FROM blogs_postpagerelated WHERE post_id = %s", [post.pk]
     ranked = _ranked(post.pk, exclude=exclude, count=count, per_tag=PER_TAG, max_tags=MAX_TAGS)
     tag_ids = []
     if ranked is not None:
-        tag_ids, sql, params = ranked
-        chosen |= Q(pk__in=RawSQL(sql, params))
+        tag_ids, ranked_sql, ranked_params = ranked
+        sql += f" UNION ALL SELECT post_id FROM ({ranked_sql}) AS ranked"
+        params += ranked_params
+    chosen = Q(pk__in=RawSQL(sql, params))
     pinned_at = pins.filter(related_post_id=OuterRef("pk")).values("sort_order")[:1]
     found = list(
         PostPage.objects.published()
