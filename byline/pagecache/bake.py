@@ -33,7 +33,16 @@ from byline.pagecache.store import get_store
 MANIFEST = ".byline-bake.json"
 LINK = re.compile(rb"""(?:href|src)\s*=\s*["']([^"'<>\s]+)["']""")
 LOC = re.compile(rb"<loc>\s*([^<\s]+)\s*</loc>")
-SEEDS = ["/", "/blogs/", "/feed/", "/atom/", "/feed.json", "/sitemap.xml", "/robots.txt"]
+SEEDS = [
+    "/",
+    "/blogs/",
+    "/feed/",
+    "/atom/",
+    "/feed.json",
+    "/sitemap.xml",
+    "/sitemap-news.xml",  # named only in robots.txt on a small site, which links nothing
+    "/robots.txt",
+]
 EXTENSIONS = {
     "text/html": "html",
     "application/rss+xml": "xml",

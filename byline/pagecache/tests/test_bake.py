@@ -43,6 +43,7 @@ def test_bake_writes_the_whole_public_site(site, page_store, keep_connection, tm
         "blogs/bekkers-blog/feed/index.xml",
         "sitemap.xml",
         "robots.txt",
+        "sitemap-news.xml",
     ):
         assert name in files, name
         assert (out / name).is_file(), name
