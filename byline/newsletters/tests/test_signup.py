@@ -1,0 +1,238 @@
+"""Signing up: one field, the form guard, double opt-in through a real SMTP server, limits."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from django.core import signing
+from django.template import Context, Template
+
+from byline.core import formguard
+from byline.newsletters import tokens
+from byline.newsletters.models import Subscriber, SubscriberStatus, Subscription
+
+from .conftest import add_subscriber, blog_scope, sign_up, text_of
+
+pytestmark = pytest.mark.django_db
+
+
+def confirm_path(message) -> str:
+    return re.search(r"http://testserver(/newsletter/confirm/\S+/)", text_of(message))[1]
+
+
+def test_double_opt_in_through_smtp(client, tree, mailserver, django_capture_on_commit_callbacks):
+    """The form sends one confirmation mail and stores nothing; the link's GET only asks;
+    its button's POST subscribes."""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sign_up(client, blog_scope(tree.blog))
+    assert response.status_code == 303 and response["Location"] == "/newsletter/sent/"
+    assert not Subscriber.objects.exists()
+    [message] = mailserver.messages
+    assert message["X-Envelope-To"] == "ann@example.com"
+    assert "Bekker's Blog" in message["Subject"]
+    path = confirm_path(message)
+    page = client.get(path)
+    assert page.status_code == 200 and b"Yes, subscribe me" in page.content
+    assert not Subscriber.objects.exists()  # a mail scanner following the link subscribes nobody
+    done = client.post(path, headers={"Origin": "http://testserver"})
+    assert done.status_code == 200 and b"You are subscribed" in done.content
+    subscriber = Subscriber.objects.get()
+    assert subscriber.status == SubscriberStatus.CONFIRMED
+    assert [s.blog_id for s in subscriber.subscriptions.all()] == [tree.blog.pk]
+    # Following it again changes nothing.
+    assert client.post(path).status_code == 200
+    assert Subscription.objects.count() == 1
+
+
+def test_author_and_publication_scopes(
+    client, tree, mailserver, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_up(client, f"author:{tree.author.pk}", email="a@example.com")
+        sign_up(client, "all", email="b@example.com")
+    assert len(mailserver.messages) == 2
+    assert "Scott Bekker" in mailserver.to("a@example.com")[0]["Subject"]
+    client.post(confirm_path(mailserver.to("a@example.com")[0]))
+    client.post(confirm_path(mailserver.to("b@example.com")[0]))
+    assert Subscription.objects.get(subscriber__email="a@example.com").author == tree.author
+    everything = Subscription.objects.get(subscriber__email="b@example.com")
+    assert everything.blog is None and everything.author is None
+
+
+def test_a_few_confirmations_per_address_per_day(
+    client, tree, mailserver, settings, django_capture_on_commit_callbacks
+):
+    """Whoever asks, and from however many places, one address gets at most
+    BYLINE_NEWSLETTERS_CONFIRMATIONS_PER_DAY (3) mails; the form answers the same."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for number in range(6):
+            response = sign_up(client, "all", remote_addr=f"198.51.100.{number}")
+            assert response.status_code == 303
+    assert len(mailserver.messages) == 3
+
+
+def test_an_office_can_sign_up_a_handful_then_the_rate_limit_answers(client, tree, mailserver):
+    """10 in 10 minutes from one address pass (an office's five colleagues in a minute
+    easily); the 11th gets a 429 with Retry-After, not a 500."""
+    for number in range(10):
+        assert sign_up(client, "all", email=f"colleague{number}@example.com").status_code == 303
+    refused = sign_up(client, "all", email="one.more@example.com")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert b"Too many" in refused.content
+
+
+def test_cross_site_post_is_refused(client, tree):
+    response = sign_up(
+        client, "all", headers={"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
+    )
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"email": "not an address"}, b"Enter a valid email address"),
+        ({"email": "a" * 250 + "@example.com"}, b"at most 254"),
+        ({"email": "ann@example.com\r\nBcc: victim@example.com"}, b"Enter a valid email address"),
+        ({"scope": "blog:999999"}, b"not available"),
+        ({"scope": "'; DROP TABLE"}, b"not available"),
+        ({"phone": "555-1234"}, b"looked automated"),
+        ({formguard.TOKEN_FIELD: "forged"}, b"could not be checked"),
+    ],
+    ids=[
+        "malformed",
+        "enormous",
+        "header-injection",
+        "unknown-blog",
+        "garbage-scope",
+        "honeypot",
+        "bad-token",
+    ],
+)
+def test_bad_input_gets_the_form_back_with_a_400(client, tree, mailserver, fields, message):
+    response = sign_up(client, fields.pop("scope", "all"), **fields)
+    assert response.status_code == 400
+    assert message in response.content
+    assert mailserver.messages == []
+
+
+def test_too_fast_is_a_bot(client, tree, mailserver):
+    token = formguard.form_token("newsletters.signup", now=time.time())
+    response = sign_up(client, "all", **{formguard.TOKEN_FIELD: token})
+    assert response.status_code == 400 and mailserver.messages == []
+
+
+def test_an_existing_subscription_gets_no_new_mail_and_the_same_answer(
+    client, tree, mailserver, django_capture_on_commit_callbacks
+):
+    add_subscriber("ann@example.com", blog=tree.blog)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sign_up(client, blog_scope(tree.blog))
+    assert response.status_code == 303 and mailserver.messages == []
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "garbage",
+        signing.dumps({"e": "ann@example.com", "s": "all"}, salt="another.salt"),
+        signing.dumps({"e": "ann@example.com", "s": "all"}, salt=tokens.UNSUBSCRIBE_SALT),
+        signing.dumps(["not", "a", "dict"], salt=tokens.CONFIRM_SALT),
+    ],
+    ids=["garbage", "other-salt", "unsubscribe-token", "wrong-shape"],
+)
+def test_forged_confirmation_link_is_a_clear_400(client, tree, token):
+    for response in (
+        client.get(f"/newsletter/confirm/{token}/"),
+        client.post(f"/newsletter/confirm/{token}/"),
+    ):
+        assert response.status_code == 400
+        assert b"This link does not work" in response.content
+    assert not Subscriber.objects.exists()
+
+
+def test_expired_confirmation_link(client, tree, settings):
+    token = tokens.confirm_token(email="ann@example.com", scope="all")
+    settings.BYLINE_NEWSLETTERS_CONFIRM_MAX_AGE = -1
+    response = client.post(f"/newsletter/confirm/{token}/")
+    assert response.status_code == 400 and b"This link has expired" in response.content
+    assert not Subscriber.objects.exists()
+
+
+def test_a_confirmation_for_a_blog_since_unpublished(client, tree):
+    token = tokens.confirm_token(email="ann@example.com", scope=blog_scope(tree.blog))
+    tree.blog.unpublish()
+    response = client.post(f"/newsletter/confirm/{token}/")
+    assert response.status_code == 404 and b"no longer published" in response.content
+
+
+def test_suppressed_address_gets_no_confirmation(
+    client, tree, mailserver, django_capture_on_commit_callbacks
+):
+    add_subscriber("ann@example.com", status=SubscriberStatus.SUPPRESSED)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sign_up(client, "all").status_code == 303
+    assert mailserver.messages == []
+
+
+def test_the_tag_renders_the_same_form_for_everyone(
+    client, tree, mailserver, django_capture_on_commit_callbacks
+):
+    """The include has no per-reader token (no CSRF cookie): a page that carries it may be
+    kept in the page store or baked, and the form posted from it works."""
+    template = Template(
+        "{% load newsletters_tags %}{% newsletter_signup blog=blog %}"
+        "{% newsletter_signup author=author %}{% newsletter_signup %}"
+    )
+    html = template.render(Context({"blog": tree.blog, "author": tree.author, "site_name": "Test"}))
+    assert "Get Bekker&#x27;s Blog by e-mail" in html or "Get Bekker's Blog by e-mail" in html
+    assert "Get Scott Bekker’s column by e-mail" in html and "Get Test by e-mail" in html
+    assert "csrfmiddlewaretoken" not in html
+    assert html.count('action="/newsletter/subscribe/"') == 3
+    ids = re.findall(r'id="([^"]+)"', html)
+    assert len(ids) == len(set(ids))  # three forms on one page, no id twice
+    token = re.search(r'name="formguard_token" value="([^"]+)"', html)[1]
+    assert formguard.token_age("newsletters.signup", token) < 60
+
+
+def test_standalone_signup_page(client, tree):
+    response = client.get(f"/newsletter/?scope={blog_scope(tree.blog)}")
+    assert response.status_code == 200 and b"Bekker" in response.content
+    assert "no-store" in response["Cache-Control"]
+    assert client.get("/newsletter/?scope=nonsense").status_code == 200
+    assert client.get("/newsletter/subscribe/").status_code == 405
+
+
+def test_a_flood_from_many_addresses_is_answered_clearly(
+    client, tree, mailserver, settings, django_capture_on_commit_callbacks
+):
+    """Past BYLINE_NEWSLETTERS_CONFIRMATIONS_PER_HOUR site-wide, sign-ups from any address
+    get a 429 that says to come back, and no more mail goes out."""
+    settings.BYLINE_NEWSLETTERS_CONFIRMATIONS_PER_HOUR = 3
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [
+            sign_up(client, "all", email=f"r{n}@example.com", remote_addr=f"198.51.100.{n}")
+            for n in range(5)
+        ]
+    assert [a.status_code for a in answers] == [303, 303, 303, 429, 429]
+    assert b"unusually many sign-ups" in answers[3].content
+    assert 0 < int(answers[3]["Retry-After"]) <= 3600
+    assert len(mailserver.messages) == 3
+
+
+def test_a_form_from_an_old_baked_page_works_at_the_second_press(
+    client, tree, mailserver, settings, django_capture_on_commit_callbacks
+):
+    """A baked or long-cached page may carry a token past BYLINE_FORMGUARD_MAX_AGE: the form
+    comes back with the address kept and a fresh token, and sending it again works."""
+    old = formguard.form_token("newsletters.signup", now=time.time() - 8 * 86400)
+    first = sign_up(client, "all", **{formguard.TOKEN_FIELD: old})
+    assert first.status_code == 400 and b"open a long time" in first.content
+    assert b'value="ann@example.com"' in first.content
+    fresh = re.search(rb'name="formguard_token" value="([^"]+)"', first.content)[1].decode()
+    settings.BYLINE_FORMGUARD_MIN_SECONDS = 0  # the reader presses again at once
+    with django_capture_on_commit_callbacks(execute=True):
+        second = sign_up(client, "all", **{formguard.TOKEN_FIELD: fresh})
+    assert second.status_code == 303 and len(mailserver.messages) == 1
