@@ -1,17 +1,27 @@
-"""Benchmark `byline import-wordpress`: time and peak memory for generated exports.
+"""Benchmark `byline import-wordpress`: CPU time, wall time and peak memory for generated exports.
 
     .venv/bin/python bench/import_wordpress.py 1000 5000 10000
+    .venv/bin/python bench/import_wordpress.py --against HEAD~3 1000 10000
 
 For each size: a fresh SQLite database under a temporary BYLINE_VAR_DIR (migrated, with the
 demo publication), a generated WXR file with that many posts (three paragraphs, two tags,
 two comments, a link to the previous post each), then the import in a process of its own
-whose peak resident memory (ru_maxrss) is read when it ends. A streaming read of the file
-alone is measured the same way, to show that the parser's memory does not grow with it.
+whose CPU time (user + system, of that process alone) and peak resident memory (ru_maxrss)
+are read when it ends. A streaming read of the file alone is measured the same way, to show
+that the parser's memory does not grow with it.
+
+The machine may be shared: compare CPU time, and compare two versions in the same run.
+`--against REV` imports each file again with the code of commit REV (extracted with `git
+archive` into a temporary directory, run with this checkout's Python), into its own copy of
+the same freshly migrated database, the versions alternating size by size; `--no-checkout`
+leaves this checkout's own code out.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -90,12 +100,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "byline.settings")
 django.setup()
 from pathlib import Path
 from byline.importers.services import wordpress_import
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 report = wordpress_import(path=Path(sys.argv[1]), blog_slug="bench")
-elapsed = time.perf_counter() - start
+elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 counts = report.counts
-print(f"{elapsed:.1f} {peak:.0f} {counts['posts created']} {counts['comments created']}")
+print(f"{elapsed:.1f} {cpu:.1f} {peak:.0f} {counts['posts created']} {counts['comments created']}")
 
 """
 
@@ -110,7 +120,7 @@ print(f"{elapsed:.2f} {peak:.0f} {count}")
 """
 
 
-def measure(count: int) -> None:
+def measure(count: int, codes: dict[str, Path]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "BYLINE_VAR_DIR": tmp, "BYLINE_TASKS_IMMEDIATE": "1"}
         env.pop("DATABASE_URL", None)
@@ -124,22 +134,56 @@ def measure(count: int) -> None:
             [PYTHON, "-c", CHILD_PARSE, str(export)], env=env, cwd=ROOT, check=True,
             capture_output=True, text=True,
         ).stdout.split()  # fmt: skip
-        started = time.perf_counter()
-        result = subprocess.run(
-            [PYTHON, "-c", CHILD_IMPORT, str(export)], env=env, cwd=ROOT, check=True,
-            capture_output=True, text=True,
-        ).stdout.split()  # fmt: skip
-        wall = time.perf_counter() - started
-        seconds = float(result[0])
-        print(
-            f"{count} posts ({size:.1f} MB): parse {parse[0]} s, peak {parse[1]} MB; "
-            f"import {seconds:.1f} s = {count / seconds:.1f} posts/s = "
-            f"{1000 * seconds / count:.0f} ms/post (wall {wall:.0f} s), peak RSS {result[1]} MB; "
-            f"{result[2]} posts, {result[3]} comments; load average {os.getloadavg()[0]:.1f}",
-            flush=True,
-        )
+        print(f"{count} posts ({size:.1f} MB): parse {parse[0]} s, peak {parse[1]} MB", flush=True)
+        database = Path(tmp) / "byline.sqlite3"
+        fresh = database.read_bytes() if len(codes) > 1 else b""
+        for n, (label, code) in enumerate(codes.items()):
+            if n:  # the next version imports into the same fresh database
+                database.write_bytes(fresh)
+            started = time.perf_counter()
+            result = subprocess.run(
+                [PYTHON, "-c", CHILD_IMPORT, str(export)], env=env, cwd=code, check=True,
+                capture_output=True, text=True,
+            ).stdout.split()  # fmt: skip
+            wall = time.perf_counter() - started
+            seconds, cpu = float(result[0]), float(result[1])
+            print(
+                f"  {label}: import CPU {cpu:.1f} s = {1000 * cpu / count:.1f} ms/post; "
+                f"elapsed {seconds:.1f} s = {count / seconds:.0f} posts/s (process wall "
+                f"{wall:.0f} s); peak RSS {result[2]} MB; {result[3]} posts, {result[4]} "
+                f"comments; load average {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
+
+
+def extract(rev: str, into: Path) -> Path:
+    """The tree of commit `rev`, as files under `into` (no change to the repository)."""
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", rev], cwd=ROOT, check=True, capture_output=True
+    ).stdout
+    into.mkdir(parents=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
 
 
 if __name__ == "__main__":
-    for size in [int(arg) for arg in sys.argv[1:]] or [1000, 5000, 10000]:
-        measure(size)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[1000, 5000, 10000])
+    parser.add_argument(
+        "--against", metavar="REV", action="append", default=[],
+        help="also import with commit REV's code (repeatable)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-checkout", action="store_true", help="measure only the --against commits"
+    )
+    args = parser.parse_args()
+    other = Path(tempfile.mkdtemp(prefix="bench-import-")) if args.against else None
+    try:
+        codes = {rev: extract(rev, other / f"tree-{n}") for n, rev in enumerate(args.against)}
+        if not args.no_checkout:
+            codes["this checkout"] = ROOT
+        for size in args.sizes:
+            measure(size, codes)
+    finally:
+        if other is not None:
+            shutil.rmtree(other)

@@ -4,22 +4,33 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Page
 
+from byline.importers.links import FEED_PARAMETERS, FEED_SUFFIXES, SITE_FEEDS, feed_of
 from byline.importers.state import Place
+from byline.publication.models import StandardPage
 
 if TYPE_CHECKING:
     from byline.importers.scan import ItemInfo, ScannedFile
     from byline.importers.state import ImportState
 
-# Paths that Django routes before the page tree; a page with one of these slugs at the top
-# level could never be reached.
-RESERVED_TOP_SLUGS = {
-    "admin", "authors", "tags", "search", "feed", "atom", "documents", "healthz", "media",
-    "static", "sitemap.xml", "robots.txt", "feed.json", "blogs",
-}  # fmt: skip
+
+def byline_owns(path: str) -> str | None:
+    """What of Byline's own answers at `path` ("search", "feeds"…), or None if the page
+    tree does: a page there could never be reached, since Django routes these first."""
+    for candidate in (path, path.rstrip("/")):
+        try:
+            match = resolve(candidate)
+        except Resolver404:
+            continue
+        # By name: the page tree's view is Byline's own router (core/routing.py) under
+        # Wagtail's route name, not wagtail.views.serve itself.
+        if match.url_name != "wagtail_serve":
+            return match.app_name or match.url_name or "Byline"
+    return None
 
 
 def plan_addresses(state: ImportState, scanned: ScannedFile) -> None:
@@ -51,15 +62,33 @@ class _Slugs:
     def __init__(self, state: ImportState, *, earlier: set[int]) -> None:
         self.state, self.earlier = state, earlier
         self.taken: dict[int | str, set[str]] = {}
+        # The home's children that are Byline's own (the blog index at /blogs/).
+        self.structural = set(
+            state.target.home.get_children()
+            .not_type(StandardPage)
+            .exclude(pk__in=earlier)
+            .values_list("slug", flat=True)
+        )
 
     def claim(self, info: ItemInfo, parent_key: int | str) -> str:
         """The item's slug under that parent, numbered (slug-2, slug-3 …) if taken."""
         used = self._siblings(parent_key)
-        slug, number = info.slug, 2
+        owner = byline_owns(f"/{info.slug}/") if parent_key == "home" else None
+        if owner is None and parent_key == "home" and info.slug in self.structural:
+            owner = "the blogs"
+        base = f"{info.slug[:190]}-page" if owner else info.slug
+        slug, number = base, 2
         while slug in used:
-            slug = f"{info.slug[:190]}-{number}"
+            slug = f"{base[:190]}-{number}"
             number += 1
-        if slug != info.slug:
+        if owner:
+            self.state.report.notes.append(
+                f"line {info.line}: PAGE ADDRESS CHANGED: page {info.title!r} was at "
+                f"/{info.slug}/, which is Byline's own address ({owner}); the page is at "
+                f"/{slug}/ instead, and links to it in imported posts point there (old links "
+                f"from elsewhere reach Byline's {owner})"
+            )
+        elif slug != info.slug:
             self.state.report.notes.append(
                 f"line {info.line}: slug {info.slug!r} was taken; {slug!r} used instead"
             )
@@ -87,8 +116,6 @@ class _Slugs:
                 if parent is not None
                 else set()
             )
-            if parent_key == "home":
-                self.taken[parent_key] |= RESERVED_TOP_SLUGS
         return self.taken[parent_key]
 
 
@@ -148,6 +175,12 @@ def _place_attachments(state: ImportState, scanned: ScannedFile) -> None:
 def _old_addresses(state: ImportState, scanned: ScannedFile) -> None:
     links = state.links
     base = links.base_path
+    # WordPress's site feeds, by path and by ?feed=: Byline's RSS, Atom, or the blog's
+    # comments. (/feed/ itself is Byline's own RSS when the old site was at the root.)
+    for path, kind in SITE_FEEDS.items():
+        links.add(f"{base}{path}/", links.feeds[kind])
+    for value, kind in FEED_PARAMETERS.items():
+        links.add(f"{base}/?feed={value}", links.feeds[kind])
     for info in scanned.items.values():
         place = state.places.get(info.key)
         if place is None or not place.url or info.status not in {"publish", "inherit"}:
@@ -163,9 +196,38 @@ def _old_addresses(state: ImportState, scanned: ScannedFile) -> None:
 
 
 def make_redirects(state: ImportState, scanned: ScannedFile) -> None:
-    """A permanent redirect from every old address: items, archives and feeds."""
-    site, links = state.target.site, state.links
-    old_paths = list(links.paths)
+    """A permanent redirect from every old address: items, archives and feeds. (A post's
+    or page's own feed, /<post>/feed/ or /?p=ID&feed=rss2, is answered by the middleware
+    from the post's redirect: eleven more rows per post would double a large import's.)"""
+    links = state.links
+    pages: dict[str, int] = {}
+    for info in scanned.items.values():
+        page_id = state.page_ids.get(info.key)
+        if page_id and info.status == "publish":
+            pages[state.places[info.key].url] = page_id
+    archives: dict[str, str] = {}
+    for (kind, slug), new_url in links.tags.items():
+        for wp_kind in ["author"] if kind == "author" else ["category", "tag"]:
+            archives[f"/{wp_kind}/{slug}/"] = new_url
+            for suffix, feed in FEED_SUFFIXES.items():
+                archives[f"/{wp_kind}/{slug}/{suffix}"] = feed_of(new_url, feed)
+    blog_url = state.target.blog_url
+    for info in scanned.items.values():
+        if info.post_type == "post" and info.status == "publish" and info.date:
+            local = timezone.localtime(info.date)
+            archives[f"/{local:%Y}/"] = f"{blog_url}{local:%Y}/"
+            archives[f"/{local:%Y}/{local:%m}/"] = f"{blog_url}{local:%Y}/{local:%m}/"
+    rows = dict(links.paths)
+    for old, new_url in archives.items():
+        rows.setdefault(Redirect.normalise_path(links.base_path + old), new_url)
+    state.report.counts["redirects created"] += _write_redirects(state, rows, pages)
+
+
+def _write_redirects(state: ImportState, rows: dict[str, str], pages: dict[str, int]) -> int:
+    """Write `rows` (old path -> new URL) as Wagtail redirects, to the page itself when the
+    new URL is an imported page's; returns how many are new."""
+    site = state.target.site
+    old_paths = list(rows)
     existing = set()
     for start in range(0, len(old_paths), 500):
         chunk = old_paths[start : start + 500]
@@ -174,13 +236,8 @@ def make_redirects(state: ImportState, scanned: ScannedFile) -> None:
                 "old_path", flat=True
             )
         )
-    pages: dict[str, int] = {}
-    for info in scanned.items.values():
-        page_id = state.page_ids.get(info.key)
-        if page_id and info.status == "publish":
-            pages[state.places[info.key].url] = page_id
     new, made = [], 0
-    for old_path, new_url in links.paths.items():
+    for old_path, new_url in rows.items():
         if old_path.rstrip("/") == new_url.rstrip("/") or old_path in {"", "/"}:
             continue
         values = {"is_permanent": True}
@@ -199,23 +256,4 @@ def make_redirects(state: ImportState, scanned: ScannedFile) -> None:
             Redirect.objects.bulk_create(new)
             made, new = made + len(new), []
     Redirect.objects.bulk_create(new)
-    made += len(new)
-    archives: dict[str, str] = {}
-    for (kind, slug), new_url in links.tags.items():
-        for wp_kind in ["author"] if kind == "author" else ["category", "tag"]:
-            for suffix in ("", "feed/"):
-                archives[f"/{wp_kind}/{slug}/{suffix}"] = new_url + suffix
-    blog_url = state.target.blog_url
-    for info in scanned.items.values():
-        if info.post_type == "post" and info.status == "publish" and info.date:
-            local = timezone.localtime(info.date)
-            archives[f"/{local:%Y}/"] = f"{blog_url}{local:%Y}/"
-            archives[f"/{local:%Y}/{local:%m}/"] = f"{blog_url}{local:%Y}/{local:%m}/"
-    for old, target in archives.items():
-        _, created = Redirect.objects.update_or_create(
-            site=site,
-            old_path=Redirect.normalise_path(links.base_path + old),
-            defaults={"redirect_link": target, "redirect_page": None, "is_permanent": True},
-        )
-        made += created
-    state.report.counts["redirects created"] += made
+    return made + len(new)

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import html
+import re
+from collections import defaultdict
 from typing import TYPE_CHECKING
 
 import nh3
 from django.utils import timezone
+from lxml import etree
+from lxml import html as lxml_html
 from wagtail.models import Page
 
 from byline.blogs.models import PostPage
-from byline.comments.models import CommentKind, ReaderComment
+from byline.comments.models import CommentKind, ReaderComment, normalize_email
+from byline.comments.text import render_body
 from byline.importers.ordering import parents_first
 from byline.importers.scan import parse_wp_date
 from byline.importers.wxr import WPComment, WPItem
@@ -27,18 +32,68 @@ _KINDS = {kind.value for kind in CommentKind}
 
 
 def _plain_text(content: str) -> str:
-    """WordPress stores comment HTML; Byline keeps what the reader wrote as plain text (it
-    escapes and links it when shown). Paragraph breaks survive as blank lines."""
-    text = content.replace("\r\n", "\n")
-    for tag in ("</p>", "<br>", "<br/>", "<br />"):
-        text = text.replace(tag, "\n" if tag.startswith("<br") else "\n\n")
-    text = html.unescape(nh3.clean(text, tags=set()))
-    return "\n\n".join(part.strip() for part in text.split("\n\n") if part.strip())
+    """WordPress stores comment HTML; Byline keeps what the reader wrote as plain text, and
+    shows it escaped with paragraphs, line breaks and every web address as a link
+    (comments/text.py). So a link keeps its address beside its words ("words (address)"),
+    a list item its dash, a quotation its "> ", and paragraph breaks survive as blank lines."""
+    content = content.replace("\r\n", "\n")
+    if "<" not in content:
+        return _paragraphs(html.unescape(content))
+    try:
+        root = lxml_html.fragment_fromstring(content, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return _paragraphs(html.unescape(nh3.clean(content, tags=set())))
+    return _paragraphs(_text_of(root))
 
 
-def import_comments(state: ImportState, scanned: ScannedFile, page: Page, item: WPItem) -> None:
+def _text_of(element: etree._Element) -> str:
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str):
+            parts.append(_child_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _child_text(child: etree._Element) -> str:
+    tag = child.tag.lower()
+    if tag in {"script", "style"}:
+        return ""
+    if tag == "br":
+        return "\n"
+    inner = _text_of(child)
+    if tag == "a":
+        href = (child.get("href") or "").strip()
+        words = " ".join(inner.split())
+        if not href.lower().startswith(("http://", "https://")) or words == href:
+            return inner
+        return f"{words} ({href})" if words else href
+    if tag == "li":
+        return "\n- " + inner.strip()
+    if tag == "blockquote":
+        lines = [line.strip() for line in inner.strip().splitlines()]
+        return "\n\n" + "\n".join(f"> {line}" if line else ">" for line in lines) + "\n\n"
+    if tag in {"p", "div", "ul", "ol", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "table"}:
+        return f"\n\n{inner}\n\n"
+    return inner
+
+
+def _paragraphs(text: str) -> str:
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    return "\n\n".join(part.strip() for part in re.split(r"\n\s*\n", text) if part.strip())
+
+
+def import_comments(
+    state: ImportState,
+    scanned: ScannedFile,
+    page: Page,
+    item: WPItem,
+    *,
+    held: list[tuple[str, ReaderComment]] | None = None,
+) -> None:
     """The item's comments onto the post or page it became, each reply under the comment it
-    answers, whatever order the file lists them in."""
+    answers, whatever order the file lists them in. With `held`, new comments are not saved
+    but added to it, for write_held_comments()."""
     if not item.comments:
         return
     if not isinstance(page, PostPage | StandardPage):
@@ -59,7 +114,7 @@ def import_comments(state: ImportState, scanned: ScannedFile, page: Page, item: 
 
     def place(n: int) -> bool:
         comment = comments[n]
-        reply = _save(state, scanned, page, item, comment, saved.get(comment.parent))
+        reply = _save(state, scanned, page, item, comment, saved.get(comment.parent), held)
         if reply is not None:
             saved[comment.wp_id] = reply
         return True  # even if refused: the replies to it then go to the top level
@@ -68,7 +123,44 @@ def import_comments(state: ImportState, scanned: ScannedFile, page: Page, item: 
     placed = parents_first(parents, place)
     for n, comment in enumerate(comments):
         if n not in placed:  # in a reply loop, or below one: the loop is broken at the top
-            _save(state, scanned, page, item, comment, None)
+            _save(state, scanned, page, item, comment, None, held)
+
+
+def import_new_comments(
+    state: ImportState, scanned: ScannedFile, posts: list[tuple[Page, WPItem]]
+) -> None:
+    """The comments of pages written just now (pages.write_new_posts()), placed as
+    import_comments() places them, then written in bulk. An item with a comment an earlier
+    run imported has its comments updated one by one, as always."""
+    held: list[tuple[str, ReaderComment]] = []
+    for page, item in posts:
+        if any(state.mappings.row("comment", _key(item, c)) for c in item.comments):
+            import_comments(state, scanned, page, item)
+        else:
+            import_comments(state, scanned, page, item, held=held)
+    write_held_comments(state, held)
+
+
+def write_held_comments(state: ImportState, held: list[tuple[str, ReaderComment]]) -> None:
+    """Insert new comments a reply level at a time (a reply needs its parent's id), doing
+    what ReaderComment.save() does first: the address normalised, the body rendered, the
+    depth below the parent."""
+    levels: dict[int, list[ReaderComment]] = defaultdict(list)
+    for _, comment in held:
+        comment.email = normalize_email(comment.email)
+        comment.body_html = render_body(comment.body)
+        comment.depth = comment.parent.depth + 1 if comment.parent is not None else 0
+        levels[comment.depth].append(comment)
+    for depth in sorted(levels):
+        ReaderComment.objects.bulk_create(levels[depth])
+    for key, comment in held:
+        state.mappings.remember("comment", key, comment)
+    if state.postponed is not None:  # what post_save would have had indexed
+        state.postponed.index_now(ReaderComment, [comment for _, comment in held])
+
+
+def _key(item: WPItem, comment: WPComment) -> str:
+    return f"{item.wp_id or item.guid}:{comment.wp_id}"
 
 
 def _save(
@@ -78,8 +170,9 @@ def _save(
     item: WPItem,
     comment: WPComment,
     parent: ReaderComment | None,
+    held: list[tuple[str, ReaderComment]] | None = None,
 ) -> ReaderComment | None:
-    key = f"{item.wp_id or item.guid}:{comment.wp_id}"
+    key = _key(item, comment)
     status = _STATUS.get(comment.approved.strip().lower())
     if status is None:
         state.report.skip(item, f"comment {comment.wp_id}: unknown status {comment.approved!r}")
@@ -111,8 +204,11 @@ def _save(
     # Old comments were answered long ago: no reply mail for them now.
     saved.notified_at = saved.notified_at or timezone.now()
     is_new = saved.pk is None
-    saved.save()
-    state.mappings.remember("comment", key, saved)
+    if is_new and held is not None:
+        held.append((key, saved))
+    else:
+        saved.save()
+        state.mappings.remember("comment", key, saved)
     noun = "comments" if kind == CommentKind.COMMENT else f"{kind}s"
     state.report.counts[f"{noun} created" if is_new else f"{noun} updated"] += 1
     return saved

@@ -14,30 +14,8 @@ import nh3
 from lxml import etree
 from lxml import html as lxml_html
 
-# What survives sanitizing: the markup of prose, lists, tables, code and media; never script,
-# style, forms, iframes or event handlers (an export is untrusted input).
-ALLOWED_TAGS = {
-    "p", "br", "a", "strong", "b", "em", "i", "u", "s", "del", "ins", "sub", "sup", "code",
-    "pre", "kbd", "samp", "var", "mark", "small", "abbr", "cite", "q", "blockquote", "ul", "ol",
-    "li", "dl", "dt", "dd", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tfoot",
-    "tr", "th", "td", "caption", "colgroup", "col", "hr", "figure", "figcaption", "img", "audio",
-    "video", "source", "span", "div", "details", "summary", "address", "time",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "img": {"src", "alt", "width", "height", "title"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan", "scope"},
-    "ol": {"start", "reversed", "type"},
-    "audio": {"src", "controls"},
-    "video": {"src", "controls", "poster", "width", "height"},
-    "source": {"src", "type"},
-    "abbr": {"title"},
-    "time": {"datetime"},
-    "q": {"cite"},
-    "blockquote": {"cite"},
-}
-URL_SCHEMES = {"http", "https", "mailto"}
+from byline.importers.bodyblocks import BlockBuilder
+from byline.importers.richtext import draftail_html, stable_block_keys
 
 # Hosts whose bare URL on a line of its own WordPress turns into an embed (its oEmbed
 # allow-list, the common part of it).
@@ -51,9 +29,8 @@ _BLOCK_TAGS = (
     "table|thead|tfoot|caption|col|colgroup|tbody|tr|td|th|div|dl|dd|dt|ul|ol|li|pre|form|map|"
     "area|blockquote|address|math|style|p|h[1-6]|hr|fieldset|legend|section|article|aside|"
     "hgroup|header|footer|nav|figure|figcaption|details|menu|summary|x-embed|audio|video|iframe|"
-    "object|embed|script|source"
+    "object|embed|script|source|x-footnotes"
 )
-_BLOCK_TAG = re.compile(rf"^({_BLOCK_TAGS})$", re.I)
 _STARTS_WITH_BLOCK = re.compile(rf"^\s*</?({_BLOCK_TAGS})[\s/>]", re.I)
 _BLOCK_COMMENT = re.compile(
     r"<!--\s+(?P<close>/)?wp:(?P<name>[a-z][a-z0-9_-]*(?:/[a-z][a-z0-9_-]*)?)\s+"
@@ -70,10 +47,12 @@ _SHORTCODE_ATTR = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))"""
 
 @dataclass
 class ImageRef:
-    """A Wagtail image the content can point at."""
+    """A Wagtail image the content can point at, and the address of its file."""
 
     pk: int
     alt: str = ""
+    url: str = ""
+    caption: str = ""  # plain text: a post's lead image takes it as its caption
 
 
 @dataclass
@@ -81,15 +60,19 @@ class Converter:
     """Turns one post's content into StreamField raw data.
 
     `rewrite_url` maps an old-site URL to its new home (or returns it unchanged);
-    `find_image` finds the Wagtail image imported for an uploads URL or attachment id.
+    `find_image(key, exact=False)` finds the Wagtail image imported for an uploads URL
+    (`exact`: that very file, not the one a size variant was made from) or attachment id.
     """
 
     rewrite_url: Callable[[str], str] = lambda url: url
-    find_image: Callable[[str | int], ImageRef | None] = lambda key: None
+    find_image: Callable[..., ImageRef | None] = lambda key, exact=False: None
     attachment_url: Callable[[int], str | None] = lambda pk: None
     # The post's own attached files, for a [gallery] that names no ids.
     own_attachments: list[int] = field(default_factory=list)
+    # Block-editor footnotes (the post's "footnotes" meta, JSON: [{"id", "content"}]).
+    footnotes: str = ""
     notes: list[str] = field(default_factory=list)
+    embeds: list[str] = field(default_factory=list)  # the URL of every embed block made
 
     def convert(self, content: str, *, key: str = "") -> list[dict]:
         """StreamField raw data (a list of {"type", "value", "id"}) for WordPress content."""
@@ -101,16 +84,21 @@ class Converter:
         for position, block in enumerate(blocks):
             # Stable ids, so that re-importing the same content changes nothing.
             block["id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{key}#{position}"))
+            if block["type"] in {"paragraph", "quotation", "footnotes"}:
+                block["value"] = _with_stable_keys(block["value"], block["id"])
         return blocks
 
     # -- block editor -------------------------------------------------------------------
     def _from_blocks(self, content: str) -> str:
-        """Block-editor markup to HTML: block delimiters dropped, embeds marked, the
-        freeform ("classic") parts between blocks run through autop as WordPress does."""
+        """Block-editor markup to HTML: block delimiters dropped, embeds and footnotes
+        marked, the freeform ("classic") parts between blocks run through autop as
+        WordPress does."""
         out: list[str] = []
         depth = 0
         position = 0
         for match in _BLOCK_COMMENT.finditer(content):
+            if match.start() < position:
+                continue  # inside an embed already taken whole
             between = content[position : match.start()]
             out.append(between if depth else autop(self._shortcodes(between)))
             position = match.end()
@@ -119,15 +107,24 @@ class Converter:
                 depth = max(depth - 1, 0)
                 continue
             attrs = _json_attrs(match.group("attrs"))
+            if name in {"footnotes", "core/footnotes"}:
+                out.append("<x-footnotes></x-footnotes>")
             is_embed = name in {"embed", "core-embed"} or name.startswith(("core-embed/", "embed"))
-            if is_embed and attrs.get("url") and depth == 0:
-                out.append(f'<x-embed data-url="{html.escape(str(attrs["url"]))}"></x-embed>')
-                # The block's own HTML (a figure around the URL) says nothing more.
+            if is_embed and (attrs.get("url") or not match.group("void")):
+                # The block's own HTML (a figure around the URL) adds only its caption.
                 end = content.find("<!-- /wp:", match.end())
                 close = _BLOCK_COMMENT.match(content, end) if end != -1 else None
+                inner = content[match.end() : end] if close else ""
+                url = str(attrs.get("url") or _strip_tags(inner).split(" ")[0]).strip()
+                caption = re.search(r"<figcaption[^>]*>(.*?)</figcaption>", inner, re.S)
+                caption_text = _strip_tags(caption.group(1)) if caption else ""
+                out.append(
+                    f'<x-embed data-url="{html.escape(url)}" '
+                    f'data-caption="{html.escape(caption_text)}"></x-embed>'
+                )
                 if close and not match.group("void"):
                     position = close.end()
-                    continue
+                continue
             if not match.group("void"):
                 depth += 1
         tail = content[position:]
@@ -150,16 +147,25 @@ class Converter:
             media = re.match(r"\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)(.*)$", inner, re.S)
             image, text = (media.group(1), media.group(2)) if media else (inner, "")
             text = text.strip() or attrs.get("caption", "")
-            return f"<figure>{image}<figcaption>{text}</figcaption></figure>"
+            align = html.escape(attrs.get("align", ""))
+            return f'<figure class="{align}">{image}<figcaption>{text}</figcaption></figure>'
         if name == "gallery":
             ids = [int(pk) for pk in re.findall(r"\d+", attrs.get("ids", attrs.get("include", "")))]
             ids = ids or self.own_attachments
+            columns = attrs.get("columns", "3")
+            columns = columns if columns.isdigit() else "3"
             figures = []
             for pk in ids:
                 url = self.attachment_url(pk)
                 if url:
-                    figures.append(f'<figure><img src="{html.escape(url)}" alt=""></figure>')
-            return "".join(figures)
+                    src = html.escape(url)
+                    image = f'<img src="{src}" class="wp-image-{pk}" alt="">'
+                    if attrs.get("link") == "file":
+                        image = f'<a href="{src}">{image}</a>'
+                    figures.append(f"<figure>{image}</figure>")
+            if not figures:
+                return ""
+            return f'<figure class="wp-block-gallery columns-{columns}">{"".join(figures)}</figure>'
         if name == "embed":
             url = inner.strip() or attrs.get("src", "")
             return f'<x-embed data-url="{html.escape(url)}"></x-embed>' if url else ""
@@ -170,8 +176,10 @@ class Converter:
             )
             if not src:
                 return ""
+            poster = attrs.get("poster", "") if name == "video" else ""
+            poster = f' poster="{html.escape(poster)}"' if poster else ""
             src = html.escape(src)
-            return f'<{name} controls src="{src}"><a href="{src}">{src}</a></{name}>'
+            return f'<{name} controls src="{src}"{poster}><a href="{src}">{src}</a></{name}>'
         self.notes.append(f"[{name}] is not supported and was left out")
         return ""
 
@@ -183,139 +191,54 @@ class Converter:
         try:
             root = lxml_html.fragment_fromstring(source, create_parent="div", parser=parser)
         except (etree.ParserError, ValueError):
-            return [_paragraph(sanitize(html.escape(source)))] if source.strip() else []
-        for element in root.iter("a", "img", "source", "audio", "video"):
-            for attribute in ("href", "src"):
+            text = draftail_html(f"<p>{html.escape(source)}</p>")
+            return [{"type": "paragraph", "value": text}] if text else []
+        footnotes = self._footnotes()
+        for element in root.iter("a", "img", "source", "audio", "video", "track"):
+            if element.tag == "img" and element.get("src"):
+                # The file as the post named it, to find its image by exact path first.
+                element.set("data-wp-src", element.get("src").strip())
+            for attribute in ("href", "src", "poster"):
                 value = element.get(attribute)
-                if value:
+                if not value:
+                    continue
+                if attribute == "href" and value.startswith("#") and value[1:] in footnotes:
+                    element.set("href", f"#fn-{value[1:]}")
+                else:
                     element.set(attribute, self.rewrite_url(value.strip()))
-        builder = _BlockBuilder(self)
+        builder = BlockBuilder(self, footnotes)
         builder.walk(root)
         return builder.finish()
 
-
-class _BlockBuilder:
-    """Walks the top level of the HTML, emitting structured blocks where a WordPress element
-    has a Byline block, and gathering everything else into sanitized prose."""
-
-    FLATTEN = {"div", "section", "article", "main", "header", "footer", "aside", "center"}
-
-    def __init__(self, converter: Converter) -> None:
-        self.converter = converter
-        self.blocks: list[dict] = []
-        self.prose: list[str] = []
-
-    def walk(self, parent: etree._Element) -> None:
-        if parent.text and parent.text.strip():
-            self.prose.append(f"<p>{html.escape(parent.text.strip())}</p>")
-        for element in parent:
-            tail = element.tail
-            if isinstance(element.tag, str):
-                self.element(element)
-            if tail and tail.strip():
-                self.prose.append(f"<p>{html.escape(tail.strip())}</p>")
-
-    def element(self, element: etree._Element) -> None:
-        tag = element.tag.lower()
-        if tag == "x-embed":
-            self.emit("embed", element.get("data-url", ""))
-        elif tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
-            text = " ".join(element.text_content().split())
-            if text:
-                level = {"h1": "h2", "h2": "h2", "h3": "h3"}.get(tag, "h4")
-                self.emit("heading", {"text": text[:255], "level": level})
-        elif tag == "blockquote" or (tag == "figure" and _only_child(element, "blockquote")):
-            self.quotation(element if tag == "blockquote" else element.find("blockquote"))
-        elif tag in {"figure", "img", "a", "p"} and self.figure(element):
-            pass
-        elif tag in self.FLATTEN or (tag == "figure" and _is_gallery(element)):
-            self.walk(element)
-        else:
-            element.tail = None
-            markup = etree.tostring(element, encoding="unicode", method="html")
-            # Inline markup on its own (a <span>, an unknown <marquee>) still makes a paragraph.
-            self.prose.append(markup if _BLOCK_TAG.match(tag) else f"<p>{markup}</p>")
-
-    def figure(self, element: etree._Element) -> bool:
-        """A lone image (optionally linked, optionally captioned) that is a Wagtail image."""
-        images = element.xpath(".//img") if element.tag != "img" else [element]
-        if len(images) != 1:
-            return False
-        text = "".join(element.itertext()) if element.tag != "figure" else ""
-        if element.tag in {"p", "a"} and text.strip():
-            return False
-        image = images[0]
-        ref = self.converter.find_image(image.get("src", ""))
-        classes = image.get("class", "")
-        if ref is None and (match := re.search(r"wp-image-(\d+)", classes)):
-            ref = self.converter.find_image(int(match.group(1)))
-        if ref is None:
-            return False
-        caption = element.find(".//figcaption")
-        caption_text = " ".join(caption.text_content().split()) if caption is not None else ""
-        alt = (image.get("alt") or ref.alt or "").strip()
-        self.emit(
-            "figure",
-            {
-                "image": {"image": ref.pk, "decorative": not alt, "alt_text": alt[:255]},
-                "caption": caption_text[:500],
-                "credit": "",
-            },
-        )
-        return True
-
-    def quotation(self, quote: etree._Element) -> None:
-        speaker = ""
-        for cite in quote.findall(".//cite"):
-            speaker = speaker or " ".join(cite.text_content().split())
-            cite.drop_tree()
-        inner = (quote.text or "") + "".join(
-            etree.tostring(child, encoding="unicode", method="html") for child in quote
-        )
-        text = sanitize(inner, tags={"p", "br", "a", "strong", "b", "em", "i"})
-        if not text.strip():
-            return
-        if not text.lstrip().startswith("<p"):
-            text = f"<p>{text}</p>"
-        self.emit(
-            "quotation",
-            {
-                "text": text,
-                "speaker": speaker[:255],
-                "source_title": "",
-                "source_url": quote.get("cite", "") if _is_http(quote.get("cite", "")) else "",
-                "date": None,
-                "emphasis_added": False,
-            },
-        )
-
-    def emit(self, kind: str, value: object) -> None:
-        self.flush()
-        self.blocks.append({"type": kind, "value": value})
-
-    def flush(self) -> None:
-        if self.prose:
-            cleaned = sanitize("".join(self.prose)).strip()
-            if cleaned:
-                self.blocks.append(_paragraph(cleaned))
-            self.prose = []
-
-    def finish(self) -> list[dict]:
-        self.flush()
-        return self.blocks
+    def _footnotes(self) -> dict[str, str]:
+        """WordPress footnote id -> its HTML, from the post's "footnotes" meta."""
+        try:
+            notes = json.loads(self.footnotes) if self.footnotes.strip() else []
+        except ValueError:
+            self.notes.append("the footnotes could not be read (not JSON); left out")
+            return {}
+        found: dict[str, str] = {}
+        for note in notes if isinstance(notes, list) else []:
+            if isinstance(note, dict) and re.fullmatch(
+                r"[A-Za-z0-9][A-Za-z0-9_-]{0,89}", str(note.get("id"))
+            ):
+                found[str(note["id"])] = str(note.get("content") or "")
+        return found
 
 
-def _paragraph(text: str) -> dict:
-    return {"type": "paragraph", "value": text}
+def _with_stable_keys(value, seed: str):
+    """The block's value with every rich text's paragraph keys made from `seed`."""
+    if isinstance(value, str):
+        return stable_block_keys(value, seed)
+    if isinstance(value, dict):
+        return {k: _with_stable_keys(v, f"{seed}/{k}") for k, v in value.items()}
+    if isinstance(value, list):
+        return [_with_stable_keys(v, f"{seed}/{n}") for n, v in enumerate(value)]
+    return value
 
 
-def _only_child(element: etree._Element, tag: str) -> bool:
-    children = [child for child in element if isinstance(child.tag, str)]
-    return bool(children) and children[0].tag == tag
-
-
-def _is_gallery(element: etree._Element) -> bool:
-    return len(element.xpath(".//img")) > 1
+def _strip_tags(fragment: str) -> str:
+    return " ".join(html.unescape(nh3.clean(fragment or "", tags=set())).split())
 
 
 def _is_http(url: str) -> bool:
@@ -330,18 +253,6 @@ def _json_attrs(text: str | None) -> dict:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
-
-
-def sanitize(fragment: str, *, tags: set[str] | None = None) -> str:
-    """HTML safe to show readers: allowed tags and attributes only, http(s)/mailto links."""
-    return nh3.clean(
-        fragment,
-        tags=tags or ALLOWED_TAGS,
-        clean_content_tags={"script", "style", "iframe", "object", "embed", "noscript", "form"},
-        attributes={tag: attrs for tag, attrs in ALLOWED_ATTRIBUTES.items()},
-        url_schemes=URL_SCHEMES,
-        link_rel=None,
-    )
 
 
 def plain(fragment: str) -> str:

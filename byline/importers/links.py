@@ -13,15 +13,26 @@ from wagtail.contrib.redirects.models import Redirect
 _TERM_ARCHIVE = re.compile(r"^/(category|tag|author)/(?:[^/]+/)*([^/]+)(/feed(?:/[a-z0-9]+)?)?/?$")
 _DATE_ARCHIVE = re.compile(r"^/(\d{4})(?:/(\d{2}))?(?:/(\d{2}))?/?$")
 _RESIZED = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")
-_FEEDS = {
-    "/feed": "/feed/",
-    "/feed/rss2": "/feed/",
-    "/feed/rss": "/feed/",
-    "/feed/rdf": "/feed/",
-    "/feed/atom": "/atom/",
-    "/rss": "/feed/",
-    "/comments/feed": "/feed/",
+# WordPress's feeds of the whole site, by path (WordPress answers /feed/<type>/ and
+# /?feed=<type>), and what each is in Byline: its RSS, its Atom, or the comments.
+SITE_FEEDS = {
+    "/feed": "rss",
+    "/feed/rss2": "rss",
+    "/feed/rss": "rss",
+    "/feed/rdf": "rss",
+    "/feed/atom": "atom",
+    "/rss": "rss",
+    "/comments/feed": "comments",
+    "/comments/feed/rss2": "comments",
+    "/comments/feed/atom": "comments",
 }
+FEED_PARAMETERS = {
+    "rss2": "rss", "rss": "rss", "rdf": "rss", "atom": "atom",
+    "comments-rss2": "comments", "comments-atom": "comments",
+}  # fmt: skip
+# A term's, an author's or a post's feed: /category/x/feed/, /category/x/feed/atom/ …
+FEED_SUFFIXES = {"feed/": "rss", "feed/rss2/": "rss", "feed/rss/": "rss",
+                 "feed/rdf/": "rss", "feed/atom/": "atom"}  # fmt: skip
 
 
 def media_key(url: str) -> str:
@@ -31,6 +42,11 @@ def media_key(url: str) -> str:
     if "/uploads/" in path:
         path = path.split("/uploads/", 1)[1]
     return _RESIZED.sub("", path.lstrip("/")).lower()
+
+
+def feed_of(listing_url: str, kind: str) -> str:
+    """Byline's feed of a listing (a tag, an author, a blog): /tags/x/feed/, /tags/x/atom/."""
+    return posixpath.join(listing_url, "atom/" if kind == "atom" else "feed/")
 
 
 @dataclass
@@ -43,6 +59,10 @@ class LinkMap:
     media: dict[str, str] = field(default_factory=dict)  # media_key -> new URL
     tags: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, slug) -> new URL
     blog_url: str = "/"
+    # Byline's feeds for WordPress's site-wide ones (run.py sets the blog's comments feed).
+    feeds: dict[str, str] = field(
+        default_factory=lambda: {"rss": "/feed/", "atom": "/atom/", "comments": "/feed/"}
+    )
 
     @classmethod
     def for_site(cls, *urls: str) -> LinkMap:
@@ -95,13 +115,13 @@ class LinkMap:
         if "/uploads/" in path:
             return self.media.get(media_key(url))
         local = self.relative(unquote(path.split("?", 1)[0]))
-        if local in _FEEDS:
-            return _FEEDS[local]
+        if local.rstrip("/") in SITE_FEEDS:
+            return self.feeds[SITE_FEEDS[local.rstrip("/")]]
         if match := _TERM_ARCHIVE.match(local):
             kind, slug, feed = match.groups()
             target = self.tags.get(("author" if kind == "author" else "tag", slug.lower()))
             if target and feed:
-                return posixpath.join(target, "feed/")
+                return feed_of(target, FEED_SUFFIXES.get(feed.strip("/") + "/", "rss"))
             return target
         if match := _DATE_ARCHIVE.match(local):
             year, month, _day = match.groups()

@@ -20,7 +20,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.images.forms import get_image_form
 
-from byline.importers.convert import ImageRef
+from byline.importers.convert import ImageRef, plain
 from byline.importers.links import media_key
 from byline.importers.state import Place
 
@@ -61,7 +61,10 @@ def import_media(state: ImportState, scanned: ScannedFile) -> None:
         if url:
             state.places[info.key] = Place(url=url)
             if info.attachment_url:
-                state.links.media[media_key(info.attachment_url)] = url
+                # The file under its own name, and under the name its size variants
+                # (photo-300x200.jpg) reduce to unless a file of that very name exists.
+                state.links.media[file_key(info.attachment_url)] = url
+                state.links.media.setdefault(media_key(info.attachment_url), url)
 
 
 def _refusal(image_field: forms.Field, candidate: Path) -> str | None:
@@ -105,6 +108,11 @@ def _import_attachment(state: ImportState, info: ItemInfo, image_field: forms.Fi
             obj.file.save(candidate.name, File(handle), save=False)
             state.stored_files.append(obj.file)
             try:
+                # Size and hash, as the admin's upload forms record them: a download link
+                # shows the size, and Wagtail finds duplicates by the hash.
+                for setter in ("_set_document_file_metadata", "_set_image_file_metadata"):
+                    if hasattr(obj, setter):
+                        getattr(obj, setter)()
                 obj.save()
             except Exception as error:  # Pillow or the storage refusing the file
                 state.report.notes.append(f"attachment {info.key}: {error}")
@@ -112,21 +120,59 @@ def _import_attachment(state: ImportState, info: ItemInfo, image_field: forms.Fi
         state.report.counts[f"{kind}s"] += 1
     state.mappings.remember("attachment", info.key, obj, old_url=info.link[:2000])
     if kind == "image":
-        ref = ImageRef(pk=obj.pk, alt=title)
-        state.images[media_key(info.attachment_url)] = ref
+        ref = ImageRef(pk=obj.pk, alt=title, url=obj.file.url, caption=plain(info.caption)[:500])
+        state.images[file_key(info.attachment_url)] = ref
+        state.images.setdefault(media_key(info.attachment_url), ref)
         # Content links are rewritten before blocks are made, so the new address too.
-        state.images[media_key(obj.file.url)] = ref
+        state.images[file_key(obj.file.url)] = ref
         if info.wp_id:
             state.image_by_attachment[info.wp_id] = ref
         return obj.file.url
     return obj.url
 
 
-def find_image(state: ImportState, key: str | int) -> ImageRef | None:
-    """The imported image for an attachment id or a file address, for the converter."""
+def file_key(url: str) -> str:
+    """The part of a file's address that names it (after /uploads/, or the whole path on
+    WordPress.com's file hosts), size suffix and all: banner-1200x628.jpg is its own file."""
+    path = unquote(urlsplit(url.strip()).path)
+    if "/uploads/" in path:
+        path = path.split("/uploads/", 1)[1]
+    return path.lstrip("/").lower()
+
+
+def find_image(state: ImportState, key: str | int, *, exact: bool = False) -> ImageRef | None:
+    """The imported image for an attachment id or a file address, for the converter: the
+    file of that very name first; unless `exact`, then the one a size variant was made from."""
     if isinstance(key, int):
         return state.image_by_attachment.get(key)
-    return state.images.get(media_key(key)) if key else None
+    if not key:
+        return None
+    ref = state.images.get(file_key(key))
+    if ref is None and not exact:
+        ref = state.images.get(media_key(key))
+    return ref
+
+
+def is_hosted_file(url: str) -> bool:
+    """A file on WordPress.com's file hosts (name.files.wordpress.com, i0.wp.com)."""
+    host = (urlsplit(url.strip()).hostname or "").lower()
+    return host.endswith((".files.wordpress.com", ".wp.com")) and "." in host
+
+
+def rewrite_url(state: ImportState, url: str, missing: list[str]) -> str:
+    """An address in content, made new: an imported file by its exact name first (then the
+    file a size variant was made from), anything else as the link map says. A WordPress.com
+    hosted file that was not imported is added to `missing` and left as it was."""
+    parts = urlsplit(url.strip())
+    hosted = is_hosted_file(url)
+    if hosted or "/uploads/" in parts.path:
+        new = state.links.media.get(file_key(url)) or state.links.media.get(media_key(url))
+        if new:
+            return f"{new}#{parts.fragment}" if parts.fragment else new
+        if hosted:
+            missing.append(url)
+            return url
+    return state.links.rewrite(url)
 
 
 def attachment_url(scanned: ScannedFile, wp_id: int) -> str | None:

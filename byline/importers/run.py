@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.urls import reverse
 
 from byline.core.signals import site_changed
-from byline.importers import addresses, media, pages, terms
+from byline.importers import addresses, coauthors, media, pages, terms
 from byline.importers.links import LinkMap
 from byline.importers.quiet import postponed_indexing
 from byline.importers.report import ImportReport
@@ -35,6 +36,9 @@ def run_import(options: ImportOptions) -> ImportReport:
             target = prepare_target(options.blog_slug, scanned.channel, report)
             links = LinkMap.for_site(scanned.channel.link, scanned.channel.base_blog_url)
             links.blog_url = target.blog_url
+            links.feeds["comments"] = reverse(
+                "comments:blog-feed", kwargs={"blog": target.blog.slug}
+            )
             state = ImportState(
                 options=options,
                 report=report,
@@ -42,8 +46,10 @@ def run_import(options: ImportOptions) -> ImportReport:
                 mappings=Mappings.load(scanned.source),
                 links=links,
                 stored_files=stored_files,
+                postponed=postponed,
             )
             terms.import_authors(state, scanned)
+            coauthors.import_guest_authors(state, scanned)
             terms.import_terms(state, scanned)
             media.import_media(state, scanned)
             addresses.plan_addresses(state, scanned)

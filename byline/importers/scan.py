@@ -37,6 +37,7 @@ class ItemInfo:
     wp_id: int
     line: int
     attachment_url: str = ""
+    caption: str = ""  # an attachment's caption (its excerpt), as WordPress stores it
 
 
 @dataclass
@@ -53,6 +54,14 @@ class ScannedFile:
     items: dict[str, ItemInfo] = field(default_factory=dict)  # item_key() -> item
     by_wp_id: dict[int, ItemInfo] = field(default_factory=dict)
     attachments_of: dict[int, list[int]] = field(default_factory=dict)  # parent id -> ids
+    # Categories and tags given to posts, declared in the header or not ("posts only"
+    # exports declare none): (taxonomy, slug) -> name; and the slugs a published post has.
+    used_terms: dict[tuple[str, str], str] = field(default_factory=dict)
+    live_term_slugs: set[str] = field(default_factory=set)
+    # Co-Authors Plus: its guest authors (items of type guest-author) by login, and the
+    # names of its author terms ("cap-<login>") on posts or in the header, by slug.
+    guest_authors: dict[str, WPAuthor] = field(default_factory=dict)
+    coauthor_terms: dict[str, str] = field(default_factory=dict)
     offset: datetime.timedelta | None = None  # the site's UTC offset, read from the dates
 
     def records(self) -> Iterator[Record]:
@@ -125,12 +134,50 @@ def scan(path: Path, report: ImportReport) -> ScannedFile:
             if record.taxonomy in {"category", "post_tag"} and (record.slug or record.name):
                 slug = wp_slug(record.slug, record.name)
                 scanned.terms[(record.taxonomy, slug)] = record
+            elif record.taxonomy == "author" and record.slug:
+                scanned.coauthor_terms[record.slug.lower()] = record.name
         elif isinstance(record, WPItem):
+            if record.post_type == "guest-author":
+                _scan_guest_author(scanned, report, record)
+                continue
             _scan_item(scanned, report, record)
             if record.creator:
                 scanned.creators.add(record.creator)
     report.counts["items read"] = len(scanned.items)
     return scanned
+
+
+def _scan_guest_author(scanned: ScannedFile, report: ImportReport, item: WPItem) -> None:
+    """A Co-Authors Plus guest author: a byline without a WordPress account, kept as an
+    item of its own type whose meta ("cap-display_name", "cap-user_email"…) is the profile
+    (class-coauthors-guest-authors.php in the plugin names these fields)."""
+    meta = item.meta
+    login = (meta.get("cap-user_login") or item.post_name.removeprefix("cap-")).strip()
+    if not login:
+        report.skip(item, "a guest author without a login (cap-user_login)")
+        return
+    scanned.guest_authors[login] = WPAuthor(
+        login=login,
+        email=meta.get("cap-user_email", "").strip(),
+        display_name=(meta.get("cap-display_name") or item.title).strip(),
+        first_name=meta.get("cap-first_name", "").strip(),
+        last_name=meta.get("cap-last_name", "").strip(),
+        website=meta.get("cap-website", "").strip(),
+        bio=meta.get("cap-description", "").strip(),
+        linked_account=meta.get("cap-linked_account", "").strip(),
+    )
+
+
+def _note_terms(scanned: ScannedFile, item: WPItem) -> None:
+    live = item.post_type == "post" and item.status == "publish" and not item.post_password
+    for taxonomy, slug, name in item.terms:
+        if taxonomy in {"category", "post_tag"} and (slug or name):
+            term_slug = wp_slug(slug, name)
+            scanned.used_terms.setdefault((taxonomy, term_slug), name)
+            if live:
+                scanned.live_term_slugs.add(term_slug)
+        elif taxonomy == "author" and slug:
+            scanned.coauthor_terms.setdefault(slug.lower(), name)
 
 
 def _scan_item(scanned: ScannedFile, report: ImportReport, item: WPItem) -> None:
@@ -165,8 +212,10 @@ def _scan_item(scanned: ScannedFile, report: ImportReport, item: WPItem) -> None
         wp_id=item.wp_id,
         line=item.line,
         attachment_url=item.attachment_url,
+        caption=item.excerpt[:2000] if item.post_type == "attachment" else "",
     )
     scanned.items[key] = info
+    _note_terms(scanned, item)
     if item.wp_id:
         scanned.by_wp_id[item.wp_id] = info
     if info.post_type == "attachment" and info.parent:

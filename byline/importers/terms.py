@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from byline.blogs.models import Author
+from byline.blogs.models import Author, PostPage, PostPageTag
+from byline.importers.links import FEED_SUFFIXES, feed_of
+from byline.importers.scan import wp_slug
 from byline.importers.wxr import WPAuthor
 
 if TYPE_CHECKING:
@@ -19,7 +21,9 @@ if TYPE_CHECKING:
 def import_authors(state: ImportState, scanned: ScannedFile) -> None:
     """An Author per WordPress user, matched on an earlier import or on the slug."""
     authors = dict(scanned.authors)
-    for login in sorted(scanned.creators - set(scanned.authors)):
+    # A guest author named as a post's creator (Co-Authors Plus exports do) is made by
+    # coauthors.import_guest_authors(), from its own profile.
+    for login in sorted(scanned.creators - set(scanned.authors) - set(scanned.guest_authors)):
         # Files from some exporters (and WordPress.com) name authors only by dc:creator.
         authors[login] = WPAuthor(login=login, display_name=login)
         if scanned.authors:
@@ -42,6 +46,9 @@ def import_authors(state: ImportState, scanned: ScannedFile) -> None:
         state.author_ids[login] = author.pk
         state.links.tags[("author", login.lower())] = author.get_absolute_url()
         state.links.tags[("author", slug.lower())] = author.get_absolute_url()
+        if wp_author.author_id:
+            state.links.add(f"{state.links.base_path}/?author={wp_author.author_id}",
+                            author.get_absolute_url())  # fmt: skip
 
 
 def tag_for(state: ImportState, name: str, slug: str) -> Tag:
@@ -60,8 +67,69 @@ def tag_for(state: ImportState, name: str, slug: str) -> Tag:
 
 
 def import_terms(state: ImportState, scanned: ScannedFile) -> None:
-    """Every declared category and tag, and the address of its old archive."""
-    for (taxonomy, slug), term in scanned.terms.items():
-        tag = tag_for(state, html.unescape(term.name or slug), slug)
+    """Every category and tag, declared in the header or only given to posts (a "posts
+    only" export declares none), and the new address of its old archive.
+
+    A term no published post has gets no tag page (Byline answers /tags/<slug>/ with a 404
+    when no post a reader may see has the tag): its old archive goes to the blog instead,
+    which is where WordPress's empty archive page left a reader too."""
+    terms: dict[tuple[str, str], tuple[str, int]] = {
+        key: (term.name or key[1], term.term_id) for key, term in scanned.terms.items()
+    }
+    for key, name in scanned.used_terms.items():
+        terms.setdefault(key, (name or key[1], 0))
+    slugs = {slug for _, slug in terms}
+    live = scanned.live_term_slugs | _slugs_with_published_posts(slugs)
+    base = state.links.base_path
+    for (taxonomy, slug), (name, term_id) in terms.items():
+        tag = tag_for(state, html.unescape(name), slug)
         state.mappings.remember("term", f"{taxonomy}:{slug}", tag)
-        state.links.tags[("tag", slug.lower())] = f"/tags/{tag.slug}/"
+        url = f"/tags/{tag.slug}/" if slug in live else state.links.blog_url
+        state.links.tags[("tag", slug.lower())] = url
+        if taxonomy == "category" and term_id:
+            state.links.add(f"{base}/?cat={term_id}", url)
+        elif taxonomy == "post_tag":
+            state.links.add(f"{base}/?tag={slug}", url)
+    _nested_categories(state, scanned)
+    empty = sorted(slug for slug in slugs if slug not in live)
+    if empty:
+        state.report.notes.append(
+            f"{len(empty)} categories and tags have no published post, so no tag page; "
+            f"their old archives lead to the blog: {', '.join(empty[:20])}"
+            + (" …" if len(empty) > 20 else "")
+        )
+
+
+def _nested_categories(state: ImportState, scanned: ScannedFile) -> None:
+    """A child category's archive is /category/<parent>/<child>/ in WordPress: that path
+    (and its feeds) leads where /category/<child>/ does."""
+    parents = {
+        slug: wp_slug(term.parent, term.parent)
+        for (taxonomy, slug), term in scanned.terms.items()
+        if taxonomy == "category" and term.parent
+    }
+    for slug in parents:
+        chain, node = [slug], slug
+        while node in parents and len(chain) < 20 and parents[node] not in chain:
+            node = parents[node]
+            chain.append(node)
+        url = state.links.tags.get(("tag", slug.lower()))
+        if url is None:
+            continue
+        path = f"{state.links.base_path}/category/{'/'.join(reversed(chain))}/"
+        state.links.add(path, url)
+        for suffix, feed in FEED_SUFFIXES.items():
+            state.links.add(path + suffix, feed_of(url, feed))
+
+
+def _slugs_with_published_posts(slugs: set[str]) -> set[str]:
+    """Of these tag slugs, those a published post of the site already has (an earlier
+    import, or posts written in Byline)."""
+    if not slugs:
+        return set()
+    published = PostPage.objects.published().values("pk")
+    return set(
+        PostPageTag.objects.filter(tag__slug__in=slugs, content_object__in=published)
+        .values_list("tag__slug", flat=True)
+        .distinct()
+    )

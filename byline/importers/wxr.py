@@ -42,19 +42,25 @@ class Channel:
 @dataclass
 class WPAuthor:
     login: str
+    author_id: int = 0
     email: str = ""
     display_name: str = ""
     first_name: str = ""
     last_name: str = ""
+    # Co-Authors Plus guest authors only (a WordPress user's profile is not exported):
+    website: str = ""
+    bio: str = ""
+    linked_account: str = ""  # the login of the WordPress user the guest author is
 
 
 @dataclass
 class WPTerm:
-    taxonomy: str  # "category" or "post_tag" (other taxonomies are skipped)
+    taxonomy: str  # "category", "post_tag", or "author" (Co-Authors Plus); others are skipped
     slug: str
     name: str
     parent: str = ""
     description: str = ""
+    term_id: int = 0  # what /?cat=ID asks for
 
 
 @dataclass
@@ -212,6 +218,7 @@ def _author(element: etree._Element, names: dict[str, str]) -> WPAuthor:
     values = {_local(child, names): (child.text or "").strip() for child in element}
     return WPAuthor(
         login=values.get("wp:author_login", ""),
+        author_id=_int(values.get("wp:author_id", "")),
         email=values.get("wp:author_email", ""),
         display_name=values.get("wp:author_display_name", ""),
         first_name=values.get("wp:author_first_name", ""),
@@ -221,6 +228,7 @@ def _author(element: etree._Element, names: dict[str, str]) -> WPAuthor:
 
 def _term(element: etree._Element, names: dict[str, str], kind: str) -> WPTerm:
     values = {_local(child, names): (child.text or "").strip() for child in element}
+    term_id = _int(values.get("wp:term_id", ""))
     if kind == "wp:category":
         return WPTerm(
             taxonomy="category",
@@ -228,6 +236,7 @@ def _term(element: etree._Element, names: dict[str, str], kind: str) -> WPTerm:
             name=values.get("wp:cat_name", ""),
             parent=values.get("wp:category_parent", ""),
             description=values.get("wp:category_description", ""),
+            term_id=term_id,
         )
     if kind == "wp:tag":
         return WPTerm(
@@ -235,6 +244,7 @@ def _term(element: etree._Element, names: dict[str, str], kind: str) -> WPTerm:
             slug=values.get("wp:tag_slug", ""),
             name=values.get("wp:tag_name", ""),
             description=values.get("wp:tag_description", ""),
+            term_id=term_id,
         )
     return WPTerm(
         taxonomy=values.get("wp:term_taxonomy", ""),
@@ -242,6 +252,7 @@ def _term(element: etree._Element, names: dict[str, str], kind: str) -> WPTerm:
         name=values.get("wp:term_name", ""),
         parent=values.get("wp:term_parent", ""),
         description=values.get("wp:term_description", ""),
+        term_id=term_id,
     )
 
 

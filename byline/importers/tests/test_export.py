@@ -20,9 +20,11 @@ from byline.publication.models import StandardPage
 
 def _text(page) -> str:
     # Whitespace between tags is not content (autop adds some on the way back in).
-    return re.sub(
-        r">\s+<", "><", " ".join(b.value.source for b in page.body if b.block_type == "paragraph")
-    )
+    # Nor are the editor's random block keys (data-block-key), made afresh on each import.
+    text = " ".join(b.value.source for b in page.body if b.block_type == "paragraph")
+    # Nor is an empty paragraph, which shows nothing.
+    text = re.sub(r' data-block-key="[^"]*"', "", re.sub(r">\s+<", "><", text))
+    return text.replace("<p></p>", "")
 
 
 def _comments(page) -> list[tuple]:

@@ -9,6 +9,7 @@ from wagtail.search.backends import get_search_backend
 from byline.blogs.models import Author, PostPage
 from byline.comments.models import ReaderComment
 from byline.importers import pages
+from byline.importers.quiet import index_references
 from byline.importers.tests.test_import import run_import, snapshot
 
 
@@ -62,3 +63,37 @@ def test_imported_comments_send_no_reply_mail(tree, mailoutbox):
     run_import("small.xml", "--blog", "small")
     assert ReaderComment.objects.filter(parent__isnull=False).exists()
     assert mailoutbox == []
+
+
+def _reference_rows() -> set[tuple]:
+    return set(
+        ReferenceIndex.objects.values_list(
+            "content_type_id", "base_content_type_id", "object_id", "to_content_type_id",
+            "to_object_id", "model_path", "content_path", "content_path_hash",
+        )
+    )  # fmt: skip
+
+
+def test_bulk_reference_indexing_writes_what_wagtail_writes(tree):
+    """quiet.index_references() is Wagtail's create_or_update_for_object() done for many
+    objects at once: the same rows, stale ones deleted, after an import and a re-index."""
+    run_import("small.xml", "--blog", "small")
+    imported = _reference_rows()
+    ReferenceIndex.objects.all().delete()
+    posts = list(PostPage.objects.all())
+    for post in posts:
+        ReferenceIndex.create_or_update_for_object(post)
+    for comment in ReaderComment.objects.all():
+        ReferenceIndex.create_or_update_for_object(comment)
+    assert imported == _reference_rows()
+    first = PostPage.objects.get(slug="first-post")
+    first.post_authors.all().delete()  # its references to the author go stale
+    index_references(PostPage, PostPage.objects.filter(pk__in=[post.pk for post in posts]))
+    stale = ReferenceIndex.objects.filter(
+        object_id=str(first.pk), model_path__startswith="post_authors"
+    )
+    assert not stale.exists()
+    by_bulk = _reference_rows()
+    for post in posts:
+        ReferenceIndex.create_or_update_for_object(post)
+    assert by_bulk == _reference_rows()
