@@ -1,10 +1,19 @@
-"""Benchmark of `byline bake`: a full bake of a site of N posts, then `--changed` with nothing
-changed, in pages per second.
+"""Benchmark of `byline bake`: full bakes of a site of N posts in one process and in several
+(`--jobs`), each then `--changed` with nothing changed; pages per second, wall and CPU time.
 
-    .venv/bin/python bench/bake_bench.py --var /tmp/byline-bench-10k [--posts 10000]
+    .venv/bin/python bench/bake_bench.py --var /tmp/byline-bench-10k [--posts 10000] \
+        [--jobs 1,2] [--rounds 2] [--pages N] [--pelican PATH/TO/pelican]
 
 Uses a scratch SQLite site under --var (set up on first use: migrate, collectstatic, demo,
-demo --posts N), never the development database; bakes into --var/bake.
+demo --posts N), never the development database; bakes into --var/bake-jobs-N.
+
+CPU time is the user + system time of the bake and every process it started (its workers):
+on a shared machine wall time depends on the neighbours, CPU time much less. The load
+average is printed before and after each run.
+
+With --pelican (a `pelican` from a virtualenv of its own: it is no dependency of Byline),
+the same posts (title, date, blog, authors, tags, body text) are written out as Markdown and
+Pelican builds them with its default theme in the same run, for comparison.
 """
 
 from __future__ import annotations
@@ -12,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -20,12 +30,153 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BYLINE = [sys.executable, "-m", "byline.cli"]
+EXPORT = r"""
+import sys
+from pathlib import Path
+
+import django
+
+django.setup()
+from django.utils.html import strip_tags
+
+from byline.blogs.models import PostPage
+
+out = Path(sys.argv[1])
+out.mkdir(parents=True, exist_ok=True)
+posts = (
+    PostPage.objects.live()
+    .public()
+    .select_related()
+    .prefetch_related("post_authors__author", "tags")
+    .order_by("pk")
+)
+count = 0
+for post in posts.iterator(chunk_size=500):
+    blog = post.get_parent().title
+    authors = ", ".join(a.author.name for a in post.post_authors.all()) or "Staff"
+    tags = ", ".join(t.name for t in post.tags.all())
+    paragraphs = [strip_tags(str(block.value)) for block in post.body]
+    text = "\n\n".join(p for p in paragraphs if p.strip())
+    (out / f"{post.pk}.md").write_text(
+        f"Title: {post.title}\nDate: {post.date:%Y-%m-%d %H:%M}\nSlug: {post.slug}-{post.pk}\n"
+        f"Category: {blog}\nAuthors: {authors}\nTags: {tags}\nSummary: {post.excerpt}\n\n"
+        f"{text}\n"
+    )
+    count += 1
+print(count)
+"""
+# A bake of the first N pages the crawl finds (--pages), in a process of its own as
+# `byline bake` would be: the same Baker, stopped after N pages.
+LIMITED = r"""
+import sys
+from pathlib import Path
+
+import django
+
+django.setup()
+from byline.pagecache import bake
+
+
+class Limited(bake.Baker):
+    def fetched(self, queue):
+        for number, found in enumerate(super().fetched(queue)):
+            if number == LIMIT:
+                return
+            yield found
+
+
+out, LIMIT, jobs, changed = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+baker = Limited(out, host="localhost", scheme="http", changed=changed == "1", jobs=jobs)
+report = baker.run()
+print(f"Baked {report.pages} pages into {out}: {report.rendered} rendered")
+"""
+PELICANCONF = """
+SITENAME = "Bench"
+SITEURL = "http://localhost"
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+DEFAULT_PAGINATION = 10
+RELATIVE_URLS = False
+"""
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def load() -> str:
+    return "/".join(f"{figure:.1f}" for figure in os.getloadavg())
+
+
+def timed(command: list[str], env: dict[str, str]) -> tuple[str, float, float]:
+    """Its output, wall seconds and CPU seconds (with its children's)."""
+    cpu = children_cpu()
+    started = time.perf_counter()
+    result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if result.returncode:
+        sys.exit(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout, seconds, children_cpu() - cpu
+
+
+def line(label: str, pages: int, seconds: float, cpu: float, before: str, extra: str = "") -> None:
+    print(
+        f"{label}: {pages} pages{extra}, {seconds:.1f} s wall ({pages / seconds:.0f} pages/s), "
+        f"{cpu:.1f} s CPU ({pages / cpu:.0f} pages per CPU second); "
+        f"load {before} before, {load()} after",
+        flush=True,
+    )
+
+
+def bake(args: argparse.Namespace, env: dict[str, str], jobs: int) -> None:
+    out = args.var / f"bake-jobs-{jobs}"
+    shutil.rmtree(out, ignore_errors=True)
+    # A full bake renders every page whatever the store holds; --changed then reads the store.
+    shutil.rmtree(args.var / "pagecache", ignore_errors=True)
+    for label, extra in (("full bake", []), ("--changed, nothing changed", ["--changed"])):
+        before = load()
+        if args.pages:
+            command = [sys.executable, "-c", LIMITED, str(out), str(args.pages), str(jobs)]
+            command.append("1" if extra else "0")
+        else:
+            command = [*BYLINE, "bake", str(out), "--base-url", "http://localhost"]
+            command += ["--jobs", str(jobs), *extra]
+        stdout, seconds, cpu = timed(command, env)
+        match = re.search(r"Baked (\d+) pages.*?: (\d+) rendered", stdout)
+        pages, rendered = int(match.group(1)), int(match.group(2))
+        line(f"--jobs {jobs}, {label}", pages, seconds, cpu, before, f" ({rendered} rendered)")
+
+
+def pelican(args: argparse.Namespace, env: dict[str, str]) -> None:
+    work = args.var / "pelican"
+    content, output = work / "content", work / "output"
+    if not content.is_dir():
+        stdout, _, _ = timed([sys.executable, "-c", EXPORT, str(content)], env)
+        print(f"Pelican: {stdout.strip()} posts written out as Markdown", flush=True)
+    (work / "pelicanconf.py").write_text(PELICANCONF)
+    shutil.rmtree(output, ignore_errors=True)
+    before = load()
+    _, seconds, cpu = timed(
+        [args.pelican, str(content), "-o", str(output), "-s", str(work / "pelicanconf.py"), "-q"],
+        env,
+    )
+    pages = sum(
+        1 for _, _, names in os.walk(output) for name in names if name.endswith((".html", ".xml"))
+    )
+    line("Pelican, full build", pages, seconds, cpu, before)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--var", type=Path, default=Path("/tmp/byline-bench-10k"))
     parser.add_argument("--posts", type=int, default=10000)
+    parser.add_argument("--jobs", default="1,2", help="Worker counts to bake with, in turn.")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--pelican", help="A pelican executable, to build the same posts.")
+    parser.add_argument(
+        "--pages", type=int, default=0, help="Stop each bake after this many pages (0: all)."
+    )
     args = parser.parse_args()
     env = {
         **os.environ,
@@ -33,6 +184,7 @@ def main() -> None:
         "DATABASE_URL": f"sqlite:///{args.var / 'bench.sqlite3'}",
         "BYLINE_LOG_LEVEL": "WARNING",
         "BYLINE_PAGECACHE_REDIS_URL": "off",
+        "DJANGO_SETTINGS_MODULE": "byline.settings",
     }
     env.pop("REDIS_URL", None)
     if not (args.var / "bench.sqlite3").exists():
@@ -44,22 +196,13 @@ def main() -> None:
             ["demo", "--posts", str(args.posts), "-v0"],
         ):
             subprocess.run([*BYLINE, *command], env=env, check=True, cwd=ROOT)
-    out = args.var / "bake"
-    shutil.rmtree(out, ignore_errors=True)
-    shutil.rmtree(args.var / "pagecache", ignore_errors=True)
-    for label, extra in (("full bake", []), ("--changed, nothing changed", ["--changed"])):
-        started = time.perf_counter()
-        result = subprocess.run(
-            [*BYLINE, "bake", str(out), "--base-url", "http://localhost", *extra],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        seconds = time.perf_counter() - started
-        pages = int(re.search(r"Baked (\d+) pages", result.stdout).group(1))
-        print(f"{label}: {result.stdout.strip()} in {seconds:.1f} s: {pages / seconds:.0f} pages/s")
+    print(f"{os.cpu_count()} CPUs, load {load()}", flush=True)
+    for round_ in range(1, args.rounds + 1):
+        print(f"-- round {round_}", flush=True)
+        if args.pelican:
+            pelican(args, env)
+        for jobs in (int(n) for n in args.jobs.split(",")):
+            bake(args, env, jobs)
 
 
 if __name__ == "__main__":

@@ -7,3 +7,8 @@ class ImagesConfig(AppConfig):
     name = "byline.images"
     label = "images"
     verbose_name = "Images"
+
+    def ready(self) -> None:
+        from byline.images import signal_handlers
+
+        signal_handlers.connect()

@@ -3,6 +3,10 @@
 One table (PRESETS) says, for each place an image appears, the widths, the crop and the
 `sizes` the stylesheet gives it. Templates, the listing prefetch and the rendition warm-up all
 read it, so the renditions a page asks for are the ones that were prefetched and pre-generated.
+
+With a task worker, renditions are made in the background (byline.images.tasks) when an image
+is saved, and a page drawn before they are ready shows what exists: the renditions made so far
+in the fallback format, else the original. A reader's request never encodes an image.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from PIL import features
 from wagtail.images import get_image_model
-from wagtail.images.models import AbstractImage, Picture
+from wagtail.images.models import AbstractImage, AbstractRendition, Filter, Picture
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +57,12 @@ PRESETS: dict[str, Preset] = {
         eager=1,
     ),
 }
+
+
+# The picture social networks show for a link to a page (Open Graph and JSON-LD, in
+# byline.feeds.metadata): 1.91:1 at the size Facebook and X recommend, in the original's format.
+# Made ahead with the presets' renditions.
+SOCIAL_SPEC = "fill-1200x630"
 
 
 def modern_formats() -> tuple[str, ...]:
@@ -125,6 +135,86 @@ def image_alt(image: AbstractImage) -> str:
     return getattr(image, "contextual_alt_text", None) or image.description or ""
 
 
+def existing_renditions(image: AbstractImage, specs: list[str]) -> dict[str, AbstractRendition]:
+    """Those of `specs` whose renditions of `image` exist (with its current focal point), by
+    spec, in the order given; found among prefetched renditions, else in Wagtail's rendition
+    cache and then the database (one query), never made."""
+    filters = [Filter(spec=spec) for spec in specs]
+    found = image.find_existing_renditions(*filters)
+    rendition_model = image.get_rendition_model()
+    # As get_renditions() does: what came from the database goes into the cache.
+    fetched = {
+        rendition_model.construct_cache_key(image, f.get_cache_key(image), f.spec): rendition
+        for f, rendition in found.items()
+        if not getattr(rendition, "_from_cache", False)
+    }
+    if fetched:
+        rendition_model.cache_backend.set_many(fetched)
+    return {f.spec: found[f] for f in filters if f in found}
+
+
+def _original_html(image: AbstractImage, preset: Preset, attrs: dict) -> SafeString:
+    """The original file, drawn at the preset's narrowest width (its own shape, uncropped):
+    what a page shows before the image's renditions are made."""
+    width = min(preset.widths[0], image.width or preset.widths[0])
+    height = round(image.height * width / image.width) if image.width else width
+    return format_html(
+        '<img src="{}" width="{}" height="{}"{}>',
+        image.file.url,
+        width,
+        height,
+        mark_safe("".join(format_html(' {}="{}"', k, v) for k, v in attrs.items() if k != "sizes")),
+    )
+
+
+def _existing_html(image: AbstractImage, preset_name: str, attrs: dict) -> SafeString:
+    """What exists of the preset's renditions, without making any: all of them, or those made
+    so far if they include the fallback format, or else the original."""
+    specs = specs_for(image, preset_name)
+    found = existing_renditions(image, specs)
+    fallback = f"|format-{fallback_format(image)}"
+    if len(found) < len(specs):
+        _ask_for_renditions(image)
+        if not any(spec.endswith(fallback) for spec in found):
+            return _original_html(image, PRESETS[preset_name], attrs)
+    return format_html("{}", Picture(found, attrs).__html__())
+
+
+def rendition_url(image: AbstractImage, spec: str) -> str:
+    """The URL of `image`'s rendition for `spec` (one made ahead, such as SOCIAL_SPEC); until
+    the worker has made it, the original's. Without a worker, the first page makes it."""
+    from byline.images.tasks import renditions_in_background
+
+    if not renditions_in_background():
+        return image.get_rendition(spec).url
+    rendition = existing_renditions(image, [spec]).get(spec)
+    if rendition is None:
+        _ask_for_renditions(image)
+        return image.file.url
+    return rendition.url
+
+
+# Images whose renditions this process found missing and asked the worker for: once each, so
+# that readers of an image uploaded before renditions were made ahead do not each queue it.
+_asked: set[int] = set()
+MAX_ASKED = 10_000
+
+
+def _ask_for_renditions(image: AbstractImage) -> None:
+    from byline.images.tasks import make_renditions_later
+
+    if image.pk in _asked:
+        return
+    if len(_asked) >= MAX_ASKED:
+        _asked.clear()
+    _asked.add(image.pk)
+    try:
+        make_renditions_later([image.pk])
+    except Exception:  # noqa: BLE001
+        # The queue being unreachable costs the renditions, not the reader's page.
+        logger.exception("Cannot queue the renditions of image %s", image.pk)
+
+
 def picture_html(
     image: AbstractImage | None,
     preset_name: str,
@@ -134,17 +224,16 @@ def picture_html(
     css_class: str = "",
 ) -> SafeString:
     """<picture> with AVIF/WebP <source>s and a JPEG/PNG <img> carrying width, height, srcset,
-    sizes and loading; empty when there is no image or its file cannot be read."""
+    sizes and loading; empty when there is no image or its file cannot be read.
+
+    With a task worker, only renditions that exist are drawn (see existing_renditions and the
+    module docstring); without one (BYLINE_TASKS_IMMEDIATE, tests) there is no background to
+    make them in, and the first page to show an image makes them."""
     if image is None:
         return mark_safe("")
+    from byline.images.tasks import renditions_in_background
+
     preset = PRESETS[preset_name]
-    try:
-        renditions = image.get_renditions(*specs_for(image, preset_name))
-    except Exception:  # noqa: BLE001
-        # A missing or undecodable original (uploaded before validation, or damaged on disk)
-        # must cost readers the picture, not the page.
-        logger.exception("Cannot render image %s in preset %s", image.pk, preset_name)
-        return mark_safe("")
     attrs = {
         "alt": image_alt(image) if alt is None else alt,
         "sizes": preset.sizes,
@@ -153,5 +242,13 @@ def picture_html(
     }
     if css_class:
         attrs["class"] = css_class
-    html = Picture(renditions, attrs).__html__()
-    return format_html("{}", html)
+    try:
+        if renditions_in_background():
+            return _existing_html(image, preset_name, attrs)
+        renditions = image.get_renditions(*specs_for(image, preset_name))
+    except Exception:  # noqa: BLE001
+        # A missing or undecodable original (uploaded before validation, or damaged on disk)
+        # must cost readers the picture, not the page.
+        logger.exception("Cannot render image %s in preset %s", image.pk, preset_name)
+        return mark_safe("")
+    return format_html("{}", Picture(renditions, attrs).__html__())

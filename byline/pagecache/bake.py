@@ -5,6 +5,11 @@ sitemaps and the feeds, following links within the site. Each is rendered throug
 Django stack (so e-mail protection and security headers are as served) and kept in the page
 store too, so that ``--changed`` re-renders only pages the store has purged since (exact
 invalidation) and rewrites only files whose bytes differ.
+
+With ``jobs`` above one, pages are rendered in that many forked worker processes, a chunk of
+addresses at a time, while this process keeps the crawl: it takes their answers in the order
+it asked (so the pages found, the files written and the manifest are those of a one-process
+bake) and writes every file itself.
 """
 
 from __future__ import annotations
@@ -13,18 +18,23 @@ import gzip
 import hashlib
 import io
 import json
+import multiprocessing
 import os
 import re
 import shutil
 import sys
-import tempfile
+import traceback
 from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import connections
 
 from byline.ops.db_router import read_from_primary
 from byline.pagecache.keys import ENVIRON_KEY, PAGE_QUERY, PageKey, bake_key
@@ -51,9 +61,19 @@ EXTENSIONS = {
     "text/xml": "xml",
     "application/feed+json": "json",
     "application/json": "json",
+    "application/manifest+json": "webmanifest",
     "text/plain": "txt",
 }
 NEVER = ("/admin/", "/static/", "/media/", "/documents/", "/search/", "/comments/", "/healthz")
+# Files this small are not worth a .gz beside them.
+GZIP_FROM = 512
+# Pages a worker is sent at once: enough that a page's round trip through the pipes is a
+# small part of its render, few enough that the workers share the crawl's first pages.
+CHUNK = 16
+
+
+class BakeError(Exception):
+    """A page could not be baked (a server error, a worker that failed or died)."""
 
 
 @dataclass
@@ -63,6 +83,29 @@ class BakeReport:
     written: int = 0
     removed: int = 0
     skipped: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Page:
+    """What a render (or the page store) gave for one address. `status` 0: an answer that is
+    not a public page (personal, time-bound or encoded), not for baking."""
+
+    status: int
+    content_type: str = ""
+    body: bytes = b""
+    # Worked out where the page was rendered when that is a worker: the gzipped body, the
+    # links to follow; None when not yet.
+    gzipped: bytes | None = None
+    links: list[tuple[str, str]] | None = None
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on."""
+    return len(os.sched_getaffinity(0))
+
+
+def address(path: str, query: str) -> str:
+    return path + (f"?{query}" if query else "")
 
 
 def file_for(path: str, query: str, content_type: str) -> str | None:
@@ -84,30 +127,44 @@ def file_for(path: str, query: str, content_type: str) -> str | None:
     return None if page else path.lstrip("/")
 
 
-def _write(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    with os.fdopen(fd, "wb") as file:
-        file.write(data)
-    os.replace(temp, target)
+def links_in(
+    body: bytes, content_type: str, *, base: str, host: str, scheme: str
+) -> list[tuple[str, str]]:
+    """The addresses on `host` a page at `base` links to (a sitemap: lists), in order, that
+    a bake follows: not the admin, static files, search or anything personal."""
+    if not content_type.startswith(("text/html", "application/xml", "text/xml")):
+        return []
+    found = []
+    pattern = LOC if "xml" in content_type else LINK
+    origin = f"{scheme}://{host}{base}"
+    for raw in pattern.findall(body):
+        try:
+            url = raw.decode("utf-8").replace("&amp;", "&")
+        except UnicodeDecodeError:
+            continue
+        parts = urlsplit(urljoin(origin, url))
+        if parts.netloc.lower() != host or parts.scheme not in ("http", "https"):
+            continue
+        if parts.path.startswith(NEVER) or (parts.query and not PAGE_QUERY.fullmatch(parts.query)):
+            continue
+        found.append((parts.path, parts.query))
+    return found
 
 
-class Baker:
-    def __init__(self, out: Path, *, host: str, scheme: str, changed: bool):
-        self.out = out.resolve()
+def gzipped(body: bytes) -> bytes:
+    return gzip.compress(body, 6, mtime=0)
+
+
+class Renderer:
+    """Renders pages through the whole Django stack, as the first reader of each would get
+    them, storing each in the page store on the way (its middleware does)."""
+
+    def __init__(self, *, host: str, scheme: str):
         self.host = host
         self.scheme = scheme
-        self.changed = changed
         self.handler = WSGIHandler()
-        self.store = get_store()
-        self.manifest_path = self.out / MANIFEST
-        self.old: dict[str, str] = {}
-        if changed and self.manifest_path.exists():
-            self.old = json.loads(self.manifest_path.read_text()).get("files", {})
-        self.files: dict[str, str] = {}
-        self.report = BakeReport()
 
-    def render(self, path: str, query: str) -> tuple[int, str, bytes]:
+    def render(self, path: str, query: str) -> Page:
         key = bake_key(path, query, host=self.host, scheme=self.scheme)
         environ = {
             "REQUEST_METHOD": "GET",
@@ -127,7 +184,6 @@ class Baker:
             "wsgi.version": (1, 0),
             ENVIRON_KEY: PageKey(key=key, path=path, query=query, host=self.host),
         }
-        self.report.rendered += 1
         response = self.handler(environ, lambda status, headers, exc_info=None: None)
         try:
             body = b"".join(response)
@@ -137,75 +193,223 @@ class Baker:
             stored = response.has_header("X-Byline-Cache")
         finally:
             response.close()
+        if status >= 500:
+            raise BakeError(f"{address(path, query)} answered {status}")
         if encoding or not stored:
             # Only what the store would keep is a public page: the same for every reader,
             # nothing personal or time-bound (an author's contact form carries a form token).
-            return 0, "", b""
-        return status, content_type, body
+            return Page(0)
+        return Page(status, content_type, body)
 
-    def fetch(self, path: str, query: str) -> tuple[int, str, bytes]:
+    def finish(self, path: str, page: Page) -> Page:
+        """The page with what the crawl needs of it worked out: done in the worker, in
+        parallel, rather than in the process that keeps the crawl."""
+        if page.status == 200:
+            page.links = links_in(
+                page.body, page.content_type, base=path, host=self.host, scheme=self.scheme
+            )
+            if len(page.body) >= GZIP_FROM:
+                page.gzipped = gzipped(page.body)
+        return page
+
+
+# The worker process's renderer (made by _start_worker in each worker).
+_renderer: Renderer | None = None
+
+
+def _start_worker(host: str, scheme: str) -> None:
+    global _renderer
+    _renderer = Renderer(host=host, scheme=scheme)
+
+
+def _render_chunk(pages: list[tuple[str, str]]) -> list[Page] | tuple[str, str]:
+    """In a worker: `pages` rendered, or the address of the first that failed and why."""
+    results = []
+    with read_from_primary():
+        for path, query in pages:
+            try:
+                results.append(_renderer.finish(path, _renderer.render(path, query)))
+            except BakeError as error:
+                return address(path, query), str(error)
+            except Exception:
+                return address(path, query), traceback.format_exc()
+    return results
+
+
+def _write(target: Path, data: bytes) -> None:
+    # Beside the target, then renamed over it: a server never reads half a file.
+    temp = target.with_name(f".tmp-{os.getpid()}-{target.name}")
+    try:
+        with open(temp, "wb") as file:
+            file.write(data)
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+class Baker:
+    def __init__(self, out: Path, *, host: str, scheme: str, changed: bool, jobs: int = 1) -> None:
+        self.out = out.resolve()
+        self.host = host
+        self.scheme = scheme
+        self.changed = changed
+        self.jobs = max(1, jobs)
+        if self.jobs > 1 and any(
+            connection.in_atomic_block for connection in connections.all(initialized_only=True)
+        ):
+            # Workers open connections of their own, which cannot see this transaction's
+            # uncommitted rows (a bake called inside one, as tests do): render here.
+            self.jobs = 1
+        self.renderer = Renderer(host=host, scheme=scheme) if self.jobs == 1 else None
+        self.store = get_store()
+        self.manifest_path = self.out / MANIFEST
+        self.old: dict[str, str] = {}
+        if changed and self.manifest_path.exists():
+            self.old = json.loads(self.manifest_path.read_text()).get("files", {})
+        self.files: dict[str, str] = {}
+        self.report = BakeReport()
+        self.folders: set[Path] = set()
+
+    def stored(self, path: str, query: str) -> Page | None:
+        """With --changed, the page from the store when it still holds the version last
+        baked (and its file is there); None when it has to be rendered."""
+        if not self.changed:
+            return None
+        entry = self.store.get(bake_key(path, query, host=self.host, scheme=self.scheme))
+        if entry is None:
+            return None
+        content_type = dict((k.lower(), v) for k, v in entry.headers).get("content-type", "")
+        name = file_for(path, query, content_type)
+        if name and self.old.get(name) == entry.etag and (self.out / name).exists():
+            return Page(200, content_type, entry.bodies["identity"])
+        return None
+
+    def fetch(self, path: str, query: str) -> Page:
         """A page's status, type and body: from the store when --changed and the store still
         holds the version last baked, rendered otherwise."""
-        if self.changed:
-            key = bake_key(path, query, host=self.host, scheme=self.scheme)
-            entry = self.store.get(key)
-            if entry is not None:
-                content_type = dict((k.lower(), v) for k, v in entry.headers).get(
-                    "content-type", ""
-                )
-                name = file_for(path, query, content_type)
-                if name and self.old.get(name) == entry.etag and (self.out / name).exists():
-                    return 200, content_type, entry.bodies["identity"]
-        return self.render(path, query)
+        page = self.stored(path, query)
+        if page is not None:
+            return page
+        self.report.rendered += 1
+        with read_from_primary():
+            return self.renderer.render(path, query)
 
-    def links(self, base: str, body: bytes, content_type: str) -> list[tuple[str, str]]:
-        found = []
-        pattern = LOC if "xml" in content_type else LINK
-        for raw in pattern.findall(body):
-            try:
-                url = raw.decode("utf-8").replace("&amp;", "&")
-            except UnicodeDecodeError:
-                continue
-            parts = urlsplit(urljoin(f"{self.scheme}://{self.host}{base}", url))
-            if parts.netloc.lower() != self.host or parts.scheme not in ("http", "https"):
-                continue
-            if parts.path.startswith(NEVER) or (
-                parts.query and not PAGE_QUERY.fullmatch(parts.query)
-            ):
-                continue
-            found.append((parts.path, parts.query))
-        return found
+    def fetched(self, queue: deque[tuple[str, str]]) -> Iterator[tuple[str, str, Page]]:
+        """Each address taken from `queue` (which grows as the caller finds links) with its
+        page, in the order taken."""
+        if self.jobs == 1:
+            while queue:
+                path, query = queue.popleft()
+                yield path, query, self.fetch(path, query)
+            return
+        yield from self.fetched_in_parallel(queue)
+
+    def fetched_in_parallel(self, queue: deque[tuple[str, str]]) -> Iterator[tuple[str, str, Page]]:
+        # (address, page from the store or None, the chunk's future, place in the chunk),
+        # in the order the addresses were taken from the queue.
+        waiting: deque[tuple[str, str, Page | None, Future | None, int]] = deque()
+        running: list[Future] = []
+        pool = None
+        try:
+            while queue or waiting:
+                running = [future for future in running if not future.done()]
+                # Two chunks a worker: one rendering, one waiting for it in the pipe; and
+                # no more pages from the store held at once than those chunks would hold.
+                while (
+                    queue and len(running) < 2 * self.jobs and len(waiting) < 2 * self.jobs * CHUNK
+                ):
+                    chunk = []
+                    size = min(CHUNK, max(1, len(queue) // self.jobs))
+                    while queue and len(chunk) < size:
+                        path, query = queue.popleft()
+                        page = self.stored(path, query)
+                        if page is not None:
+                            waiting.append((path, query, page, None, 0))
+                        else:
+                            chunk.append((path, query))
+                    if not chunk:
+                        continue
+                    if pool is None:
+                        pool = self.start_workers()
+                    future = pool.submit(_render_chunk, chunk)
+                    running.append(future)
+                    self.report.rendered += len(chunk)
+                    for index, (path, query) in enumerate(chunk):
+                        waiting.append((path, query, None, future, index))
+                if not waiting:
+                    continue
+                path, query, page, future, index = waiting.popleft()
+                if page is None:
+                    try:
+                        answer = future.result()
+                    except BrokenProcessPool as error:
+                        raise BakeError(
+                            f"A bake worker died while rendering {address(path, query)} "
+                            f"or a page sent with it"
+                        ) from error
+                    if isinstance(answer, tuple):
+                        failed, why = answer
+                        raise BakeError(f"Could not bake {failed}: {why}")
+                    page = answer[index]
+                yield path, query, page
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def start_workers(self) -> ProcessPoolExecutor:
+        # Forked, so that a worker starts with everything this process has loaded; without
+        # the database connections, which are not to be shared between processes (each
+        # worker opens its own; an in-memory SQLite database, as in tests, is copied).
+        connections.close_all()
+        return ProcessPoolExecutor(
+            max_workers=self.jobs,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_start_worker,
+            initargs=(self.host, self.scheme),
+        )
+
+    def write(self, target: Path, data: bytes) -> None:
+        folder = target.parent
+        if folder not in self.folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.folders.add(folder)
+        _write(target, data)
 
     def bake_pages(self) -> None:
         queue = deque((seed, "") for seed in SEEDS)
         seen = set(queue)
-        while queue:
-            path, query = queue.popleft()
-            status, content_type, body = self.fetch(path, query)
-            if status == 0:
-                self.report.skipped.append(path + (f"?{query}" if query else ""))
-            if status != 200:
+        for path, query, page in self.fetched(queue):
+            if page.status == 0:
+                self.report.skipped.append(address(path, query))
+            if page.status != 200:
                 continue
-            name = file_for(path, query, content_type)
+            name = file_for(path, query, page.content_type)
             if name is None:
-                self.report.skipped.append(path + (f"?{query}" if query else ""))
+                self.report.skipped.append(address(path, query))
                 continue
             target = (self.out / name).resolve()
             if not target.is_relative_to(self.out):
                 continue
+            body = page.body
             self.report.pages += 1
             etag = hashlib.sha256(body).hexdigest()[:32]
             self.files[name] = etag
             if self.old.get(name) != etag or not target.exists():
-                _write(target, body)
-                if len(body) >= 512:
-                    _write(target.with_name(target.name + ".gz"), gzip.compress(body, 6, mtime=0))
+                self.write(target, body)
+                if len(body) >= GZIP_FROM:
+                    gz = page.gzipped if page.gzipped is not None else gzipped(body)
+                    self.write(target.with_name(target.name + ".gz"), gz)
                 self.report.written += 1
-            if content_type.startswith(("text/html", "application/xml", "text/xml")):
-                for link in self.links(path, body, content_type):
-                    if link not in seen:
-                        seen.add(link)
-                        queue.append(link)
+            links = page.links
+            if links is None:
+                links = links_in(
+                    body, page.content_type, base=path, host=self.host, scheme=self.scheme
+                )
+            for link in links:
+                if link not in seen:
+                    seen.add(link)
+                    queue.append(link)
 
     def copy_tree(self, source: Path, target: Path, *, only: tuple[str, ...] = ()) -> None:
         """Copy what differs (size or time) from `source` into `target`; with `only`, just
@@ -251,9 +455,12 @@ class Baker:
         return self.report
 
 
-def bake(out: Path, *, host: str, scheme: str = "http", changed: bool = False) -> BakeReport:
-    """Write the public site under `out` as it is served at `scheme`://`host`."""
+def bake(
+    out: Path, *, host: str, scheme: str = "http", changed: bool = False, jobs: int = 1
+) -> BakeReport:
+    """Write the public site under `out` as it is served at `scheme`://`host`, rendering in
+    `jobs` processes."""
     # From the primary, as every render the store keeps (the storing middleware does the same
     # per page): a bake is served until the next one, long after a replica has caught up.
     with read_from_primary():
-        return Baker(out, host=host, scheme=scheme, changed=changed).run()
+        return Baker(out, host=host, scheme=scheme, changed=changed, jobs=jobs).run()

@@ -4,6 +4,7 @@ is the response every other middleware (mailguard, security headers) has finishe
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from django.core.exceptions import DisallowedHost
@@ -69,6 +70,10 @@ class PageStoreMiddleware:
             entry = entry_for(request, response, deps=deps) if keeps(request, key) else None
         if entry is None:
             return response
+        # What a background re-render asks for again, and whether a change came after this
+        # render (byline.pagecache.refresh).
+        entry.origin = f"{request.scheme}://{key.host or request.get_host()}"
+        entry.rendered = time.time()
         try:
             stored = store.put(key.key, entry, generation=generation)
         except Exception:  # a full disk, Redis refusing or out of memory: serve, don't store

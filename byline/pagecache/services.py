@@ -34,7 +34,12 @@ OWN_HEADERS = {
     "x-byline-cache",
 }
 COMPRESSIBLE = ("text/", "application/rss+xml", "application/atom+xml", "application/xml")
-COMPRESSIBLE_EXTRA = ("application/feed+json", "application/json", "image/svg+xml")
+COMPRESSIBLE_EXTRA = (
+    "application/feed+json",
+    "application/json",
+    "application/manifest+json",
+    "image/svg+xml",
+)
 # More than this many posts on one page (the sitemap, a full feed): depend on every post
 # instead of writing one marker per post.
 MAX_POST_DEPS = 300
@@ -194,8 +199,8 @@ def post_purge_tags(post) -> tuple[set[str], set[str]]:
     blog = BlogPage.objects.filter(path=post.path[: -Page.steplen]).first()
     if blog is not None:
         direct |= {tags.blog(blog.pk), tags.blog_slug(blog.slug), tags.comments_blog(blog.slug)}
-    for author in post.post_authors.select_related("author"):
-        direct |= {tags.author(author.author_id), tags.author_slug(author.author.slug)}
+    for credit in post.post_authors.select_related("author").exclude(author=None):
+        direct |= {tags.author(credit.author_id), tags.author_slug(credit.author.slug)}
     for tag in post.tags.all():
         # The tag's page, and every post page that loaded the tag (its own tags): their
         # "Related" lists may now name this post. A tag on every post makes this every post

@@ -53,6 +53,12 @@ class Entry:
     path: str = ""
     deps: list[str] = field(default_factory=list)
     collections: list[str] = field(default_factory=list)
+    # "scheme://host[:port]" the page was asked for: with `path`, what a background re-render
+    # asks for again (byline.pagecache.refresh). Empty in entries stored before it was kept.
+    origin: str = ""
+    # When it was rendered, to the microsecond (last_modified is whole seconds): a re-render
+    # after a change takes the entries rendered before it (byline.pagecache.refresh).
+    rendered: float = 0.0
     # Answer headers worked out from the fields above (byline.pagecache.respond), kept with
     # the entry so that repeated hits on it share them.
     prepared: dict = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -69,6 +75,8 @@ class Entry:
                 "p": self.path,
                 "d": self.deps,
                 "c": self.collections,
+                "o": self.origin,
+                "r": self.rendered,
                 "l": lengths,
             },
             separators=(",", ":"),
@@ -103,6 +111,8 @@ class Entry:
             path=meta["p"],
             deps=meta["d"],
             collections=meta["c"],
+            origin=meta.get("o", ""),
+            rendered=meta.get("r", 0.0),
         )
 
 
@@ -112,6 +122,38 @@ class PageStore(Protocol):
     def put(self, key: str, entry: Entry, *, generation: str) -> bool: ...
     def purge(self, tags: set[str], *, cascade: set[str] = frozenset()) -> int: ...
     def purge_all(self) -> None: ...
+    # For re-rendering in the background (byline.pagecache.refresh):
+    def bump(self) -> None: ...
+    def members(self, tags: set[str]) -> set[str]: ...
+    def keys(self) -> set[str]: ...
+    def head(self, key: str) -> EntryHead | None: ...
+    def delete(self, key: str) -> None: ...
+    def note_hits(self, counts: dict[str, int]) -> None: ...
+    def hit_counts(self) -> dict[str, int]: ...
+
+
+@dataclass(frozen=True)
+class EntryHead:
+    """What a re-render needs to know of a stored page, read without its bodies."""
+
+    path: str
+    origin: str
+    # When it was rendered; for an entry stored before that was kept, its Last-Modified.
+    rendered: float
+    expires: float
+
+
+def _head_of(meta_bytes: bytes) -> EntryHead | None:
+    try:
+        meta = json.loads(meta_bytes)
+        rendered = float(meta.get("r") or meta["lm"])
+        return EntryHead(meta["p"], meta.get("o", ""), rendered, float(meta["x"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _hit_lines(counts: dict[str, int]) -> bytes:
+    return "".join(f"{key} {n}\n" for key, n in counts.items() if _is_key(key)).encode()
 
 
 def _digest(text: str) -> str:
@@ -327,6 +369,100 @@ class FileStore:
         self.measured(0)
         self.ledger.unlink(missing_ok=True)
 
+    # -- for re-rendering in the background ----------------------------------------------
+
+    def bump(self) -> None:
+        """A new generation: a render begun before cannot store what it read."""
+        self._bump()
+
+    def members(self, tags: set[str]) -> set[str]:
+        """The keys of the entries depending on one of `tags`."""
+        return {key for tag in tags for key in self._members(tag)}
+
+    def keys(self) -> set[str]:
+        """The keys of every entry."""
+        found = set()
+        for shard in _listdir(self.entries):
+            found.update(name for name in _listdir(self.entries / shard) if _is_key(name))
+        return found
+
+    def head(self, key: str) -> EntryHead | None:
+        try:
+            with open(self._entry_path(key), "rb") as file:
+                start = file.read(8)
+                if len(start) < 8 or start[:4] != MAGIC:
+                    return None
+                (size,) = struct.unpack(">I", start[4:8])
+                return _head_of(file.read(size))
+        except (FileNotFoundError, NotADirectoryError, ValueError):
+            return None
+
+    def delete(self, key: str) -> None:
+        """Remove one entry (its markers go with the next sweep)."""
+        self._entry_path(key).unlink(missing_ok=True)
+
+    # Past this size the hit log is summed up before more is added to it.
+    HITS_MAX_BYTES = 4 * 2**20
+
+    def note_hits(self, counts: dict[str, int]) -> None:
+        """Add to the hit counts (file `hits`: a line "key count" per key and flush, appended
+        in one write, so that every process can add to it at once)."""
+        hits = self.root / "hits"
+        try:
+            if os.stat(hits).st_size > self.HITS_MAX_BYTES:
+                self.compact_hits()
+        except FileNotFoundError:
+            pass
+        data = _hit_lines(counts)
+        if not data:
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(hits, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+
+    def hit_counts(self) -> dict[str, int]:
+        """Hits per key since the counts were last halved (by compact_hits)."""
+        try:
+            data = (self.root / "hits").read_bytes()
+        except FileNotFoundError:
+            return {}
+        return _sum_hits(data)
+
+    def compact_hits(self, *, decay: float = 0.5) -> None:
+        """Sum the hit log up into one line per key, older hits counting `decay` times less
+        (what was read last month matters less than what is read now). Hits noted while it
+        runs may be lost: counts order the re-renders, nothing depends on them exactly."""
+        hits, old = self.root / "hits", self.root / f".hits-{uuid.uuid4().hex}"
+        try:
+            os.replace(hits, old)
+        except FileNotFoundError:
+            return
+        try:
+            data = old.read_bytes()
+        finally:
+            old.unlink(missing_ok=True)
+        counts = _sum_hits(data)
+        self.note_hits({k: int(n * decay) for k, n in counts.items() if int(n * decay) > 0})
+
+
+def _sum_hits(data: bytes) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for line in data.split(b"\n"):
+        key, _, n = line.decode("ascii", "replace").partition(" ")
+        if _is_key(key) and n.isdigit():
+            counts[key] = counts.get(key, 0) + int(n)
+    return counts
+
+
+def _listdir(directory: Path) -> list[str]:
+    try:
+        return os.listdir(directory)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
 
 class RedisStore:
     """Entries as Redis strings under `prefix`, a set per dependency tag; every app server
@@ -399,6 +535,54 @@ class RedisStore:
                 batch = []
         if batch:
             self.client.delete(*batch)
+
+    # -- for re-rendering in the background ----------------------------------------------
+
+    def bump(self) -> None:
+        self.client.incr(f"{self.prefix}gen")
+
+    def members(self, tags: set[str]) -> set[str]:
+        if not tags:
+            return set()
+        names = self.client.sunion([f"{self.prefix}t:{tag}" for tag in tags])
+        return {key for key in (name.decode() for name in names) if _is_key(key)}
+
+    def keys(self) -> set[str]:
+        start = len(f"{self.prefix}e:")
+        return {
+            key
+            for key in (
+                name.decode()[start:]
+                for name in self.client.scan_iter(match=f"{self.prefix}e:*", count=1000)
+            )
+            if _is_key(key)
+        }
+
+    def head(self, key: str) -> EntryHead | None:
+        name = self._entry_key(key)
+        start = self.client.getrange(name, 0, 7)
+        if len(start) < 8 or start[:4] != MAGIC:
+            return None
+        (size,) = struct.unpack(">I", start[4:8])
+        return _head_of(self.client.getrange(name, 8, 8 + size - 1))
+
+    def delete(self, key: str) -> None:
+        self.client.delete(self._entry_key(key))
+
+    # The most-read pages kept in the hit counts; the rest are forgotten.
+    HITS_KEPT = 100_000
+
+    def note_hits(self, counts: dict[str, int]) -> None:
+        pipe = self.client.pipeline(transaction=False)
+        for key, n in counts.items():
+            if _is_key(key):
+                pipe.zincrby(f"{self.prefix}hits", n, key)
+        pipe.zremrangebyrank(f"{self.prefix}hits", 0, -self.HITS_KEPT - 1)
+        pipe.execute()
+
+    def hit_counts(self) -> dict[str, int]:
+        pairs = self.client.zrange(f"{self.prefix}hits", 0, -1, withscores=True)
+        return {name.decode(): int(score) for name, score in pairs}
 
 
 _stores: dict[tuple, PageStore] = {}

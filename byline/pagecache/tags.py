@@ -69,6 +69,11 @@ def tag_slug(slug: str) -> str:
     return f"tag-slug:{slug}"
 
 
+def image(pk: int) -> str:
+    """Any page that showed this image (noted as the image was loaded for it)."""
+    return f"image:{pk}"
+
+
 def _feed(kwargs: Mapping) -> list[str]:
     kind = kwargs.get("kind")
     if kind == "blog":

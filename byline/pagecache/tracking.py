@@ -1,6 +1,6 @@
 """What a page being rendered for the store depends on, noted as the ORM loads it.
 
-While the storing middleware renders a page for the store, every post, author and tag that
+While the storing middleware renders a page for the store, every post, author, tag and image that
 Django instantiates is noted (Django's ``post_init``): the page shows them, so a change to one
 of them must purge it. Outside such a render the receivers return at once.
 """
@@ -40,6 +40,7 @@ _receivers = {}
 
 def connect() -> None:
     from taggit.models import Tag
+    from wagtail.images import get_image_model
 
     from byline.blogs.models import Author, PostPage
 
@@ -47,6 +48,7 @@ def connect() -> None:
         (PostPage, "post", tags.post),
         (Author, "author", tags.author),
         (Tag, "tag", tags.tag),
+        (get_image_model(), "image", tags.image),
     ):
         receiver = _receivers.setdefault(prefix, _noter(tag_of))
         post_init.connect(receiver, sender=model, weak=False, dispatch_uid=f"pagecache-{prefix}")

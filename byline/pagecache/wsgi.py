@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
+from byline.pagecache.hits import note_hit
 from byline.pagecache.keys import ENVIRON_KEY, page_key
 from byline.pagecache.respond import STATUS_LINES, respond
 from byline.pagecache.store import get_store
@@ -37,6 +38,7 @@ class PageStoreApp:
                 logger.exception("Could not read the page store")
                 entry = None
             if entry is not None:
+                note_hit(key.key)
                 status, headers, body = respond(entry, environ, state="hit")
                 start_response(STATUS_LINES[status], headers)
                 # A list: the server sends it in one write, and the request log sees it whole.

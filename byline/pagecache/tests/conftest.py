@@ -114,3 +114,14 @@ def reader(page_store):
 @pytest.fixture
 def tree(db):
     return build_site_tree()
+
+
+@pytest.fixture
+def worker_queue(settings, reader, tree):
+    """Tasks go to the database queue `byline serve` uses, run by its own worker; the
+    publication's settings row (made by the first page ever served) is already there."""
+    from byline.images.tests.test_background import DATABASE_TASKS, run_worker
+
+    settings.TASKS = DATABASE_TASKS
+    reader.get("/")
+    run_worker()

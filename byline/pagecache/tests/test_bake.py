@@ -19,7 +19,11 @@ def site(tree):
 
 
 def bake(out, *args):
-    call_command("bake", str(out), "--base-url", "http://localhost", *args, verbosity=0)
+    # One process: worker processes would not see this test's rows, which are not committed
+    # (test_bake_parallel.py bakes in several).
+    call_command(
+        "bake", str(out), "--base-url", "http://localhost", "--jobs", "1", *args, verbosity=0
+    )
     return json.loads((out / ".byline-bake.json").read_text())["files"]
 
 
@@ -44,6 +48,7 @@ def test_bake_writes_the_whole_public_site(site, page_store, keep_connection, tm
         "sitemap.xml",
         "robots.txt",
         "sitemap-news.xml",
+        "manifest.webmanifest",
     ):
         assert name in files, name
         assert (out / name).is_file(), name

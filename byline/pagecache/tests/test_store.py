@@ -87,3 +87,34 @@ def test_page_keys_are_hashes_of_host_path_and_page(settings, page_store):
     assert page_key({**base, "REQUEST_METHOD": "POST"}) is None
     settings.BYLINE_PAGECACHE = False
     assert page_key(base) is None
+
+
+def test_what_a_re_render_reads_members_heads_and_deletes(page_store):
+    """A re-render lists the entries of its tags (or all), reads where each came from and
+    when it was rendered without its bodies, and removes one it cannot store again."""
+    gen = page_store.generation()
+    first = entry(b"A" * 5000, deps=["featured:site"])
+    first.path, first.origin, first.rendered = "/a/?page=2", "https://example.com:8443", 12.5
+    page_store.put(KEY_A, first, generation=gen)
+    page_store.put(KEY_B, entry(deps=["author:1"]), generation=gen)
+    assert page_store.members({"featured:site"}) == {KEY_A}
+    assert page_store.keys() == {KEY_A, KEY_B}
+    head = page_store.head(KEY_A)
+    assert (head.path, head.origin, head.rendered) == (
+        "/a/?page=2",
+        "https://example.com:8443",
+        12.5,
+    )
+    assert page_store.head(KEY_C) is None
+    page_store.delete(KEY_A)
+    assert page_store.get(KEY_A) is None and page_store.keys() == {KEY_B}
+
+
+def test_hit_counts_add_up_across_flushes_and_halve_when_compacted(tmp_path):
+    """3 + 4 hits on A make 7; compacting halves the counts (7 // 2 = 3, and B's 1 is gone)."""
+    store = FileStore(tmp_path)
+    store.note_hits({KEY_A: 3, KEY_B: 1, "../not-a-key": 5})
+    store.note_hits({KEY_A: 4})
+    assert store.hit_counts() == {KEY_A: 7, KEY_B: 1}
+    store.compact_hits()
+    assert store.hit_counts() == {KEY_A: 3}

@@ -1,0 +1,300 @@
+"""What every reader page shares, read once per content version instead of once per request.
+
+The page frame (the Wagtail site answering a host, the view restrictions, the masthead's and
+footer's links, the footer, the Featured lists) changes only when an editor changes
+something. Every such change bumps one *content version*, shared by every process (worker,
+task worker, app server): a key in Redis with REDIS_URL, else a file beside the file cache's
+(a cache private to one process, such as LocMemCache, would not reach the others). A request
+reads the version once (one cache get, or one small file read) and each process keeps the
+pieces it built under that version in memory: while nothing changes, a render reads the
+frame with no query.
+
+    remembered(request, ("nav", site.pk), lambda: read_the_links(site))
+
+A bump happens at once (inside the editor's transaction: a bump that fails fails the change,
+so nothing hidden stays shown) and again once the transaction commits, so that no process
+keeps under the new version what it read before the commit. Versions are random tokens,
+never reused: a cache that loses the key (eviction, a cull) only starts a new version.
+Pieces are read from the primary database (see byline.ops.db_router): a replica a moment
+behind must not be kept under a version that outlives it.
+
+Apps above core remember their own pieces (publication's footer, featured's lists) and bump
+on their own changes; core bumps on pages, restrictions and sites (connect()).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Hashable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections, transaction
+from django.http import HttpRequest
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "byline:frame:version"
+# The attribute a request keeps its version under: read once per request.
+_REQUEST_ATTR = "_byline_frame_version"
+# Most hosts remembered per version: a Host header is the client's to choose.
+MAX_HOSTS = 64
+
+T = TypeVar("T")
+_lock = threading.Lock()
+_version: str | None = None
+_pieces: dict[Hashable, tuple[Any, float | None]] = {}
+
+
+class _FileVersion:
+    """The version as a small file beside the file cache's entries (not one of them: the
+    cache culls a random third of its entries when full, and a lost version costs every
+    process its frame). Written whole (a temporary file renamed over it); read in one
+    open() and read()."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def get(self) -> str | None:
+        try:
+            return self.path.read_text() or None
+        except FileNotFoundError:
+            return None
+
+    def _temporary(self, value: str) -> str:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".frame-")
+        with os.fdopen(fd, "w") as file:
+            file.write(value)
+        return temporary
+
+    def add(self, value: str) -> None:
+        temporary = self._temporary(value)
+        try:
+            os.link(temporary, self.path)  # only if there is none yet
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+
+    def set(self, value: str) -> None:
+        os.replace(self._temporary(value), self.path)
+
+
+class _CacheVersion:
+    """The version as a key of the shared cache (Redis)."""
+
+    def get(self) -> str | None:
+        return cache.get(VERSION_KEY)
+
+    def add(self, value: str) -> None:
+        cache.add(VERSION_KEY, value, timeout=None)
+
+    def set(self, value: str) -> None:
+        cache.set(VERSION_KEY, value, timeout=None)
+
+
+def _store() -> _FileVersion | _CacheVersion:
+    config = settings.CACHES["default"]
+    if config["BACKEND"].endswith("FileBasedCache"):
+        return _FileVersion(Path(config["LOCATION"]) / "frame-version")
+    return _CacheVersion()
+
+
+def content_version() -> str | None:
+    """The current content version, or None when it cannot be read (then nothing is
+    remembered: every request reads what it shows)."""
+    try:
+        store = _store()
+        version = store.get()
+        if version is None:
+            # First use, or the key was evicted: a new version (never an old one).
+            store.add(uuid.uuid4().hex)
+            version = store.get()
+    except Exception:
+        logger.warning("Could not read the content version; the frame is read afresh.")
+        return None
+    return version
+
+
+def request_version(request: HttpRequest | None) -> str | None:
+    """The content version as `request` first read it (one cache get per request)."""
+    if request is None:
+        return content_version()
+    try:
+        return getattr(request, _REQUEST_ATTR)
+    except AttributeError:
+        version = content_version()
+        setattr(request, _REQUEST_ATTR, version)
+        return version
+
+
+def _set_new_version() -> None:
+    _store().set(uuid.uuid4().hex)
+
+
+def _bump_after_commit() -> None:
+    try:
+        _set_new_version()
+    except Exception:
+        # The bump inside the transaction happened; say so loudly all the same.
+        logger.exception("Could not bump the content version after a commit")
+
+
+def bump(*args: Any, **kwargs: Any) -> None:
+    """Something readers see in the frame changed (usable as a signal receiver): a new
+    version now (an error here fails the change) and another once the transaction commits."""
+    _set_new_version()
+    transaction.on_commit(_bump_after_commit)
+
+
+def _read_from_primary() -> contextlib.AbstractContextManager:
+    # With a read replica, reads inside a transaction go to the primary (byline.ops.db_router);
+    # on a single database no transaction is needed (and SQLite's would take the write lock).
+    if len(connections.databases) > 1:
+        return transaction.atomic()
+    return contextlib.nullcontext()
+
+
+def remembered(
+    request: HttpRequest | None,
+    key: Hashable,
+    build: Callable[[], T],
+    *,
+    until: Callable[[T], float | None] | None = None,
+) -> T:
+    """`build()`, or what it returned under the current content version in this process.
+    `until(value)` may give a time (epoch seconds) after which the value is built again
+    (a Featured item's window). What `build` returns is shared by every request of this
+    process: it must not be changed by whoever reads it."""
+    global _version
+    version = request_version(request)
+    if version is None:
+        return build()
+    with _lock:
+        if _version != version:
+            _version = version
+            _pieces.clear()
+        held = _pieces.get(key)
+    if held is not None and (held[1] is None or held[1] > time.time()):
+        return held[0]
+    with _read_from_primary():
+        value = build()
+    expires = until(value) if until is not None else None
+    with _lock:
+        if _version == version:
+            _pieces[key] = (value, expires)
+    return value
+
+
+def forget() -> None:
+    """Drop what this process remembers (tests that change the database behind its back)."""
+    global _version
+    with _lock:
+        _version = None
+        _pieces.clear()
+
+
+# -- the pieces core knows: the site for a host, and view restrictions -----------------------
+
+
+def find_site(request: HttpRequest):
+    """Wagtail's Site.find_for_request lookup, remembered per host and port."""
+    from django.http.request import split_domain_port
+
+    hostname = split_domain_port(request._get_raw_host())[0]
+    port = request.get_port()
+    key = ("site", hostname, port)
+    with _lock:
+        known = key in _pieces or sum(1 for k in _pieces if k[0] == "site") < MAX_HOSTS
+    if not known:
+        return _wagtail_find_site(request)
+    return remembered(request, key, lambda: _wagtail_find_site(request))
+
+
+_wagtail_find_site: Callable[[HttpRequest], Any] = None  # type: ignore[assignment]
+
+
+def install_site_lookup() -> None:
+    """Make Wagtail's Site.find_for_request (every caller's) use find_site."""
+    global _wagtail_find_site
+    from wagtail.models import Site
+
+    if _wagtail_find_site is None:
+        _wagtail_find_site = Site._find_for_request
+        Site._find_for_request = staticmethod(find_site)
+
+
+class Restrictions(list):
+    """The view restrictions covering a page: a list that answers `exists()` as the queryset
+    Wagtail's Page.get_view_restrictions() returns does."""
+
+    def exists(self) -> bool:
+        return bool(self)
+
+    def __call__(self) -> Restrictions:
+        # Set on a page in place of its get_view_restrictions method; unlike a closure, it
+        # pickles with the page.
+        return self
+
+
+def _all_restrictions() -> tuple[list, list[str]]:
+    from wagtail.models import Page, PageViewRestriction
+
+    restrictions = list(PageViewRestriction.objects.select_related("page").order_by("pk"))
+    alias_paths = list(
+        Page.objects.filter(alias_of__isnull=False).values_list("path", flat=True)[:1000]
+    )
+    return [(r.page.path, r) for r in restrictions], alias_paths
+
+
+def remember_view_restrictions(request: HttpRequest, page) -> None:
+    """Give `page` the restrictions covering it from the remembered list, so Wagtail's check
+    before serving (and is_restricted) runs no query. Pages under an alias are left to
+    Wagtail, which resolves aliases to their source's restrictions."""
+    restrictions, alias_paths = remembered(request, ("restrictions",), _all_restrictions)
+    if len(alias_paths) >= 1000 or any(page.path.startswith(path) for path in alias_paths):
+        return
+    covering = Restrictions(r for path, r in restrictions if page.path.startswith(path))
+    page.get_view_restrictions = covering
+
+
+def connect() -> None:
+    """Bump the version on every change to pages, view restrictions and sites."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+    from wagtail.models import Page, PageViewRestriction, Site
+    from wagtail.signals import (
+        page_published,
+        page_slug_changed,
+        page_unpublished,
+        post_page_move,
+    )
+
+    from byline.core.signals import site_changed
+
+    uid = "byline-frame"
+
+    def page_saved_or_deleted(sender, instance, **kwargs) -> None:
+        if isinstance(instance, Page):
+            bump()
+
+    for signal in (post_save, post_delete):
+        # Pages of every type (the signal's sender is the concrete class).
+        signal.connect(page_saved_or_deleted, dispatch_uid=f"{uid}-page-{signal}", weak=False)
+        signal.connect(bump, sender=PageViewRestriction, dispatch_uid=f"{uid}-pvr-{signal}")
+        signal.connect(bump, sender=Site, dispatch_uid=f"{uid}-site-{signal}")
+    # Who may pass a "these groups" restriction.
+    m2m_changed.connect(
+        bump, sender=PageViewRestriction.groups.through, dispatch_uid=f"{uid}-pvr-groups"
+    )
+    for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
+        signal.connect(bump, dispatch_uid=f"{uid}-{signal}")
+    site_changed.connect(bump, dispatch_uid=f"{uid}-site-changed")
