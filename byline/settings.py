@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "byline.feeds",
     "byline.corrections",
     "byline.search",
+    "byline.newsletters",
     "byline.importers",
     "byline.pagecache",
     "byline.demo",
@@ -114,6 +115,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
+    "wagtail.contrib.table_block",
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
@@ -128,6 +130,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_tasks",
     "django_tasks_db",
+    "anymail",  # any e-mail provider, and its bounce webhooks (byline/newsletters)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -336,11 +339,10 @@ BYLINE_CSP_REPORT_ONLY = env_bool("BYLINE_CSP_REPORT_ONLY")
 SESSION_COOKIE_HTTPONLY = True
 
 # E-mail: console output unless an SMTP server is configured.
-EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND",
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (  # empty, as in .env.example: the default
     "django.core.mail.backends.smtp.EmailBackend"
     if os.environ.get("EMAIL_HOST")
-    else "django.core.mail.backends.console.EmailBackend",
+    else "django.core.mail.backends.console.EmailBackend"
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -350,6 +352,15 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Byline <byline@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Any e-mail provider through django-anymail: EMAIL_BACKEND=anymail.backends.<provider>.
+# EmailBackend, and its options as ANYMAIL_<NAME> variables (ANYMAIL_POSTMARK_SERVER_TOKEN=…).
+# ANYMAIL_WEBHOOK_SECRET (user:password) turns on the provider's bounce and complaint webhooks
+# under /newsletter/anymail/, which suppress the addresses (docs/newsletters.md).
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_") and value
+}
 
 LOGGING = {
     "version": 1,
@@ -428,6 +439,9 @@ TAGGIT_CASE_INSENSITIVE = True
 BYLINE_POSTS_PER_PAGE = env_int("BYLINE_POSTS_PER_PAGE", 10)
 # How often `byline serve` publishes what editors scheduled (seconds).
 BYLINE_SCHEDULER_INTERVAL = env_int("BYLINE_SCHEDULER_INTERVAL", 30)
+# How much lower than the web workers' the task worker's CPU priority is (nice(1) steps,
+# 0-19): a newsletter send or a re-render takes what readers leave. 0: the same.
+BYLINE_TASKS_NICE = min(max(env_int("BYLINE_TASKS_NICE", 10), 0), 19)
 # `byline serve` (byline/ops/serve.py): the address and port granian listens on (the port from
 # PORT, as hosting platforms name it), its worker processes (0: one per core) and the threads
 # of each; its options override these.
@@ -500,6 +514,32 @@ BYLINE_COMMENTS_PROOF_OF_WORK = env_int("BYLINE_COMMENTS_PROOF_OF_WORK", 0)
 BYLINE_MAILGUARD_EXEMPT_PATHS = env_list("BYLINE_MAILGUARD_EXEMPT_PATHS", "/admin/")
 # Messages one reader address may send through authors' contact forms, e.g. 5/h, 3/10m.
 BYLINE_CONTACT_RATE_LIMIT = os.environ.get("BYLINE_CONTACT_RATE_LIMIT", "5/h")
+
+# Newsletters (byline/newsletters, docs/newsletters.md). Sign-ups one address may send, e.g.
+# 10/10m: an office behind one address can still sign up a handful of people in a minute.
+BYLINE_NEWSLETTERS_RATE_LIMIT = os.environ.get("BYLINE_NEWSLETTERS_RATE_LIMIT", "10/10m")
+# Confirmation mails one e-mail address may be sent a day, whoever asks.
+BYLINE_NEWSLETTERS_CONFIRMATIONS_PER_DAY = env_int("BYLINE_NEWSLETTERS_CONFIRMATIONS_PER_DAY", 3)
+# Confirmation mails the whole site sends in an hour (a flood of sign-ups from many addresses).
+BYLINE_NEWSLETTERS_CONFIRMATIONS_PER_HOUR = env_int(
+    "BYLINE_NEWSLETTERS_CONFIRMATIONS_PER_HOUR", 1000
+)
+# Seconds a confirmation link works.
+BYLINE_NEWSLETTERS_CONFIRM_MAX_AGE = env_int("BYLINE_NEWSLETTERS_CONFIRM_MAX_AGE", 3 * 86400)
+# The From of newsletter mail (default: DEFAULT_FROM_EMAIL).
+BYLINE_NEWSLETTERS_FROM_EMAIL = os.environ.get("BYLINE_NEWSLETTERS_FROM_EMAIL", "")
+# Messages a second the worker hands to the mail server (0: as fast as it takes them), in
+# batches of this many (one SMTP connection each); a send task lets the worker go after this
+# many seconds and queues itself again, behind whatever else waits (confirmation mails,
+# re-renders of stored pages), which would otherwise wait for the whole send.
+BYLINE_NEWSLETTERS_SEND_RATE = env_float("BYLINE_NEWSLETTERS_SEND_RATE", 10.0)
+BYLINE_NEWSLETTERS_BATCH_SIZE = env_int("BYLINE_NEWSLETTERS_BATCH_SIZE", 200)
+BYLINE_NEWSLETTERS_TASK_SECONDS = env_int("BYLINE_NEWSLETTERS_TASK_SECONDS", 60)
+# A post dated more than this many hours before it goes live (an import, a back-dated post)
+# is not mailed.
+BYLINE_NEWSLETTERS_MAX_POST_AGE_HOURS = env_int("BYLINE_NEWSLETTERS_MAX_POST_AGE_HOURS", 48)
+# The hour (TIME_ZONE) daily digests go out, and weekly ones on Mondays.
+BYLINE_NEWSLETTERS_DIGEST_HOUR = env_int("BYLINE_NEWSLETTERS_DIGEST_HOUR", 7)
 
 # The page store (byline/pagecache): anonymous pages kept for every worker and app server, in
 # files under BYLINE_PAGECACHE_DIR, or in Redis when BYLINE_PAGECACHE_REDIS_URL (default:
