@@ -6,7 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from byline.core import privacy
+from byline.core import privacy, routing
 from byline.core import views as core_views
 
 urlpatterns = [
@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("byline.feeds.urls")),
     path("", include("byline.corrections.urls")),
     path("", include("byline.search.urls")),
+    path("", include("byline.newsletters.urls")),
     path("", include("byline.importers.urls")),
 ]
 
@@ -36,7 +37,10 @@ urlpatterns += [
         privacy.page_password,
         name="wagtailcore_authenticate_with_password",
     ),
-    path("", include(wagtail_urls)),
+    # Wagtail's own patterns (its front-end login), then the page tree, routed in two
+    # queries rather than Wagtail's two per level (byline/core/routing.py).
+    *(pattern for pattern in wagtail_urls.urlpatterns if pattern.name != "wagtail_serve"),
+    re_path(wagtail_urls.serve_pattern, routing.serve, name="wagtail_serve"),
 ]
 
 handler500 = "byline.core.views.server_error"

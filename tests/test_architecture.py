@@ -23,7 +23,8 @@ FLOORS: list[set[str]] = [
     {"images", "ops"},  # image presets and renditions; operations (logs, backup, serving)
     {"blogs"},  # blogs, posts, authors, the archive: what "published and public" means
     {"publication"},  # the home page and standard pages
-    {"comments", "featured", "mailguard", "feeds", "search", "corrections"},  # features
+    # features over the pages
+    {"comments", "featured", "mailguard", "feeds", "search", "corrections", "newsletters"},
     {"pagecache", "importers", "demo"},  # know every feature; nothing imports them
     {"settings", "urls", "wsgi", "cli"},  # the project that puts the apps together
 ]

@@ -67,6 +67,13 @@ LISTINGS = [
 ]
 
 
+def shows_a_post(text: str) -> bool:
+    """Either post of the blog, by title or address (not the word "column" alone, which the
+    page's own furniture may use: "Get Scott Bekker's column by e-mail")."""
+    lowered = text.lower()
+    return "open column" in lowered or "open-column" in lowered or shows_secret(text)
+
+
 def shows_secret(text: str) -> bool:
     lowered = text.lower()
     return "embargoed" in lowered or "zanzibar" in lowered
@@ -240,7 +247,7 @@ def test_restriction_on_the_blog_covers_every_post(
     for path in ["/", "/feed/", "/atom/", "/feed.json", "/sitemap-posts-0.xml", "/blogs/"]:
         status, text, _state = reader.get(path)
         assert status in (200, 404), path
-        assert "column" not in text.lower(), f"{path} shows a post of the restricted blog"
+        assert not shows_a_post(text), f"{path} shows a post of the restricted blog"
     assert "bekkers-blog" not in reader.get("/blogs/")[1]
     for path in ["/blogs/bekkers-blog/", OPEN, SECRET]:
         status, text, state = reader.get(path)
@@ -250,7 +257,7 @@ def test_restriction_on_the_blog_covers_every_post(
         assert reader.get(path)[0] == 404, path
     for path in ["/authors/scott-bekker/", "/tags/microsoft/"]:
         status, text, _state = reader.get(path)
-        assert status in (200, 404) and "column" not in text.lower(), path
+        assert status in (200, 404) and not shows_a_post(text), path
 
 
 def test_restriction_on_the_home_page_covers_the_site(
@@ -263,7 +270,7 @@ def test_restriction_on_the_home_page_covers_the_site(
     assert_refused(status, text, "password")
     for path in ["/feed/", "/feed.json", "/sitemap-posts-0.xml", "/search/?q=column"]:
         status, text, _state = reader.get(path)
-        assert status in (200, 404) and "column" not in text.lower(), path
+        assert status in (200, 404) and not shows_a_post(text), path
 
 
 def test_post_moved_under_a_restricted_blog_disappears(

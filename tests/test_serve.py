@@ -1,6 +1,7 @@
 """`byline serve` as `make run` and production start it: granian, scheduler, task worker."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -159,11 +160,66 @@ def test_serve_sweeps_a_file_page_store_and_leaves_redis_alone(settings):
     assert "pagecache" not in helper_commands(background=True)
 
 
-def test_serve_without_collected_static_says_what_to_run(site_env):
-    env = {**site_env, "BYLINE_DEBUG": "0"}
-    result = subprocess.run([*BYLINE, "serve"], env=env, capture_output=True, text=True)
-    assert result.returncode != 0
-    assert "byline collectstatic --noinput" in result.stderr
+def test_the_task_worker_runs_at_a_lower_cpu_priority(settings):
+    settings.BYLINE_TASKS_NICE = 7
+    tasks = helper_commands(background=True)["tasks"]
+    assert tasks[:3] == ["nice", "-n", "7"] and tasks[4:7] == ["-m", "byline.cli", "db_worker"]
+    # The prefix really lowers the priority of the process it starts.
+    probe = [*tasks[:3], sys.executable, "-c", "import os; print(os.nice(0))"]
+    parent = os.nice(0)
+    assert subprocess.run(probe, capture_output=True, text=True).stdout.strip() == str(parent + 7)
+    settings.BYLINE_TASKS_NICE = 0
+    assert helper_commands(background=True)["tasks"][0] == sys.executable
+
+
+def test_serve_collects_missing_static_files_itself(site_env, tmp_path):
+    """With DEBUG off and nothing collected, `serve` collects the static files before it
+    starts (no `collectstatic` by hand), and the page's hashed stylesheet answers."""
+    static_root = tmp_path / "static"
+    env = {**site_env, "BYLINE_DEBUG": "0", "BYLINE_STATIC_ROOT": str(static_root)}
+    port = free_port()
+    server = subprocess.Popen(
+        [*BYLINE, "serve", "--port", str(port), "--workers", "1", "--no-background"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline, status = time.monotonic() + 60, None
+        while time.monotonic() < deadline and status != 200:
+            try:
+                status, body = get(f"{base}/")
+            except OSError:
+                time.sleep(0.3)
+        assert status == 200, "byline serve did not answer / within 60 s"
+        assert (static_root / "staticfiles.json").exists()
+        stylesheet = re.search(rb'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"', body)
+        assert stylesheet, "the page links no hashed stylesheet"
+        assert get(base + stylesheet.group(1).decode())[0] == 200
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    assert b"Collecting static files" in server.stdout.read()
+
+
+def test_static_files_are_stale_when_missing_or_older_than_a_source(settings, tmp_path):
+    from byline.ops.serve import static_files_stale
+
+    sources, collected = tmp_path / "sources", tmp_path / "collected"
+    sources.mkdir(), collected.mkdir()
+    (sources / "site.css").write_text("body {}")
+    settings.STATICFILES_DIRS = [sources]
+    settings.STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder"]
+    settings.STATIC_ROOT = collected
+    assert static_files_stale()  # never collected
+    manifest = collected / "staticfiles.json"
+    manifest.write_text("{}")
+    os.utime(sources / "site.css", (time.time() - 60, time.time() - 60))
+    assert not static_files_stale()
+    (sources / "site.css").write_text("body { color: red }")  # edited after collecting
+    os.utime(manifest, (time.time() - 30, time.time() - 30))
+    assert static_files_stale()
 
 
 def test_serve_on_a_public_host_names_the_missing_production_settings(tmp_path):

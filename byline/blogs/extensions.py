@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models.expressions import Combinable
 
@@ -43,12 +43,14 @@ def listing_annotations() -> dict[str, Combinable]:
 class PostAmendment:
     """A dated note on a published post that machines are told of (a correction, say): it
     moves the post's modified date in its metadata and feeds, and, when `is_correction`, is a
-    schema.org CorrectionComment in its JSON-LD. `text` is plain text."""
+    schema.org CorrectionComment in its JSON-LD. `text` is plain text; `note` is the source
+    app's own record, for the app that shows it on the post's page."""
 
     post_id: int
     published_at: datetime.datetime
     text: str
     is_correction: bool
+    note: object = field(default=None, compare=False)
 
 
 _amendment_sources: list[Callable[[Collection[int]], Iterable[PostAmendment]]] = []
@@ -72,6 +74,14 @@ def post_amendments(post_ids: Collection[int]) -> dict[int, list[PostAmendment]]
     for amendments in found.values():
         amendments.sort(key=lambda amendment: amendment.published_at, reverse=True)
     return found
+
+
+def amendments_of_post(post) -> list[PostAmendment]:
+    """The amendments of one post, newest first, read once per post object: its <head>, its
+    JSON-LD and the notes on its page all ask."""
+    if "_byline_amendments" not in post.__dict__:
+        post.__dict__["_byline_amendments"] = post_amendments([post.pk]).get(post.pk, [])
+    return post.__dict__["_byline_amendments"]
 
 
 def post_modified(post, amendments: list[PostAmendment]) -> datetime.datetime | None:

@@ -30,6 +30,7 @@ from wagtail.url_routing import RouteResult
 from byline.blogs import counts, related
 from byline.blogs.blocks import PostBodyBlock
 from byline.blogs.extensions import listing_annotations
+from byline.blogs.forms import PostPageForm
 from byline.blogs.plans import walk_date_index
 from byline.blogs.visibility import readable_q
 from byline.core.pagination import paginate
@@ -96,7 +97,15 @@ class Author(index.Indexed, ClusterableModel):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # The byline keeps each credit's name for the day this record is deleted.
+        self.post_links.exclude(name=self.name).update(name=self.name)
+
     def get_absolute_url(self) -> str:
+        """The author's page, or "" for the stand-in of a deleted author (PostPageAuthor)."""
+        if self.pk is None:
+            return ""
         return reverse("blogs:author", kwargs={"slug": self.slug})
 
     @cached_property
@@ -187,6 +196,9 @@ class BlogIndexPage(Page):
     subpage_types = ["blogs.BlogPage"]
     max_count = 1
 
+    class Meta:
+        verbose_name = "blog index"
+
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)
         context["blogs"] = BlogPage.objects.child_of(self).filter(readable_q()).order_by("title")
@@ -231,6 +243,9 @@ class BlogPage(RoutablePageMixin, Page):
     parent_page_types = ["blogs.BlogIndexPage"]
     subpage_types = ["blogs.PostPage"]
     search_fields = Page.search_fields + [index.SearchField("description")]
+
+    class Meta:
+        verbose_name = "blog"
 
     def posts(self, *, restricted: bool = False) -> PostQuerySet:
         """The blog's published posts, newest first; with `restricted`, also those a view
@@ -354,14 +369,34 @@ class PostPage(Page):
     lead_image = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # With the post, not the image: one picture can run under different captions, and an
+    # agency's credit line is part of the story's licence.
+    lead_image_caption = models.CharField(
+        "caption", max_length=500, blank=True, help_text="Shown under the lead image."
+    )
+    lead_image_credit = models.CharField(
+        "credit",
+        max_length=255,
+        blank=True,
+        help_text="Who made the picture, as it should be printed, e.g. “Photo: Microsoft”.",
+    )
     comments_open = models.BooleanField(default=True)
 
     objects = PostManager()
 
+    # Starts a new post's byline from its blog, and takes "Publish at…" (byline.blogs.forms).
+    base_form_class = PostPageForm
     content_panels = Page.content_panels + [
         InlinePanel("post_authors", label="Author", min_num=0),
         FieldPanel("date"),
-        FieldPanel("lead_image"),
+        MultiFieldPanel(
+            [
+                FieldPanel("lead_image"),
+                FieldPanel("lead_image_caption"),
+                FieldPanel("lead_image_credit"),
+            ],
+            heading="Lead image",
+        ),
         FieldPanel("excerpt"),
         FieldPanel("body"),
         FieldPanel("tags"),
@@ -383,6 +418,8 @@ class PostPage(Page):
     ]
 
     class Meta:
+        # Editors pick "Post" from the page types, not "Post page".
+        verbose_name = "post"
         indexes = [models.Index(fields=["date"], name="blogs_post_date_idx")]
 
     def save(self, *args, **kwargs):
@@ -396,6 +433,13 @@ class PostPage(Page):
     def local_date(self):
         return timezone.localtime(self.date) if self.date else None
 
+    def tag_list(self) -> list:
+        """The post's tags, read once per post object: its tag links, <head> and JSON-LD all
+        ask."""
+        if "_tag_list" not in self.__dict__:
+            self.__dict__["_tag_list"] = list(self.tags.all())
+        return self.__dict__["_tag_list"]
+
     def get_url_parts(self, request: HttpRequest | None = None):
         parts = super().get_url_parts(request)
         if not parts or parts[2] is None or self.date is None:
@@ -405,6 +449,30 @@ class PostPage(Page):
         local = self.local_date
         return site_id, root_url, f"{blog_path}{local:%Y}/{local:%m}/{self.slug}/"
 
+    def serializable_data(self) -> dict:
+        # A revision carries each credit's name, so the byline survives the author's deletion
+        # even when the editor reopens the post from that revision.
+        for link in self.post_authors.all():
+            if link.author_id is not None and not link.name:
+                link.name = link.author.name
+        return super().serializable_data()
+
+    def with_content_json(self, content: dict) -> PostPage:
+        page = super().with_content_json(content)
+        # Revisions written before credits kept names: take the name from the stored credit.
+        nameless = [
+            link for link in page.post_authors.all() if link.author_id is None and not link.name
+        ]
+        if nameless:
+            stored = dict(
+                PostPageAuthor.objects.filter(pk__in=[link.pk for link in nameless]).values_list(
+                    "pk", "name"
+                )
+            )
+            for link in nameless:
+                link.name = stored.get(link.pk, "")
+        return page
+
     @cached_property
     def authors(self) -> list[Author]:
         if "post_authors" in getattr(self, "_prefetched_objects_cache", {}):
@@ -413,7 +481,7 @@ class PostPage(Page):
             # Their profile links too, for the JSON-LD and fediverse:creator: one query more
             # however many authors share the byline.
             links = self.post_authors.select_related("author").prefetch_related("author__links")
-        return [link.author for link in links]
+        return [link.credited for link in links]
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)
@@ -465,10 +533,38 @@ class PostPage(Page):
 
 
 class PostPageAuthor(Orderable):
+    """One name in a post's byline, in order. The name is kept with the credit so that a post
+    still reads "By Jane Doe" after Jane's author record is deleted (her page is gone, the
+    credit is not)."""
+
     post = ParentalKey(PostPage, on_delete=models.CASCADE, related_name="post_authors")
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="post_links")
+    # Empty only once the author has been deleted: the row then stands for the kept name,
+    # and the post still saves in the editor (clean() asks for an author on a new row).
+    author = models.ForeignKey(
+        Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="post_links"
+    )
+    name = models.CharField(
+        "credited as", max_length=255, blank=True, editable=False, help_text="The author's name."
+    )
 
     panels = [FieldPanel("author")]
+
+    def clean(self) -> None:
+        if self.author_id is None and not self.name:
+            raise ValidationError({"author": "Choose an author."})
+
+    def save(self, *args, **kwargs):
+        if self.author_id is not None:
+            self.name = self.author.name
+        return super().save(*args, **kwargs)
+
+    @property
+    def credited(self) -> Author:
+        """The author, or for a deleted one an unsaved stand-in carrying the kept name: no
+        page, no address, no links."""
+        if self.author_id is not None:
+            return self.author
+        return Author(name=self.name or "Former contributor", slug="")
 
     class Meta(Orderable.Meta):
         constraints = [
@@ -476,7 +572,7 @@ class PostPageAuthor(Orderable):
         ]
 
     def __str__(self) -> str:
-        return f"{self.author} on {self.post}"
+        return f"{self.credited} on {self.post}"
 
 
 class PostPageRelated(Orderable):

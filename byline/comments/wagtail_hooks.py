@@ -1,16 +1,22 @@
-"""The moderation queue in the Wagtail admin: list, filter by status, bulk approve/spam/delete."""
+"""Comments in the Wagtail admin: the moderation queue (admin_views.py) with its count in the
+menu and on the dashboard, and every comment as a snippet to search, edit or erase."""
 
 from __future__ import annotations
 
+from django.urls import path, reverse
 from django.utils.functional import classproperty
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel
+from wagtail.admin.ui.components import Component
+from wagtail.admin.ui.sidebar import LinkMenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.permissions import get_permission_name
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from byline.comments import admin_views
 from byline.comments.models import CommentStatus, ReaderComment
 from byline.comments.services import comments_set_status
 
@@ -18,9 +24,9 @@ from byline.comments.services import comments_set_status
 class ReaderCommentViewSet(SnippetViewSet):
     model = ReaderComment
     icon = "comment"
-    menu_label = "Comments"
-    menu_order = 250
-    add_to_admin_menu = True
+    menu_label = "All comments"
+    # The menu's "Comments" is the moderation queue, which links here.
+    add_to_admin_menu = False
     list_display = [
         "name",
         Column("excerpt", label="Comment", accessor="body_excerpt"),
@@ -46,6 +52,50 @@ class ReaderCommentViewSet(SnippetViewSet):
 
 
 register_snippet(ReaderCommentViewSet)
+
+
+@hooks.register("register_admin_urls")
+def moderation_queue_url():
+    return [path("comments/queue/", admin_views.queue, name="comments_queue")]
+
+
+class ModerationMenuItem(MenuItem):
+    """ "Comments" in the menu, with the number waiting: "Comments (3)" (a longer label is cut
+    short in the sidebar; the dashboard spells it out)."""
+
+    def is_shown(self, request) -> bool:
+        return admin_views.can_moderate(request.user)
+
+    def render_component(self, request):
+        waiting = admin_views.waiting_count(request)
+        label = f"{self.label} ({waiting})" if waiting else self.label
+        return LinkMenuItem(
+            self.name, label, self.url, icon_name=self.icon_name, classname=self.classname
+        )
+
+
+@hooks.register("register_admin_menu_item")
+def moderation_menu_item():
+    return ModerationMenuItem(
+        "Comments", reverse("comments_queue"), name="comments", icon_name="comment", order=250
+    )
+
+
+class WaitingCommentsPanel(Component):
+    """The dashboard's count of comments waiting, with the way to the queue."""
+
+    name = "comments_waiting"
+    template_name = "comments/admin/waiting_panel.html"
+    order = 80  # first: readers are waiting on these
+
+    def get_context_data(self, parent_context):
+        return {"waiting": admin_views.waiting_count(parent_context["request"])}
+
+
+@hooks.register("construct_homepage_panels")
+def comments_waiting_panel(request, panels):
+    if admin_views.can_moderate(request.user):
+        panels.append(WaitingCommentsPanel())
 
 
 class _StatusBulkAction(SnippetBulkAction):

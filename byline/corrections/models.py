@@ -85,12 +85,11 @@ def post_amendments(post_ids) -> list[PostAmendment]:
     """Every note on the posts `post_ids`, for feeds and JSON-LD (blogs.extensions)."""
     return [
         PostAmendment(
-            post_id=post_id,
-            published_at=published_at,
-            text=text,
-            is_correction=kind in SCHEMA_CORRECTIONS,
+            post_id=note.post_id,
+            published_at=note.published_at,
+            text=note.text,
+            is_correction=note.kind in SCHEMA_CORRECTIONS,
+            note=note,
         )
-        for post_id, published_at, text, kind in Correction.objects.filter(
-            post_id__in=post_ids
-        ).values_list("post_id", "published_at", "text", "kind")
+        for note in Correction.objects.filter(post_id__in=post_ids)
     ]

@@ -14,7 +14,7 @@ from byline.blogs.models import Author, BlogIndexPage, BlogPage, PostPage, PostP
 from byline.core.links import base_url
 from byline.demo.images import make_featured_image
 from byline.featured.models import FeaturedItem, FeaturedList
-from byline.publication.models import PublicationPage
+from byline.publication.models import PublicationPage, StandardPage
 
 PUBLICATION_TITLE = "The Partner Channel"
 POST_SLUG = "why-partners-like-steve-ballmer"
@@ -43,6 +43,73 @@ QUOTATION_HTML = (
     "really pushing us as objectively as our partners.</p>"
 )
 
+
+def _paragraph(html: str) -> tuple[str, str]:
+    return ("paragraph", html)
+
+
+def _heading(text: str) -> tuple[str, dict]:
+    return ("heading", {"text": text, "level": "h2", "anchor": ""})
+
+
+# The footer's "About", "Contact" and "Privacy": a real site has them, and the privacy page
+# says what Byline keeps about readers (comments, contact messages, newsletter subscriptions).
+ABOUT_BODY = [
+    _paragraph(
+        "<p>The Partner Channel covers Microsoft and the companies that build, "
+        "sell and support its products: news every day, and columns by people "
+        "who have followed the channel for decades.</p>"
+    ),
+    _paragraph(
+        "<p>Write to a columnist from the contact link on their page, or "
+        "comment under any post. Corrections are listed, with their dates, on "
+        "the corrections page.</p>"
+    ),
+]
+PRIVACY_BODY = [
+    _paragraph(
+        "<p>Reading this site needs no account and sets no tracking cookie. "
+        "Pages load no third-party scripts, fonts or share buttons, and no "
+        "advertising.</p>"
+    ),
+    _heading("Comments"),
+    _paragraph(
+        "<p>When you comment we keep the name, e-mail address and website you "
+        "give, the comment, whether you asked to hear of replies, and a salted "
+        "hash of your network address for spam control (never the address "
+        "itself). The e-mail address is never shown.</p>"
+    ),
+    _heading("Messages to authors"),
+    _paragraph(
+        "<p>A message sent through an author's contact form is kept only until "
+        "it has been mailed to the author, then deleted from the site.</p>"
+    ),
+    _heading("Newsletters"),
+    _paragraph(
+        "<p>If you subscribe to a column we keep your e-mail address, what you "
+        "follow and how often, when you confirmed, and a record of each message"
+        " sent to you, so that nobody gets the same post twice. Messages carry "
+        "no tracking pixel and no redirected links. Every message has a one-"
+        "click unsubscribe link and a link to your preferences.</p>"
+    ),
+    _heading("Your data"),
+    _paragraph(
+        "<p>Write to an editor (the contact link on their page) for a copy of "
+        "what is kept about your e-mail address, or for its erasure: one "
+        "request covers comments, messages and subscriptions.</p>"
+    ),
+]
+CONTACT_BODY = [
+    _paragraph(
+        "<p>Write to a columnist through the contact link on their page, for "
+        'example <a href="/authors/scott-bekker/contact/">Scott Bekker</a>: '
+        "messages go to them by e-mail, and your address is not published.</p>"
+    ),
+    _paragraph(
+        "<p>Found a mistake? Tell the author of the post; corrections are dated"
+        ' and listed on the <a href="/corrections/">corrections page</a>.</p>'
+    ),
+]
 CLOSING_PARAGRAPH = "<p>What's your take? Does Ballmer still get it when it comes to partners?</p>"
 
 # The reference page's "Featured" list: title, summary, image alt text ("" where the
@@ -234,6 +301,12 @@ def load_reference_content() -> PublicationPage:
             authors=[staff],
             tags=["Microsoft"],
         )
+    for title, slug, body in [
+        ("About", "about", ABOUT_BODY),
+        ("Contact", "contact", CONTACT_BODY),
+        ("Privacy", "privacy", PRIVACY_BODY),
+    ]:
+        _publish(home, StandardPage(title=title, slug=slug, body=body))
     load_featured_list()
     return home
 

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterator
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import transaction
 from taggit.models import Tag
 from wagtail.models import Locale, Page
 from wagtail.search.backends import get_search_backends
@@ -27,6 +27,7 @@ from byline.blogs.models import (
     PostPageAuthor,
     PostPageTag,
 )
+from byline.core.bulk import insert_own_rows
 from byline.core.signals import site_changed
 
 BLOGS = [
@@ -142,21 +143,6 @@ def _ensure_blogs_and_authors() -> tuple[list[BlogPage], list[Author], list[Tag]
     return blogs, authors, tags
 
 
-def _insert_child_rows(model, objects: list) -> None:
-    """INSERT the model's own table rows (not its parents') for multi-table-inherited objects,
-    which bulk_create refuses."""
-    fields = list(model._meta.local_concrete_fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    rows = [
-        [field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields]
-        for obj in objects
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
-
-
 def _chunks(total: int, size: int) -> Iterator[range]:
     for start in range(0, total, size):
         yield range(start, min(start + size, total))
@@ -255,7 +241,7 @@ def _insert_batch(
     for page, (date, excerpt, body) in zip(pages, posts, strict=True):
         post = PostPage(page_ptr_id=page.pk, date=date, excerpt=excerpt, body=body)
         children.append(post)
-    _insert_child_rows(PostPage, children)
+    insert_own_rows(PostPage, children)
     PostPageAuthor.objects.bulk_create(
         PostPageAuthor(post_id=page.pk, author=author, sort_order=position)
         for page, authors_of_post in zip(pages, bylines, strict=True)

@@ -16,6 +16,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.models import Orderable
 
 from byline.blogs.visibility import is_restricted, readable_q
+from byline.featured.forms import FeaturedListForm
 from byline.featured.signals import announce_featured_change, items_saved_with_their_list
 
 
@@ -34,7 +35,18 @@ class FeaturedList(ClusterableModel):
         "A blog's list replaces it on that blog's pages.",
     )
 
-    panels = [FieldPanel("name"), FieldPanel("blog"), InlinePanel("items", label="Item")]
+    # New items go to the top; items reorder by drag and drop (byline.featured.forms).
+    base_form_class = FeaturedListForm
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("blog"),
+        InlinePanel(
+            "items",
+            label="Item",
+            help_text="The list reads top to bottom. A new item goes first; drag an item by "
+            "its handle, or use the arrows, to move it.",
+        ),
+    ]
 
     class Meta:
         ordering = [models.F("blog").asc(nulls_first=True), "name"]

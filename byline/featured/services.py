@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from types import EllipsisType
 
 from django.db.models import Min, Q
 from django.http import HttpRequest
@@ -52,19 +53,22 @@ def featured_items_for(
     *,
     page: Page | None,
     blog: Page | None = None,
+    blog_id: int | None | EllipsisType = ...,
     request: HttpRequest | None = None,
     now: datetime.datetime | None = None,
 ) -> list[ShownItem]:
     """The items to show beside `page` at `now`, in the editor's order: the page's blog's own
-    list if it has an item showing, else the site-wide list. Pass `blog` when the caller has
-    the page's blog at hand (a post page's context does) to save looking it up.
+    list if it has an item showing, else the site-wide list. Pass `blog` (or its `blog_id`,
+    None for none) when the caller has the page's blog at hand (a post page's context does)
+    to save looking it up.
 
     A fixed number of queries however long the list: items, linked posts, images and their
     renditions (one each).
     """
     from byline.blogs.models import PostPage
 
-    blog_id = blog.pk if blog is not None else blog_id_of(page)
+    if blog_id is ...:
+        blog_id = blog.pk if blog is not None else blog_id_of(page)
     items = list(
         FeaturedItem.objects.showing(now)
         .filter(_scope_filter(blog_id))
@@ -78,7 +82,12 @@ def featured_items_for(
 
     # Posts carry the excerpt, the lead image and the dated URL the defaults come from.
     post_ids = [item.page_id for item in items if item.page_id]
-    posts = {post.pk: post for post in PostPage.objects.filter(pk__in=post_ids)} if post_ids else {}
+    # Not their bodies: the list never shows them, and they are the biggest column there is.
+    posts = (
+        {post.pk: post for post in PostPage.objects.filter(pk__in=post_ids).defer_streamfields()}
+        if post_ids
+        else {}
+    )
     image_ids = set()
     for item in items:
         post = posts.get(item.page_id)
@@ -118,14 +127,20 @@ def featured_items_for(
 
 
 def featured_next_change(
-    *, page: Page | None = None, now: datetime.datetime | None = None
+    *,
+    page: Page | None = None,
+    blog_id: int | None | EllipsisType = ...,
+    now: datetime.datetime | None = None,
 ) -> datetime.datetime | None:
-    """When a window that matters to `page` (every list when None) next opens or closes: the
-    time its rendered Featured list goes stale. None when no window lies ahead."""
+    """When a window that matters to `page` (or to the lists of `blog_id`, None for the
+    site-wide one; every list when neither is given) next opens or closes: the time its
+    rendered Featured list goes stale. None when no window lies ahead."""
     now = now or timezone.now()
     items = FeaturedItem.objects.all()
-    if page is not None:
-        items = items.filter(_scope_filter(blog_id_of(page)))
+    if blog_id is ... and page is not None:
+        blog_id = blog_id_of(page)
+    if blog_id is not ...:
+        items = items.filter(_scope_filter(blog_id))
     bounds = items.aggregate(
         starts=Min("show_from", filter=Q(show_from__gt=now)),
         ends=Min("show_until", filter=Q(show_until__gt=now)),

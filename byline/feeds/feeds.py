@@ -153,7 +153,8 @@ class PostFeed(Feed):
         return {
             "author_names": [author.name for author in post.authors],
             "author_urls": [
-                self.request.build_absolute_uri(author.get_absolute_url())
+                # A deleted author keeps the credit but has no page to link to.
+                self.request.build_absolute_uri(url) if (url := author.get_absolute_url()) else ""
                 for author in post.authors
             ],
             "summary": self.summary(post),

@@ -12,9 +12,10 @@ from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
-from byline.blogs.extensions import PostAmendment, post_amendments, post_modified
+from byline.blogs.extensions import amendments_of_post, post_modified
 from byline.blogs.models import Author, BlogPage, PostPage
 from byline.feeds.sources import FORMATS, site_name
+from byline.images.presets import SOCIAL_SPEC, rendition_url
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ FEED_TYPES = {
     "json": "application/feed+json",
 }
 # The rendition social cards use: 1.91:1 at the size Facebook and X recommend.
-SOCIAL_IMAGE_SPEC = "fill-1200x630"
+SOCIAL_IMAGE_SPEC = SOCIAL_SPEC
 # As django.utils.html.json_script: "</script>" and "<!--" inside a string cannot end or
 # comment out the data block.
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -54,23 +55,23 @@ def post_description(post: PostPage) -> str:
     return post.search_description or post.excerpt or plain(str(post.body))
 
 
-def amendments_of(post: PostPage) -> list[PostAmendment]:
-    """The post's corrections and updates, newest first, read once per post object (the
-    <head> and the JSON-LD both ask)."""
-    if not hasattr(post, "_byline_amendments"):
-        post._byline_amendments = post_amendments([post.pk]).get(post.pk, [])
-    return post._byline_amendments
+def tag_names(post: PostPage) -> list[str]:
+    """The post's tag names, read once per post object (the <head> and the JSON-LD both
+    ask)."""
+    if not hasattr(post, "_byline_tag_names"):
+        post._byline_tag_names = [tag.name for tag in post.tag_list()]
+    return post._byline_tag_names
 
 
 def social_image(request: HttpRequest, image) -> tuple[str, str]:
     if image is None:
         return "", ""
     try:
-        rendition = image.get_rendition(SOCIAL_IMAGE_SPEC)
+        url = rendition_url(image, SOCIAL_IMAGE_SPEC)  # made ahead, never in the request
     except Exception:  # a missing or damaged original costs the card its image, not a 500
         logger.exception("social image: no rendition of image %s", image.pk)
         return "", ""
-    return absolute(request, rendition.url), getattr(image, "default_alt_text", "") or ""
+    return absolute(request, url), getattr(image, "default_alt_text", "") or ""
 
 
 def _feed_links(request: HttpRequest, kind: str, slug: str, label: str) -> list:
@@ -104,10 +105,10 @@ def head_metadata(context) -> HeadMetadata | None:
         meta.image, meta.image_alt = social_image(request, page.lead_image)
         meta.article = {
             "published_time": page.date.isoformat() if page.date else "",
-            "modified_time": post_modified(page, amendments_of(page)).isoformat()
+            "modified_time": post_modified(page, amendments_of_post(page)).isoformat()
             if page.date
             else "",
-            "tags": [tag.name for tag in page.tags.all()],
+            "tags": tag_names(page),
         }
         meta.feeds = _feed_links(request, "blog", blog.slug, blog.title)
     elif isinstance(page, BlogPage):
@@ -148,11 +149,9 @@ def organization(request: HttpRequest) -> dict:
 
 def person(request: HttpRequest, author: Author) -> dict:
     # Name and page only: an author's address never goes into machine-readable data.
-    data = {
-        "@type": "Person",
-        "name": author.name,
-        "url": absolute(request, author.get_absolute_url()),
-    }
+    data = {"@type": "Person", "name": author.name}
+    if url := author.get_absolute_url():  # none for a deleted author's kept credit
+        data["url"] = absolute(request, url)
     if author.role:
         data["jobTitle"] = author.role
     if author.short_bio:
@@ -168,7 +167,7 @@ def post_json_ld(request: HttpRequest, post: PostPage) -> list[dict]:
     blog = post.get_parent().specific
     blog_url = absolute(request, blog.get_url(request))
     image, _alt = social_image(request, post.lead_image)
-    amendments = amendments_of(post)
+    amendments = amendments_of_post(post)
     posting = {
         "@context": "https://schema.org",
         "@type": "BlogPosting",
@@ -182,7 +181,7 @@ def post_json_ld(request: HttpRequest, post: PostPage) -> list[dict]:
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
         "isPartOf": {"@type": "Blog", "name": blog.title, "url": blog_url},
-        "keywords": [tag.name for tag in post.tags.all()] or None,
+        "keywords": tag_names(post) or None,
         "image": [image] if image else None,
         "correction": [
             {

@@ -29,4 +29,5 @@ urlpatterns = [
     path("sitemap-news.xml", views.news_sitemap, name="sitemap-news"),
     path("sitemap-<slug:section>.xml", views.SitemapView.as_view(), name="sitemap-section"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("manifest.webmanifest", views.web_app_manifest, name="manifest"),
 ]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 import html
+import json
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.html import escape
@@ -150,3 +152,27 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def web_app_manifest(request: HttpRequest) -> HttpResponse:
+    """/manifest.webmanifest: the site's name, colours and icons for "Add to home screen"
+    (W3C Web Application Manifest); the icons are the favicon's drawing at app sizes."""
+    name = site_name(request)
+    manifest = {
+        "name": name,
+        "short_name": name if len(name) <= 12 else name.split()[0][:12],
+        "start_url": "/",
+        "scope": "/",
+        "display": "browser",
+        "background_color": "#fffefb",
+        "theme_color": "#9b1c1c",
+        "icons": [
+            {"src": static("img/favicon.svg"), "type": "image/svg+xml", "sizes": "any"},
+            {"src": static("img/icon-192.png"), "type": "image/png", "sizes": "192x192"},
+            {"src": static("img/icon-512.png"), "type": "image/png", "sizes": "512x512"},
+        ],
+    }
+    return HttpResponse(
+        json.dumps(manifest, ensure_ascii=False), content_type="application/manifest+json"
+    )

@@ -50,6 +50,10 @@ class StandardPage(Page):
     settings_panels = Page.settings_panels + [FieldPanel("comments_open")]
     parent_page_types = ["publication.PublicationPage", "publication.StandardPage"]
     subpage_types = ["publication.StandardPage"]
+
+    class Meta:
+        verbose_name = "page"
+
     search_fields = Page.search_fields + [index.SearchField("body")]
 
 

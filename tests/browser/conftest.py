@@ -56,6 +56,11 @@ def page(browser):
     context = browser.new_context()
     page = context.new_page()
     yield page
+    # Stop the page's scripts (the admin pings its editing session) and let a request still
+    # in the live server finish: the test database's flush comes next, and the shared
+    # in-memory SQLite refuses it while another thread writes ("database table is locked").
+    page.goto("about:blank")
+    page.wait_for_timeout(300)
     context.close()
 
 

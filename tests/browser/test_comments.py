@@ -28,16 +28,19 @@ def test_comment_and_reply_without_javascript(live_server, page_without_js, post
     page = page_without_js
     page.goto(f"{live_server.url}{post.url}")
     fill(page.locator("#comment-form"), name="Ann", text="First!\n\nSee https://example.com")
-    page.get_by_role("button", name="Post comment").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Post comment").click()
     assert "#comment-" in page.url
     comment = page.locator(".comment").first
     assert "First!" in comment.locator(".comment-body").inner_text()
     assert comment.get_by_role("link", name="https://example.com").is_visible()
 
-    comment.get_by_role("link", name="Reply to Ann").click()
+    with page.expect_navigation():
+        comment.get_by_role("link", name="Reply to Ann").click()
     assert "/reply/" in page.url
     fill(page.locator("#comment-form"), name="Bob", text="A reply without scripts.")
-    page.get_by_role("button", name="Post comment").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Post comment").click()
     reply = page.locator(".comment .comment-replies .comment")
     assert reply.count() == 1
     assert reply.locator(".comment-body").inner_text() == "A reply without scripts."

@@ -49,7 +49,8 @@ def test_without_javascript_the_comment_is_held_not_refused(live_server, page_wi
     page = page_without_js
     page.goto(f"{live_server.url}{post.url}")
     fill(page.locator("#comment-form"), name="Bob", text="No scripts here.")
-    page.get_by_role("button", name="Post comment").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Post comment").click()
     assert "awaits moderation" in page.get_by_role("status").inner_text()
     comment = ReaderComment.objects.get()
     assert comment.status == CommentStatus.PENDING

@@ -43,7 +43,8 @@ def test_without_javascript_the_invitation_links_to_the_contact_page(
     page.get_by_label("Your e-mail address").fill("ann@example.net")
     page.get_by_label("Subject").fill("Ballmer")
     page.get_by_label("Message").fill("Partners do like him.")
-    page.get_by_role("button", name="Send message").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send message").click()
     assert page.url == f"{live_server.url}/authors/scott-bekker/contact/sent/"
     assert "on its way to Scott Bekker" in page.get_by_role("status").inner_text()
 

@@ -26,7 +26,8 @@ def test_reader_enters_the_password_and_reads_the_post(live_server, page):
     assert "Why Partners Like Steve Ballmer" not in page.content()
 
     page.get_by_label("Password").fill("wrong guess")
-    page.get_by_role("button", name="Continue").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Password required"
     assert page.get_by_role("alert").count() >= 1
     assert "cheering for us" not in page.content()

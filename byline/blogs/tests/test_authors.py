@@ -70,7 +70,7 @@ class TestSharedBylines:
         """One author or twenty, each with two links: the post page reads the same number of
         queries (authors with select_related, their links in one prefetch)."""
 
-        def queries_for(count: int) -> int:
+        def post_by(count: int):
             authors = [AuthorFactory(name=f"Writer {count}-{n}") for n in range(count)]
             for author in authors:
                 author.links.add(AuthorLink(label="Site", url=f"https://{author.slug}.example/"))
@@ -78,14 +78,23 @@ class TestSharedBylines:
                     AuthorLink(label="Mastodon", url=f"https://m.example/@{author.pk}")
                 )
                 author.save()
-            post = make_post(tree.blog, authors=authors)
-            client.get(post.url)  # warm the site root and archive counts
-            with CaptureQueriesContext(connection) as queries:
-                response = client.get(post.url)
-            assert response.status_code == 200
-            return len(queries)
+            return make_post(tree.blog, authors=authors)
 
-        assert queries_for(1) == queries_for(20)
+        def queries_for(post) -> int:
+            # The fewer of two renders: a shared cache (Redis in CI) may miss once in a while,
+            # which costs a query that has nothing to do with the authors.
+            counts = []
+            for _ in range(2):
+                with CaptureQueriesContext(connection) as queries:
+                    assert client.get(post.url).status_code == 200
+                counts.append(len(queries))
+            return min(counts)
+
+        one, twenty = post_by(1), post_by(20)
+        for post in (one, twenty):  # warm the site root, archive counts and shared caches
+            client.get(post.url)
+        # A query per author would be 19 more; one may come and go with the shared cache.
+        assert abs(queries_for(twenty) - queries_for(one)) <= 1
 
 
 @pytest.mark.django_db
@@ -222,17 +231,75 @@ class TestAuthorAdmin:
         assert response.status_code == 200
         assert not Author.objects.filter(slug="kurt-mackie").exists()
 
-    def test_deleting_a_credited_author_is_refused_with_a_message(self, editor_client, tree):
-        """Authors are protected while a post credits them: the admin says so and offers no
-        delete button; a forced POST is refused (Wagtail's permission-denied redirect to the
-        dashboard), not a 500."""
-        make_post(tree.blog, authors=[tree.author])
-        url = f"/admin/snippets/blogs/author/delete/{tree.author.pk}/"
-        page = editor_client.get(url)
-        assert page.status_code == 200
-        assert "prevent it from being deleted" in page.content.decode()
-        assert editor_client.post(url).status_code == 302
-        assert Author.objects.filter(pk=tree.author.pk).exists()
+    def test_deleting_a_credited_author_keeps_the_name_on_their_posts(
+        self, editor_client, tree, client
+    ):
+        """The issue's bad input: an author deleted while credited. The admin deletes them;
+        their posts still read "By A and B", with B no longer a link (their page is gone)."""
+        guest = jane()
+        post = make_post(tree.blog, authors=[tree.author, guest])
+        response = editor_client.post(f"/admin/snippets/blogs/author/delete/{guest.pk}/")
+        assert response.status_code == 302
+        assert not Author.objects.filter(pk=guest.pk).exists()
+        editor_client.logout()
+
+        page = doc(client.get(post.url))
+        (top,) = page.find_class("post-authors")
+        assert text(top) == "By Scott Bekker and Jane Doe"
+        assert [a.get("href") for a in top.iter("a")] == ["/authors/scott-bekker/"]
+        (foot,) = page.find_class("byline")
+        assert text(foot) == "Posted by Scott Bekker and Jane Doe on July 13, 2011"
+        items = []
+        for script in page.xpath('//script[@type="application/ld+json"]'):
+            data = json.loads(script.text)
+            items += data if isinstance(data, list) else [data]
+        article = next(item for item in items if item.get("@type") == "BlogPosting")
+        assert [person["name"] for person in article["author"]] == ["Scott Bekker", "Jane Doe"]
+        assert "url" in article["author"][0] and "url" not in article["author"][1]
+        assert client.get("/authors/jane-doe/").status_code == 404
+        listing = doc(client.get(tree.blog.url))
+        assert "Scott Bekker and Jane Doe" in text(listing.find_class("post-summary-meta")[0])
+
+    def test_a_renamed_author_is_credited_by_the_new_name_after_deletion(self, tree, client):
+        guest = jane()
+        post = make_post(tree.blog, authors=[guest])
+        guest.name = "Jane Roe"
+        guest.save()
+        guest.delete()
+        assert text(doc(client.get(post.url)).find_class("post-authors")[0]) == "By Jane Roe"
+
+    def test_a_post_crediting_a_deleted_author_still_saves_in_the_editor(self, editor_client, tree):
+        guest = jane()
+        post = make_post(tree.blog, authors=[guest, tree.author])
+        guest.delete()
+        url = f"/admin/pages/{post.pk}/edit/"
+        assert editor_client.get(url).status_code == 200
+        credits = [
+            {"id": credit.pk, "author": credit.author_id or "", "ORDER": order}
+            for order, credit in enumerate(post.post_authors.all(), start=1)
+        ]
+        from byline.blogs.tests.test_admin import post_form
+
+        data = post_form(
+            tree,
+            title="Edited",
+            slug=post.slug,
+            post_authors=inline_formset(credits, initial=len(credits)),
+        )
+        response = editor_client.post(url, {**data, "action-publish": "publish"})
+        assert response.status_code == 302
+        post.refresh_from_db()
+        assert post.title == "Edited"
+        assert [author.name for author in post.authors] == ["Jane Doe", "Scott Bekker"]
+
+    def test_a_new_credit_without_an_author_is_a_field_error(self, editor_client, tree):
+        from byline.blogs.tests.test_admin import post_form
+
+        url = f"/admin/pages/add/blogs/postpage/{tree.blog.pk}/"
+        data = post_form(tree, post_authors=inline_formset([{"author": ""}]))
+        response = editor_client.post(url, {**data, "action-publish": "publish"})
+        assert response.status_code == 200
+        assert "Choose an author." in response.content.decode()
 
     def test_an_uncredited_author_can_be_deleted(self, editor_client, tree):
         author = jane()

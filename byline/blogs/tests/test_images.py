@@ -59,8 +59,9 @@ class TestPostImages:
         post.save_revision().publish()
         page = lxml.html.fromstring(client.get(post.url).content)
         article = page.xpath("//article[@class='post']")[0]
+        # The headline's block (headline, standfirst, credit) comes first.
         assert [child.get("class") or child.tag for child in article][:3] == [
-            "h1",
+            "post-header",
             "lead-image",
             "post-body",
         ]
@@ -69,7 +70,21 @@ class TestPostImages:
         assert (img.get("width"), img.get("height")) == ("480", "240")
         assert "1600w" in img.get("srcset") and img.get("loading") == "eager"
         assert img.get("sizes") == "(min-width: 45rem) 42rem, calc(100vw - 2.5rem)"
-        assert not article.xpath(".//figcaption")  # Wagtail's images carry no caption
+        assert not article.xpath(".//figcaption")  # none given, so no empty caption
+
+    def test_lead_image_caption_and_credit_are_the_posts(self, client, tree):
+        post = make_post(tree.blog, title="A story", slug="a-story", date=at(2025, 6, 2))
+        post.lead_image = make_image(description="Steve Ballmer on stage")
+        post.lead_image_caption = "Ballmer at WPC 2011 <script>alert(1)</script>"
+        post.lead_image_credit = "Photo: Microsoft"
+        post.save_revision().publish()
+        page = lxml.html.fromstring(client.get(post.url).content)
+        (caption,) = page.xpath("//figure[@class='lead-image']/figcaption")
+        assert " ".join(caption.text_content().split()) == (
+            "Ballmer at WPC 2011 <script>alert(1)</script> Photo: Microsoft"
+        )
+        assert not caption.xpath(".//script")
+        assert caption.xpath("./span[@class='credit']")[0].text == "Photo: Microsoft"
 
     def test_a_post_without_a_lead_image_has_no_empty_figure(self, client, tree):
         post = make_post(tree.blog, title="Plain", slug="plain", date=at(2025, 6, 2))

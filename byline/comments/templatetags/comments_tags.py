@@ -9,6 +9,7 @@ from django import template
 from django.urls import reverse
 from django.utils import timezone
 
+from byline.comments.anchors import old_anchors
 from byline.comments.forms import CommentForm
 from byline.comments.models import ReaderComment
 from byline.comments.moderation import comments_closed
@@ -48,6 +49,7 @@ class ThreadItem:
     age: str
     opens: bool = False
     closes: list[None] = field(default_factory=list)
+    old_anchor: str = ""  # #comment-881 of an imported comment (comments.anchors)
 
 
 @dataclass
@@ -113,6 +115,7 @@ def comment_thread(post, blog=None) -> Thread:
     reply_base = reverse("comments:reply", args=[post.pk, 0])[: -len("0/")]
     now = timezone.now()
     ordered = thread_order(comments)
+    anchors = old_anchors([comment.pk for comment in comments])
     items = []
     for index, (comment, level) in enumerate(ordered):
         next_level = ordered[index + 1][1] if index + 1 < len(ordered) else 0
@@ -126,6 +129,7 @@ def comment_thread(post, blog=None) -> Thread:
                 age=relative_age(comment.created, now),
                 opens=next_level > level,
                 closes=[None] * max(0, level - next_level),
+                old_anchor=anchors.get(comment.pk, ""),
             )
         )
     noun = page_noun(post)

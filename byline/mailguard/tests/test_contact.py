@@ -251,9 +251,8 @@ class TestNothingKeptOnceSent:
         exported = json.loads(run_command("comments", "export", "zelda@example.net"))
         [pending] = exported["contact_messages"]
         assert pending["message"] == "Xyzzy plugh" and pending["to_author"] == "Scott Bekker"
-        assert run_command("comments", "erase", "--dry-run", "zelda@example.net").endswith(
-            "would erase 1 pending contact message by zelda@example.net\n"
-        )
+        dry_run = run_command("comments", "erase", "--dry-run", "zelda@example.net")
+        assert "would erase 1 pending contact message by zelda@example.net\n" in dry_run
         assert ContactMessage.objects.exists()
         erased = run_command("comments", "erase", "zelda@example.net")
         assert "erased 1 pending contact message by zelda@example.net" in erased

@@ -6,9 +6,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from byline.ops.serve import (
+    collect_static,
     granian_command,
     helper_commands,
     production_problems,
+    static_files_stale,
     stopped_cleanly,
     supervise,
 )
@@ -54,12 +56,14 @@ class Command(BaseCommand):
                 "Not starting: this looks like a public deployment (ALLOWED_HOSTS names "
                 "public hosts) but it is missing:\n" + "\n".join(f"  - {p}" for p in problems)
             )
-        manifest = settings.STATIC_ROOT / "staticfiles.json"
-        if not settings.DEBUG and not manifest.exists():
-            raise CommandError(
-                f"Static files are not collected ({manifest} is missing): "
-                "run `byline collectstatic --noinput` first."
-            )
+        if not settings.DEBUG and static_files_stale():
+            self.stdout.write("Collecting static files (missing or older than their sources)")
+            try:
+                collect_static()
+            except OSError as error:
+                raise CommandError(
+                    f"Could not collect static files into {settings.STATIC_ROOT}: {error}"
+                ) from error
         server = granian_command(host=host, port=port, workers=workers, threads=threads)
         commands = {"server": server, **helper_commands(background=not no_background)}
         self.stdout.write(
