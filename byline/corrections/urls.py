@@ -10,4 +10,5 @@ urlpatterns = [
     path("corrections/", views.corrections_list, name="list"),
     path("corrections/feed/", feeds.CorrectionsFeed(), name="feed"),
     path("corrections/atom/", feeds.CorrectionsAtomFeed(), name="atom"),
+    path("corrections/feed.json", feeds.CorrectionsJsonFeed(), name="json"),
 ]

@@ -1,5 +1,7 @@
 """Readers' side: notes on the post page, /corrections/ and its feeds."""
 
+import json
+
 import feedparser
 import pytest
 from django.urls import reverse
@@ -101,3 +103,28 @@ def test_corrections_feeds_read_back(client, tree, post, note):
         assert feed.entries[0].link == f"http://testserver{other.url}"
         assert feed.entries[0].summary == "Newer note."
         assert feed.entries[0].published_parsed[:3] == (2025, 6, 9)
+
+
+def test_corrections_json_feed_reads_back(client, tree, post, note):
+    """JSON Feed 1.1, as the site's other feeds: the notes newest first, each linking to its
+    post, hostile text kept as text; offered on /corrections/."""
+    other = make_post(tree.blog, title="Azure pricing", slug="azure", date=at(2025, 6, 3))
+    note(post, text="Older note.", when=at(2025, 6, 5))
+    note(other, CorrectionKind.UPDATE, text=HOSTILE, when=at(2025, 6, 9))
+    response = client.get("/corrections/feed.json")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/feed+json; charset=utf-8"
+    feed = json.loads(response.content)
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["feed_url"] == "http://testserver/corrections/feed.json"
+    assert [item["title"] for item in feed["items"]] == [
+        "Update: Azure pricing",
+        "Correction: Why partners like Steve Ballmer",
+    ]
+    newest = feed["items"][0]
+    assert newest["url"] == f"http://testserver{other.url}"
+    assert newest["content_text"] == HOSTILE
+    assert newest["date_published"] == "2025-06-09T12:00:00+00:00"
+    assert len({item["id"] for item in feed["items"]}) == 2
+    html = client.get("/corrections/").content.decode()
+    assert 'type="application/feed+json" title="Corrections (JSON Feed)"' in html
