@@ -59,6 +59,7 @@ LISTINGS = [
     "/tags/microsoft/atom/",
     "/tags/microsoft/feed.json",
     "/sitemap.xml",
+    "/sitemap-all.xml",
     "/sitemap-posts-0.xml",
     "/blogs/bekkers-blog/comments/feed/",
     "/search/?q=zanzibar",

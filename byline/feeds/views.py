@@ -28,8 +28,10 @@ def feed(request: HttpRequest, kind: str, fmt: str, **slug) -> HttpResponse:
 
 
 class SitemapView(View):
-    """/sitemap.xml: an index of sections (/sitemap-<section>.xml), or, on a site small enough
-    (at most `single_file_posts` posts), one sitemap of every URL.
+    """/sitemap.xml: an index of sections (/sitemap-<section>.xml) and the news sitemap. On a
+    site small enough (at most `single_file_posts` posts) one section, /sitemap-all.xml, holds
+    every URL: a crawler reads two files. A sitemap file cannot name another, so even then
+    /sitemap.xml is an index, which is how crawlers find /sitemap-news.xml beside robots.txt.
 
     The XML is written here rather than by django.contrib.sitemaps' templates, which took
     ~0.3 ms a URL.
@@ -39,16 +41,22 @@ class SitemapView(View):
 
     def get(self, request: HttpRequest, section: str | None = None) -> HttpResponse:
         sitemap = SiteSitemap(request)
-        if section is not None:
+        withdrawn = posts_withdrawn_at()
+        if section is not None and section != ALL:
             urls = list(sitemap.urls(section))
             if not urls and section.startswith("posts-"):
                 raise Http404("No such sitemap")  # past the last post, or a gap in the ids
-            return self.urlset(request, [urls], withdrawn=posts_withdrawn_at())
+            return self.urlset(request, [urls], withdrawn=withdrawn)
         sections = sitemap.sections()
-        withdrawn = posts_withdrawn_at()
-        if sum(s.count or 0 for s in sections) <= self.single_file_posts:
+        small = sum(s.count or 0 for s in sections) <= self.single_file_posts
+        if section == ALL:
+            if not small:
+                raise Http404("No such sitemap")  # the sections hold a big site's URLs
             everything = [sitemap.urls(s.name) for s in sections]
             return self.urlset(request, everything, withdrawn=withdrawn)
+        if small:
+            lastmod = max(filter(None, (s.lastmod for s in sections)), default=None)
+            sections = [Section(ALL, None, lastmod)]
         return self.index(request, sections, withdrawn=withdrawn)
 
     def urlset(self, request: HttpRequest, sections: list, *, withdrawn) -> HttpResponse:
@@ -88,6 +96,8 @@ class SitemapView(View):
         return _xml_response(request, "".join(parts), latest)
 
 
+# The section of every URL on a small site.
+ALL = "all"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 

@@ -50,7 +50,7 @@ SEEDS = [
     "/atom/",
     "/feed.json",
     "/sitemap.xml",
-    "/sitemap-news.xml",  # named only in robots.txt on a small site, which links nothing
+    "/sitemap-news.xml",
     "/robots.txt",
 ]
 EXTENSIONS = {

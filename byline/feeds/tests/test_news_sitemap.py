@@ -93,12 +93,15 @@ class TestNewsSitemap:
         assert len(news_urls(client)) == 2
         assert NEWS_MAX_URLS == 1_000
 
-    def test_listed_in_robots_txt_and_the_sitemap_index(self, client, tree, monkeypatch):
+    @pytest.mark.parametrize("single_file_posts", [5_000, 0], ids=["small site", "big site"])
+    def test_listed_in_robots_txt_and_the_sitemap_index(
+        self, client, tree, monkeypatch, single_file_posts
+    ):
         robots = client.get("/robots.txt").content.decode()
         assert "Sitemap: http://testserver/sitemap-news.xml" in robots
-        monkeypatch.setattr("byline.feeds.views.SitemapView.single_file_posts", 0)
+        monkeypatch.setattr("byline.feeds.views.SitemapView.single_file_posts", single_file_posts)
         make_post(tree.blog, date=hours_ago(1))
         index = etree.fromstring(client.get("/sitemap.xml").content)
         assert index.tag == f"{SITEMAP}sitemapindex"
         locs = [loc.text for loc in index.iter(f"{SITEMAP}loc")]
-        assert "http://testserver/sitemap-news.xml" in locs
+        assert locs[-1] == "http://testserver/sitemap-news.xml"

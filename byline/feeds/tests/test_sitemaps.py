@@ -9,7 +9,7 @@ from lxml import etree
 
 from byline.feeds.sitemaps import SiteSitemap
 from byline.feeds.views import SitemapView
-from tests.factories import make_post
+from tests.factories import AuthorFactory, make_post
 
 NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
@@ -29,7 +29,14 @@ class TestSitemap:
             tree.blog, slug="why", date=at(2011, 7, 13), authors=[tree.author], tags=["Partners"]
         )
         make_post(tree.blog, slug="draft", live=False)
-        response = client.get("/sitemap.xml")
+        index = client.get("/sitemap.xml")
+        assert etree.fromstring(index.content).tag == f"{NS}sitemapindex"
+        # A small site: one file of every URL, and Google News's beside it.
+        assert locs(index) == [
+            "http://testserver/sitemap-all.xml",
+            "http://testserver/sitemap-news.xml",
+        ]
+        response = client.get("/sitemap-all.xml")
         assert response.status_code == 200
         assert response["Content-Type"].startswith("application/xml")
         root = etree.fromstring(response.content)
@@ -144,8 +151,9 @@ class TestSitemap:
         first = client.get("/sitemap.xml")
         assert first["Last-Modified"] == "Thu, 14 Jul 2011 12:00:00 GMT"
         post.unpublish()
-        again = client.get("/sitemap.xml", headers={"If-Modified-Since": first["Last-Modified"]})
-        assert again.status_code == 200
+        for path in ("/sitemap.xml", "/sitemap-all.xml"):
+            again = client.get(path, headers={"If-Modified-Since": first["Last-Modified"]})
+            assert again.status_code == 200, path
         assert post.get_url() not in again.content.decode()
 
     def test_304_on_if_modified_since(self, client, tree):
@@ -156,7 +164,22 @@ class TestSitemap:
 
     def test_no_email_addresses(self, client, tree):
         make_post(tree.blog, authors=[tree.author])
-        assert b"@" not in client.get("/sitemap.xml").content
+        assert b"@" not in client.get("/sitemap-all.xml").content
+
+    def test_every_author_of_a_shared_byline_has_an_entry(self, client, tree):
+        jane = AuthorFactory(name="Jane Doe", slug="jane-doe")
+        make_post(tree.blog, authors=[tree.author, jane])
+        urls = locs(client.get("/sitemap-authors.xml"))
+        assert urls == [
+            "http://testserver/authors/jane-doe/",
+            "http://testserver/authors/scott-bekker/",
+        ]
+
+    def test_the_single_file_is_404_past_a_small_site(self, client, tree, monkeypatch):
+        monkeypatch.setattr(SitemapView, "single_file_posts", 0)
+        make_post(tree.blog)
+        assert client.get("/sitemap-all.xml").status_code == 404
+        assert "/sitemap-all.xml" not in client.get("/sitemap.xml").content.decode()
 
 
 @pytest.mark.django_db
