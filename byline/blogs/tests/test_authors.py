@@ -292,6 +292,24 @@ class TestAuthorAdmin:
         assert post.title == "Edited"
         assert [author.name for author in post.authors] == ["Jane Doe", "Scott Bekker"]
 
+    def test_a_post_with_twenty_authors_publishes_and_reads_in_order(
+        self, editor_client, tree, client
+    ):
+        """The issue's bad input: twenty names in one byline. The editor takes them all,
+        the page credits each, in order."""
+        from byline.blogs.tests.test_admin import post_form
+
+        writers = [AuthorFactory(name=f"Writer {n:02d}") for n in range(20)]
+        credits = [{"author": writer.pk} for writer in writers]
+        url = f"/admin/pages/add/blogs/postpage/{tree.blog.pk}/"
+        data = post_form(tree, post_authors=inline_formset(credits))
+        response = editor_client.post(url, {**data, "action-publish": "publish"})
+        assert response.status_code == 302, response.content.decode()[:2000]
+        post = tree.blog.posts().get(slug="written-in-the-admin")
+        (top,) = doc(client.get(post.url)).find_class("post-authors")
+        names = ", ".join(writer.name for writer in writers[:-1])
+        assert text(top) == f"By {names} and Writer 19"
+
     def test_a_new_credit_without_an_author_is_a_field_error(self, editor_client, tree):
         from byline.blogs.tests.test_admin import post_form
 

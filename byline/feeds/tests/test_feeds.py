@@ -139,6 +139,9 @@ class TestContent:
         ] == [other.title, post.title]
         by_author = feedparser.parse(client.get("/authors/scott-bekker/feed/").content)
         assert [entry.title for entry in by_author.entries] == [post.title]
+        # The second name of a shared byline has the post in their feed too.
+        by_co_author = feedparser.parse(client.get("/authors/kurt-mackie/atom/").content)
+        assert [entry.title for entry in by_co_author.entries] == [post.title]
         tagged = feedparser.parse(client.get("/tags/partners/feed/").content)
         assert [entry.title for entry in tagged.entries] == [post.title]
 
