@@ -50,7 +50,8 @@ def free_port() -> int:
 
 def build_site(env: dict[str, str]) -> None:
     """Migrate the temporary database and load the site, in this process (Django set up on
-    the temporary folder), then make the image renditions the pages will ask for."""
+    the temporary folder), then make the image renditions the pages will ask for and run the
+    tasks the build queued."""
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "byline.settings")
     import django
@@ -67,6 +68,10 @@ def build_site(env: dict[str, str]) -> None:
     build_reader_site()
     image_ids = list(get_image_model().objects.values_list("pk", flat=True))
     warm_renditions.call(image_ids=image_ids, preset_names=list(PRESETS))
+    # Run what the build queued (the search index above all) before the server starts: left
+    # to the server's worker, it was still running when the search page was shot, which then
+    # showed fewer results than the site has.
+    call_command("db_worker", "--queue-name", "*", "--batch", "--no-startup-delay", verbosity=0)
 
 
 def wait_until_up(url: str, server: subprocess.Popen, seconds: float = 120) -> None:
