@@ -20,6 +20,8 @@ from byline.demo.reference import POST_SLUG, load_reference_content
 from byline.publication.models import StandardPage
 
 POST_URL = f"/blogs/bekkers-blog/2011/07/{POST_SLUG}/"
+# The column's post with a lead image, a caption and a credit.
+LEAD_IMAGE_POST_URL = "/blogs/bekkers-blog/2011/07/partners-weigh-the-cost-of-the-cloud-pivot/"
 PASSWORD = "partners"
 
 
@@ -91,6 +93,9 @@ def _column_posts(blog: BlogPage, author: Author) -> None:
             body=[("paragraph", f"<p>{excerpt}</p>")],
             lead_image=chart if index == 0 else None,
         )
+        if index == 0:
+            post.lead_image_caption = "Partner revenue from cloud services, 2007 to 2011."
+            post.lead_image_credit = "Chart: The Partner Channel"
         post.post_authors.add(PostPageAuthor(author=author, sort_order=0))
         post.tags.add("Partners")
         blog.add_child(instance=post)

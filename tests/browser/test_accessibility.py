@@ -8,10 +8,19 @@ Content-Security-Policy, so the pages are checked under the policy readers get.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.reader_site import PASSWORD, POST_URL, build_reader_site
+from byline.comments.tasks import unsubscribe_url as reply_mail_unsubscribe_url
+from byline.newsletters import scopes, tokens
+from tests.browser.reader_site import (
+    LEAD_IMAGE_POST_URL,
+    PASSWORD,
+    POST_URL,
+    ReaderSite,
+    build_reader_site,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -23,6 +32,7 @@ GET_PAGES = [
     ("blogs", "/blogs/", 200),
     ("blog front", "/blogs/bekkers-blog/", 200),
     ("reference post with comments", POST_URL, 200),
+    ("post with a lead image", LEAD_IMAGE_POST_URL, 200),
     ("year archive", "/blogs/bekkers-blog/2011/", 200),
     ("month archive", "/blogs/bekkers-blog/2011/07/", 200),
     ("blog archive", "/blogs/bekkers-blog/archive/", 200),
@@ -37,10 +47,27 @@ GET_PAGES = [
     ("not found", "/no-such-page/", 404),
     ("password form", "/members/", 200),
     ("contact form", "/authors/scott-bekker/contact/", 200),
+    ("contact form sent", "/authors/scott-bekker/contact/sent/", 200),
+    ("newsletter sign-up sent", "/newsletter/sent/", 200),
     ("reply form", None, 200),
     ("RSS feed as a page", "/feed/", 200),
     ("Atom feed as a page", "/atom/", 200),
 ]
+
+
+def linked_pages(site: ReaderSite) -> list[tuple[str, str, int]]:
+    """The pages whose address carries an id or a signed token: the thank-you for a held
+    comment, and the pages the links in reply and newsletter mail open."""
+    comment = site.post.reader_comments.first()
+    reader = "ann@example.com"
+    mailed = [
+        ("reply mail's unsubscribe", reply_mail_unsubscribe_url(comment)),
+        ("newsletter confirm link", tokens.confirm_url(email=reader, scope=scopes.ALL)),
+        ("newsletter preferences link", tokens.manage_url(reader)),
+        ("newsletter unsubscribe link", tokens.unsubscribe_url(email=reader)),
+    ]
+    held = ("comment held for moderation", f"/comments/post/{site.post.pk}/held/", 200)
+    return [held] + [(name, urlsplit(url).path, 200) for name, url in mailed]
 
 
 def axe_violations(page) -> list[dict]:
@@ -93,7 +120,7 @@ def test_no_axe_violation_on_any_reader_page(live_server, browser, site, scheme)
     page = context.new_page()
     found: dict[str, list[dict]] = {}
     try:
-        for name, path, status in GET_PAGES:
+        for name, path, status in GET_PAGES + linked_pages(site):
             if path is None:  # the reply form's address comes from the thread
                 page.goto(f"{live_server.url}{POST_URL}")
                 path = page.locator(".comment-reply a").first.get_attribute("href")

@@ -1,5 +1,6 @@
-"""A moderator works through the comment queue in chromium: the count in the menu, one-click
-Approve, Spam and Delete on a row and on the ticked rows, Undo, and the keyboard path."""
+"""A moderator works through the comment queue in chromium: the count on the dashboard and in
+the menu, one-click Approve, Spam and Delete on a row and on the ticked rows, Undo, and the
+keyboard path."""
 
 import pytest
 from playwright.sync_api import expect
@@ -37,6 +38,9 @@ def test_moderating_with_the_mouse(live_server, page, post):
     spam = comment(post, "Cheap", "Buy pills now")
     other = comment(post, "Dee", "Good point.")
     sign_in(page, live_server)
+    expect(page.locator("#comments-waiting-content")).to_contain_text(
+        "3 comments waiting for moderation"
+    )
     page.get_by_role("link", name="Comments (3)").click()
     page.wait_for_url(f"{live_server.url}/admin/comments/queue/")
     expect(page.get_by_role("heading", name="Comments")).to_be_visible()

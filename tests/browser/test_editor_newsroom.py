@@ -1,6 +1,7 @@
-"""An editor's newsroom steps in chromium, inside the Wagtail admin: the Pages menu opens at the
-publication, a new post starts with its blog's columnist, "Publish at…" schedules a post in
-one step (and refuses a time past), and the dashboard lists what is scheduled."""
+"""An editor's newsroom steps in chromium, inside the Wagtail admin: the page types read "Post",
+"Blog" and "Page", the Pages menu opens at the publication, a new post starts with its blog's
+columnist, "Publish at…" schedules a post in one step (and refuses a time past), and the
+dashboard lists what is scheduled."""
 
 import datetime
 import re
@@ -22,6 +23,27 @@ def tree():
     tree.blog.columnists.set([tree.author])
     tree.blog.save_revision().publish()
     return tree
+
+
+def listed_type(page, title: str) -> str:
+    """The Type column of the explorer's row for `title`."""
+    listing = page.locator("table.listing")
+    header_cells = listing.locator("thead tr").first.locator("th, td")
+    headers = [text.strip() for text in header_cells.all_inner_texts()]
+    row = listing.locator("tbody tr").filter(has_text=title)
+    return row.locator("th, td").nth(headers.index("Type")).inner_text().strip()
+
+
+def test_page_types_read_post_blog_and_page(live_server, page, tree):
+    make_post(tree.blog, title="A column", authors=[tree.author])
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/admin/pages/{tree.blog.pk}/")
+    assert listed_type(page, "A column") == "Post"
+    page.goto(f"{live_server.url}/admin/pages/{tree.blogs.pk}/")
+    assert listed_type(page, "Bekker's Blog") == "Blog"
+    # The publication takes one blog index, which it has: what is left to add is a Page.
+    page.goto(f"{live_server.url}/admin/pages/{tree.home.pk}/add_subpage/")
+    expect(page).to_have_title(re.compile(r"^New: Page\b"))
 
 
 def test_the_pages_menu_opens_at_the_publication(live_server, page, tree):

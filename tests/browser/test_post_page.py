@@ -6,7 +6,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.reader_site import POST_URL, build_reader_site
+from tests.browser.reader_site import LEAD_IMAGE_POST_URL, POST_URL, build_reader_site
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -24,6 +24,26 @@ def test_headline_standfirst_and_credit_come_before_the_body(live_server, page):
     assert page.evaluate("() => document.querySelector('.post-credit img').naturalWidth") > 0
     tops = page.evaluate(
         """() => ["h1", ".standfirst", ".post-credit", ".post-body", ".byline"]
+            .map(s => document.querySelector(s).getBoundingClientRect().top)"""
+    )
+    assert tops == sorted(tops)
+
+
+def test_lead_image_shows_between_the_credit_and_the_body(live_server, page):
+    """Issue #15: a post's lead image showed in listings and feeds, never on the post."""
+    build_reader_site()
+    page.goto(f"{live_server.url}{LEAD_IMAGE_POST_URL}")
+    figure = page.locator("article figure.lead-image")
+    image = figure.locator("img")
+    assert image.get_attribute("alt") == "A bar chart of rising revenue"
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=image.element_handle(), timeout=5_000
+    )
+    caption = figure.locator("figcaption")
+    assert caption.text_content().startswith("Partner revenue from cloud services, 2007 to 2011.")
+    assert caption.locator(".credit").text_content() == "Chart: The Partner Channel"
+    tops = page.evaluate(
+        """() => [".post-credit", "figure.lead-image", ".post-body"]
             .map(s => document.querySelector(s).getBoundingClientRect().top)"""
     )
     assert tops == sorted(tops)
