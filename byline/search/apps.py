@@ -9,7 +9,7 @@ class SearchConfig(AppConfig):
         from wagtail.search import index
 
         from byline.blogs.models import PostPage
-        from byline.search import signal_handlers
+        from byline.search import indexing, signal_handlers
 
         # Readers search by author too (issue 6). The byline lives on PostPageAuthor, so the
         # author's name is indexed through it; added here, next to the search that needs it,
@@ -24,3 +24,4 @@ class SearchConfig(AppConfig):
                 ),
             ]
         signal_handlers.register()
+        indexing.read_search_fields_once()
