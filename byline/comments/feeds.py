@@ -1,25 +1,29 @@
 """RSS 2.0 feeds of approved comments, per page and per blog; no e-mail address ever goes in.
 
-Pingbacks and trackbacks are mentions, not conversation: they stay out of the feeds."""
+Pingbacks and trackbacks are mentions, not conversation: they stay out of the feeds. Opened in
+a browser, a feed shows as a page listing the comments (byline/core/feedwriters.py)."""
 
 from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.feedgenerator import Rss201rev2Feed
 from wagtail.models import Page
 
 from byline.blogs.models import BlogPage, PostPage
 from byline.blogs.visibility import readable_q
 from byline.comments.models import ReaderComment, with_specific_pages
 from byline.comments.pages import commented_page
+from byline.core.feedwriters import PAGE_ITEMS, PAGE_SITE_LINK, StyledRssFeed
 
 FEED_LENGTH = 50
 
 
 class _CommentFeed(Feed):
-    feed_type = Rss201rev2Feed
+    feed_type = StyledRssFeed
+
+    def feed_extra_kwargs(self, obj) -> dict:
+        return {PAGE_ITEMS: "comments"}
 
     def item_title(self, comment: ReaderComment) -> str:
         return f"{comment.name} on “{comment.post.title}”"
@@ -78,6 +82,13 @@ class BlogCommentsFeed(_CommentFeed):
 
     def link(self, blog: BlogPage) -> str:
         return blog.url
+
+    def feed_extra_kwargs(self, blog: BlogPage) -> dict:
+        # The link is the blog's front page, which lists posts; their comments are under each.
+        return {
+            PAGE_ITEMS: "comments",
+            PAGE_SITE_LINK: "Read the posts and their comments on the site",
+        }
 
     def description(self, blog: BlogPage) -> str:
         return f"Readers' comments on the posts of {blog.title}, newest first."

@@ -1,4 +1,5 @@
-"""The feeds of /corrections/: each note an item, linking to its post, newest first."""
+"""The feeds of /corrections/: each note an item, linking to its post, newest first; RSS and Atom
+show as a page in a browser (byline/core/feedwriters.py)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,18 @@ import json
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
+from django.utils.feedgenerator import SyndicationFeed
+from django.utils.html import escape
 from wagtail.models import Site
 
+from byline.core.feedwriters import PAGE_ITEMS, StyledAtomFeed, StyledRssFeed
 from byline.corrections.models import Correction
 
 FEED_LENGTH = 50
 
 
 class CorrectionsFeed(Feed):
-    feed_type = Rss201rev2Feed
+    feed_type = StyledRssFeed
     description = "Corrections, clarifications and updates to published posts, newest first."
 
     def __call__(self, request, *args, **kwargs):
@@ -30,6 +33,9 @@ class CorrectionsFeed(Feed):
     def link(self) -> str:
         return reverse("corrections:list")
 
+    def feed_extra_kwargs(self, obj) -> dict:
+        return {PAGE_ITEMS: "corrections"}
+
     def items(self) -> list[Correction]:
         return list(Correction.objects.published().select_related("post")[:FEED_LENGTH])
 
@@ -37,8 +43,9 @@ class CorrectionsFeed(Feed):
         return f"{note.get_kind_display()}: {note.post.title}"
 
     def item_description(self, note: Correction) -> str:
-        # Plain text: Django's feed generator escapes it, so markup typed in stays text.
-        return note.text
+        # RSS's <description> and Atom's <summary type="html"> are HTML to every reader (and
+        # to the feed's page): escaped, the note's plain text shows as typed, markup included.
+        return escape(note.text)
 
     def item_link(self, note: Correction) -> str:
         return note.post.get_url(self.request)
@@ -56,7 +63,7 @@ class CorrectionsFeed(Feed):
 
 
 class CorrectionsAtomFeed(CorrectionsFeed):
-    feed_type = Atom1Feed
+    feed_type = StyledAtomFeed
     subtitle = CorrectionsFeed.description
 
 
@@ -91,3 +98,7 @@ class JsonFeedWriter(SyndicationFeed):
 
 class CorrectionsJsonFeed(CorrectionsFeed):
     feed_type = JsonFeedWriter
+
+    def item_description(self, note: Correction) -> str:
+        # content_text is plain text: the note as typed.
+        return note.text

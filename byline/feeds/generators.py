@@ -1,45 +1,16 @@
-"""Feed writers: Django's RSS and Atom with what they lack (full content, several authors),
-and JSON Feed 1.1, which Django does not have."""
+"""Feed writers: the site's RSS and Atom (core's, readable in a browser) with what Django's lack
+(full content, several authors), and JSON Feed 1.1, which Django does not have."""
 
 from __future__ import annotations
 
-import io
 import json
 
-from django.templatetags.static import static
 from django.utils import feedgenerator
 
-# RSS and Atom go out as application/xml, not their registered application/rss+xml and
-# application/atom+xml: Chromium (checked with 156) shows those two as plain text and never
-# applies an XSLT stylesheet to them, while it does transform application/xml. Feed readers
-# go by the content, not the type (feedparser reads both the same), and `byline bake` writes
-# feeds as .xml files, which web servers send as application/xml anyway. Autodiscovery links
-# (<link rel="alternate" type="application/rss+xml">) keep the registered types.
-FEED_CONTENT_TYPE = "application/xml; charset=utf-8"
+from byline.core.feedwriters import StyledAtomFeed, StyledRssFeed
 
 
-class BrowserStyledFeed:
-    """A feed that a browser shows as a readable page: <?xml-stylesheet?> names the XSLT
-    stylesheet (a static file, same origin, as the Content-Security-Policy wants), and
-    <?byline-stylesheet?> the site's CSS that the page it makes uses. XSLT 1.0 cannot know
-    the hashed static names, so the feed tells it."""
-
-    content_type = FEED_CONTENT_TYPE
-
-    def write(self, outfile, encoding) -> None:
-        buffer = io.BytesIO()
-        super().write(buffer, encoding)
-        body = buffer.getvalue()
-        # After the XML declaration that SimplerXMLGenerator.startDocument() wrote.
-        declaration_end = body.index(b"?>") + 2
-        instructions = (
-            f'\n<?xml-stylesheet type="text/xsl" href="{static("xsl/feed.xsl")}"?>'
-            f'\n<?byline-stylesheet href="{static("css/byline.css")}"?>'
-        ).encode(encoding)
-        outfile.write(body[:declaration_end] + instructions + body[declaration_end:])
-
-
-class RssFeed(BrowserStyledFeed, feedgenerator.Rss201rev2Feed):
+class RssFeed(StyledRssFeed):
     """RSS 2.0; with full content the excerpt stays in <description> and the whole post goes in
     <content:encoded>, the common extension readers look for."""
 
@@ -67,7 +38,7 @@ class RssFeed(BrowserStyledFeed, feedgenerator.Rss201rev2Feed):
             handler.addQuickElement("atom:updated", feedgenerator.rfc3339_date(updated))
 
 
-class AtomFeed(BrowserStyledFeed, feedgenerator.Atom1Feed):
+class AtomFeed(StyledAtomFeed):
     """Atom 1.0 (RFC 4287) with an <author> per author, <content> and a <summary>."""
 
     def add_item_elements(self, handler, item) -> None:

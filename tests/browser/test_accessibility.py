@@ -52,12 +52,14 @@ GET_PAGES = [
     ("reply form", None, 200),
     ("RSS feed as a page", "/feed/", 200),
     ("Atom feed as a page", "/atom/", 200),
+    ("corrections feed as a page", "/corrections/feed/", 200),
 ]
 
 
 def linked_pages(site: ReaderSite) -> list[tuple[str, str, int]]:
     """The pages whose address carries an id or a signed token: the thank-you for a held
-    comment, and the pages the links in reply and newsletter mail open."""
+    comment, the post's comment feed, and the pages the links in reply and newsletter mail
+    open."""
     comment = site.post.reader_comments.first()
     reader = "ann@example.com"
     mailed = [
@@ -67,7 +69,8 @@ def linked_pages(site: ReaderSite) -> list[tuple[str, str, int]]:
         ("newsletter unsubscribe link", tokens.unsubscribe_url(email=reader)),
     ]
     held = ("comment held for moderation", f"/comments/post/{site.post.pk}/held/", 200)
-    return [held] + [(name, urlsplit(url).path, 200) for name, url in mailed]
+    feed = ("comment feed as a page", f"/comments/post/{site.post.pk}/feed/", 200)
+    return [held, feed] + [(name, urlsplit(url).path, 200) for name, url in mailed]
 
 
 def axe_violations(page) -> list[dict]:

@@ -1,6 +1,7 @@
 """Readers' side: notes on the post page, /corrections/ and its feeds."""
 
 import json
+from html import unescape
 
 import feedparser
 import pytest
@@ -51,9 +52,11 @@ def test_hostile_html_is_text_on_every_page_and_feed(client, post, note):
         html = client.get(url).content.decode()
         assert "<script>alert" not in html and "<img src=x" not in html, url
         assert "&lt;script&gt;alert" in html, url
-    feed = client.get("/corrections/feed/").content.decode()
-    assert "<script>" not in feed and "<img" not in feed
-    assert feedparser.parse(feed).entries[0].summary  # readable, as text
+    for url in ("/corrections/feed/", "/corrections/atom/"):
+        feed = client.get(url).content.decode()
+        assert "<script>" not in feed and "<img" not in feed
+        # Escaped in the HTML a reader renders: the note shows as typed, not as markup.
+        assert unescape(feedparser.parse(feed).entries[0].summary) == HOSTILE, url
 
 
 def test_corrections_page_lists_newest_first_and_links_each_post(client, tree, post, note):

@@ -85,7 +85,7 @@ class TestEveryFeed:
 
     def test_content_types(self, client, post):
         """RSS and Atom as application/xml, which browsers transform with the feed's XSLT
-        stylesheet (generators.FEED_CONTENT_TYPE says why)."""
+        stylesheet (byline.core.feedwriters.FEED_CONTENT_TYPE says why)."""
         assert client.get("/feed/")["Content-Type"] == "application/xml; charset=utf-8"
         assert client.get("/atom/")["Content-Type"] == "application/xml; charset=utf-8"
         assert client.get("/feed.json")["Content-Type"].startswith("application/feed+json")
