@@ -7,29 +7,29 @@ from __future__ import annotations
 from collections.abc import Iterable
 from importlib import import_module
 
-# The database backends' modules whose ObjectIndexer is replaced (modelsearch 1.3: each
-# module's index class builds its indexers by that module-level name).
-BACKEND_MODULES = [
-    "modelsearch.backends.database.sqlite.sqlite",
-    "modelsearch.backends.database.postgres.postgres",
-    "modelsearch.backends.database.mysql.mysql",
-]
+from django.db import connection
+
+# The database backend's module, by database, whose ObjectIndexer is replaced (modelsearch
+# 1.3: each module's index class builds its indexers by that module-level name). Only the
+# database's own is imported: the SQLite one, for one, needs the SQLite-only models.
+BACKEND_MODULES = {
+    "sqlite": "modelsearch.backends.database.sqlite.sqlite",
+    "postgresql": "modelsearch.backends.database.postgres.postgres",
+    "mysql": "modelsearch.backends.database.mysql.mysql",
+}
 
 
 def read_search_fields_once() -> None:
     """Give each database backend an indexer that remembers what each search field of its
     object gave: a post's body (a StreamField, stripped of its markup) was read three times
     per index write on SQLite and five on PostgreSQL. Called once, at start-up."""
-    for name in BACKEND_MODULES:
-        try:
-            module = import_module(name)
-        except ImportError:  # a backend whose driver is not installed (mysql)
-            continue
-        stock = module.ObjectIndexer
-        if not getattr(stock, "reads_fields_once", False):
-            module.ObjectIndexer = type(
-                "ObjectIndexer", (ReadOnce, stock), {"__module__": __name__}
-            )
+    name = BACKEND_MODULES.get(connection.vendor)
+    if name is None:  # another database: the fallback backend
+        return
+    module = import_module(name)
+    stock = module.ObjectIndexer
+    if not getattr(stock, "reads_fields_once", False):
+        module.ObjectIndexer = type("ObjectIndexer", (ReadOnce, stock), {"__module__": __name__})
 
 
 class ReadOnce:
