@@ -9,6 +9,7 @@ from django.utils import timezone
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Page
 
+from byline.core.bulk import insert_own_rows
 from byline.importers.links import FEED_PARAMETERS, FEED_SUFFIXES, SITE_FEEDS, feed_of
 from byline.importers.state import Place
 from byline.publication.models import StandardPage
@@ -253,7 +254,7 @@ def _write_redirects(state: ImportState, rows: dict[str, str], pages: dict[str, 
         # import, and all of them at once a measurable share of its memory. Wagtail
         # creates its own automatic redirects in bulk too (BatchRedirectCreator).
         if len(new) >= 500:
-            Redirect.objects.bulk_create(new)
+            insert_own_rows(Redirect, new)
             made, new = made + len(new), []
-    Redirect.objects.bulk_create(new)
+    insert_own_rows(Redirect, new)
     return made + len(new)

@@ -129,18 +129,21 @@ def add_children(
     _update_revision_fields(pages)
 
     # Page.save() logs every new page as created, by its owner.
-    PageLogEntry.objects.bulk_create(
-        PageLogEntry(
-            content_type=content_type,
-            label=page.get_admin_display_title(),
-            action="wagtail.create",
-            timestamp=now,
-            data={},
-            user_id=page.owner_id,
-            content_changed=True,
-            page_id=page.pk,
-        )
-        for page in pages
+    insert_own_rows(
+        PageLogEntry,
+        [
+            PageLogEntry(
+                content_type=content_type,
+                label=page.get_admin_display_title(),
+                action="wagtail.create",
+                timestamp=now,
+                data={},
+                user_id=page.owner_id,
+                content_changed=True,
+                page_id=page.pk,
+            )
+            for page in pages
+        ],
     )
     Page.objects.filter(pk=parent.pk).update(numchild=F("numchild") + len(pages))
     parent.numchild += len(pages)

@@ -30,6 +30,8 @@ from modelsearch.signal_handlers import post_save_signal_handler
 from wagtail.models import ReferenceIndex
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
+from byline.core.bulk import insert_own_rows
+
 CHUNK = 500
 
 
@@ -149,8 +151,8 @@ def index_references(model: type[Model], objects: Iterable[Model]) -> None:
             for reference, (content_type_id, row_id) in found.items()
             if reference not in references and content_type_id in known_content_type_ids
         )
-    ReferenceIndex.objects.bulk_create(
-        new_rows, ignore_conflicts=connection.features.supports_ignore_conflicts
+    insert_own_rows(
+        ReferenceIndex, new_rows, ignore_conflicts=connection.features.supports_ignore_conflicts
     )
     if stale_ids:
         ReferenceIndex.objects.filter(id__in=stale_ids).delete()
