@@ -1,17 +1,14 @@
-"""The feeds of /corrections/: each note an item, linking to its post, newest first; RSS and Atom
-show as a page in a browser (byline/core/feedwriters.py)."""
+"""The feeds of /corrections/: each note an item, linking to its post, newest first; the writers
+are core's (byline/core/feedwriters.py), whose RSS and Atom show as a page in a browser."""
 
 from __future__ import annotations
 
-import json
-
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
-from django.utils.feedgenerator import SyndicationFeed
 from django.utils.html import escape
 from wagtail.models import Site
 
-from byline.core.feedwriters import PAGE_ITEMS, StyledAtomFeed, StyledRssFeed
+from byline.core.feedwriters import PAGE_ITEMS, JsonFeed, StyledAtomFeed, StyledRssFeed
 from byline.corrections.models import Correction
 
 FEED_LENGTH = 50
@@ -67,38 +64,9 @@ class CorrectionsAtomFeed(CorrectionsFeed):
     subtitle = CorrectionsFeed.description
 
 
-class JsonFeedWriter(SyndicationFeed):
-    """JSON Feed 1.1 of the notes. The feeds app's writer stands on this app's floor, out of
-    reach (docs/architecture.md), and a note needs only the fields below."""
-
-    content_type = "application/feed+json; charset=utf-8"
-
-    def write(self, outfile, encoding) -> None:
-        feed = {
-            "version": "https://jsonfeed.org/version/1.1",
-            "title": self.feed["title"],
-            "home_page_url": self.feed["link"],
-            "feed_url": self.feed["feed_url"],
-            "description": self.feed["description"],
-            "items": [
-                {
-                    "id": item["unique_id"],
-                    "url": item["link"],
-                    "title": item["title"],
-                    # Plain text: a reader shows it as it is, markup typed in included.
-                    "content_text": item["description"],
-                    "date_published": item["pubdate"].isoformat(),
-                    "date_modified": item["updateddate"].isoformat(),
-                }
-                for item in self.items
-            ],
-        }
-        outfile.write(json.dumps(feed, ensure_ascii=False).encode(encoding))
-
-
 class CorrectionsJsonFeed(CorrectionsFeed):
-    feed_type = JsonFeedWriter
+    feed_type = JsonFeed
 
-    def item_description(self, note: Correction) -> str:
-        # content_text is plain text: the note as typed.
-        return note.text
+    def item_extra_kwargs(self, note: Correction) -> dict:
+        # content_text is plain text: the note as typed, markup included.
+        return {"content_text": note.text}

@@ -1,13 +1,13 @@
 """Feed writers: the site's RSS and Atom (core's, readable in a browser) with what Django's lack
-(full content, several authors), and JSON Feed 1.1, which Django does not have."""
+(full content, several authors), and JSON Feed 1.1 (core's too: the corrections feed uses it)."""
 
 from __future__ import annotations
 
-import json
-
 from django.utils import feedgenerator
 
-from byline.core.feedwriters import StyledAtomFeed, StyledRssFeed
+from byline.core.feedwriters import JsonFeed, StyledAtomFeed, StyledRssFeed
+
+__all__ = ["AtomFeed", "JsonFeed", "RssFeed"]
 
 
 class RssFeed(StyledRssFeed):
@@ -53,64 +53,3 @@ class AtomFeed(StyledAtomFeed):
             handler.endElement("author")
         if item.get("content_html"):
             handler.addQuickElement("content", item["content_html"], {"type": "html"})
-
-
-class JsonFeed(feedgenerator.SyndicationFeed):
-    """JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/)."""
-
-    content_type = "application/feed+json; charset=utf-8"
-
-    def as_dict(self) -> dict:
-        feed = {
-            "version": "https://jsonfeed.org/version/1.1",
-            "title": self.feed["title"],
-            "home_page_url": self.feed["link"],
-            "feed_url": self.feed["feed_url"],
-            "description": self.feed["description"],
-            "language": self.feed["language"],
-            "items": [self._item(item) for item in self.items],
-        }
-        if self.feed["author_name"]:
-            feed["authors"] = [{"name": self.feed["author_name"]}]
-        return {key: value for key, value in feed.items() if value not in (None, "")}
-
-    @staticmethod
-    def _authors(item: dict) -> list[dict]:
-        names = item.get("author_names") or ()
-        urls = item.get("author_urls") or [""] * len(names)
-        return [
-            {"name": name, "url": url} if url else {"name": name}
-            for name, url in zip(names, urls, strict=True)
-        ]
-
-    @staticmethod
-    def _item(item: dict) -> dict:
-        entry = {
-            "id": item["unique_id"],
-            "url": item["link"],
-            "title": item["title"],
-            "summary": item.get("summary") or None,
-            "date_published": item["pubdate"].isoformat() if item["pubdate"] else None,
-            "date_modified": item["updateddate"].isoformat() if item["updateddate"] else None,
-            "authors": JsonFeed._authors(item) or None,
-            "tags": list(item["categories"]) or None,
-        }
-        # JSON Feed needs one of content_html and content_text.
-        if item.get("content_html"):
-            entry["content_html"] = item["content_html"]
-        else:
-            entry["content_text"] = item.get("summary") or item["title"]
-        if item["enclosures"]:
-            enclosure = item["enclosures"][0]
-            entry["image"] = enclosure.url
-            entry["attachments"] = [
-                {
-                    "url": enclosure.url,
-                    "mime_type": enclosure.mime_type,
-                    "size_in_bytes": int(enclosure.length),
-                }
-            ]
-        return {key: value for key, value in entry.items() if value is not None}
-
-    def write(self, outfile, encoding) -> None:
-        outfile.write(json.dumps(self.as_dict(), ensure_ascii=False, indent=None).encode(encoding))

@@ -127,6 +127,7 @@ def test_corrections_json_feed_reads_back(client, tree, post, note):
     newest = feed["items"][0]
     assert newest["url"] == f"http://testserver{other.url}"
     assert newest["content_text"] == HOSTILE
+    assert set(newest) == {"id", "url", "title", "content_text", "date_published", "date_modified"}
     assert newest["date_published"] == "2025-06-09T12:00:00+00:00"
     assert len({item["id"] for item in feed["items"]}) == 2
     html = client.get("/corrections/").content.decode()
