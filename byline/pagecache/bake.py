@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import io
 import json
 import multiprocessing
 import os
 import re
 import shutil
-import sys
 import traceback
 from collections import deque
 from collections.abc import Iterator
@@ -37,7 +35,8 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import connections
 
 from byline.ops.db_router import read_from_primary
-from byline.pagecache.keys import ENVIRON_KEY, PAGE_QUERY, PageKey, bake_key
+from byline.pagecache.inprocess import page_environ
+from byline.pagecache.keys import PAGE_QUERY, PageKey, bake_key
 from byline.pagecache.store import get_store
 
 MANIFEST = ".byline-bake.json"
@@ -166,24 +165,8 @@ class Renderer:
 
     def render(self, path: str, query: str) -> Page:
         key = bake_key(path, query, host=self.host, scheme=self.scheme)
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "SCRIPT_NAME": "",
-            "PATH_INFO": path.encode().decode("latin-1"),
-            "QUERY_STRING": query,
-            "SERVER_NAME": self.host.split(":")[0],
-            "SERVER_PORT": "443" if self.scheme == "https" else "80",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "HTTP_HOST": self.host,
-            "wsgi.url_scheme": self.scheme,
-            "wsgi.input": io.BytesIO(),
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": False,
-            "wsgi.multiprocess": False,
-            "wsgi.run_once": False,
-            "wsgi.version": (1, 0),
-            ENVIRON_KEY: PageKey(key=key, path=path, query=query, host=self.host),
-        }
+        page = PageKey(key=key, path=path, query=query, host=self.host)
+        environ = page_environ(page, scheme=self.scheme)
         response = self.handler(environ, lambda status, headers, exc_info=None: None)
         try:
             body = b"".join(response)

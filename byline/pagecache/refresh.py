@@ -25,10 +25,8 @@ bench/featured_change.py) it is not wanted: both purge as before.
 
 from __future__ import annotations
 
-import io
 import logging
 import os
-import sys
 import time
 
 from django.conf import settings
@@ -38,7 +36,8 @@ from django_tasks import task
 from django_tasks.backends.immediate import ImmediateBackend
 from wagtail.models import Page
 
-from byline.pagecache.keys import ENVIRON_KEY, PageKey, normal_host
+from byline.pagecache.inprocess import page_environ
+from byline.pagecache.keys import PageKey, normal_host
 from byline.pagecache.store import EntryHead, get_store
 
 logger = logging.getLogger(__name__)
@@ -175,24 +174,8 @@ def rerender(handler: WSGIHandler, store, key: str, head: EntryHead) -> bool:
         return False
     path, _, query = head.path.partition("?")
     _domain, port = parts
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "SCRIPT_NAME": "",
-        "PATH_INFO": path.encode().decode("latin-1"),
-        "QUERY_STRING": query,
-        "SERVER_NAME": _domain,
-        "SERVER_PORT": port or ("443" if scheme == "https" else "80"),
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": host,
-        "wsgi.url_scheme": scheme,
-        "wsgi.input": io.BytesIO(),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-        "wsgi.version": (1, 0),
-        ENVIRON_KEY: PageKey(key=key, path=path, query=query, host=host, port=port),
-    }
+    page = PageKey(key=key, path=path, query=query, host=host, port=port)
+    environ = page_environ(page, scheme=scheme)
     # The handler's middleware and view, without the request signals, which would close
     # the worker's (or a test's) database connection.
     response = handler.get_response(WSGIRequest(environ))
