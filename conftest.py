@@ -63,16 +63,29 @@ def wagtail_baseline(request):
 
 class SMTPInbox:
     """What the test's SMTP server received: `messages` (each with an X-Envelope-To header
-    naming its SMTP recipients) and `deliveries` ((recipients, message) pairs)."""
+    naming its SMTP recipients) and `deliveries` ((recipients, message) pairs). RCPT TO for
+    an address in `refuse` gets the reply given there: "550 …" (permanent) or "451 …"
+    (temporary)."""
 
     def __init__(self):
         self.deliveries: list[tuple[list[str], email.message.EmailMessage]] = []
+        self.refuse: dict[str, str] = {}
 
     @property
     def messages(self) -> list[email.message.EmailMessage]:
         return [message for _, message in self.deliveries]
 
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's handler hook
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        """The messages whose only SMTP recipient was `address`."""
+        return [m for m in self.messages if m["X-Envelope-To"] == address]
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)  # what aiosmtpd does without this hook
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's handler hooks
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         self.deliveries.append((list(envelope.rcpt_tos), message))
@@ -96,6 +109,8 @@ def smtp(settings):
     settings.EMAIL_PORT = controller.port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    # A server that stopped answering fails the test rather than hanging it.
+    settings.EMAIL_TIMEOUT = 5
     yield inbox
     controller.stop()
 

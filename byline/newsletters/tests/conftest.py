@@ -1,13 +1,10 @@
-"""Fixtures for newsletter tests: a site tree, a real SMTP server that can refuse addresses,
-and a reader who fills the sign-up form like a person."""
+"""Fixtures for newsletter tests: a site tree, a real SMTP server that can refuse addresses
+(the root conftest's), and a reader who fills the sign-up form like a person."""
 
 from __future__ import annotations
 
 import datetime
-import email
-import email.policy
 import re
-import socket
 import time
 
 import pytest
@@ -19,48 +16,11 @@ from byline.newsletters.models import Subscriber, SubscriberStatus, Subscription
 from tests.factories import build_site_tree, make_post
 
 
-class MailServer:
-    """An SMTP server's handler (aiosmtpd) that keeps what it accepts and answers RCPT TO
-    for chosen addresses with a chosen reply: "550 …" (permanent) or "451 …" (temporary)."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-        self.refuse: dict[str, str] = {}
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return self.refuse[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
-        self.messages.append(message)
-        return "250 Message accepted"
-
-    def to(self, address: str) -> list[email.message.EmailMessage]:
-        return [m for m in self.messages if m["X-Envelope-To"] == address]
-
-
 @pytest.fixture
-def mailserver(settings):
-    from aiosmtpd.controller import Controller
-
-    handler = MailServer()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 5
-    yield handler
-    controller.stop()
+def mailserver(smtp):
+    """The root conftest's SMTP server (SMTPInbox): set `mailserver.refuse[address]` to have
+    it answer RCPT TO for that address with "550 …" or "451 …"."""
+    return smtp
 
 
 @pytest.fixture(autouse=True)
