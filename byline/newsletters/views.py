@@ -17,6 +17,26 @@ from byline.newsletters.forms import PreferencesForm, SignupForm
 from byline.newsletters.models import Subscriber, SubscriberStatus
 
 
+def _refused(request: HttpRequest, refusal: formguard.Refused) -> HttpResponse:
+    """The page saying why a form was turned away, with the refusal's status (and when to
+    try again, if it says)."""
+    response = render(
+        request, "newsletters/refused.html", {"message": refusal.message}, status=refusal.status
+    )
+    if refusal.retry_after:
+        response["Retry-After"] = str(refusal.retry_after)
+    return response
+
+
+def _refused_origin(request: HttpRequest) -> HttpResponse | None:
+    """The refusal page for a POST that did not come from this site's pages, else None."""
+    try:
+        formguard.check_origin(request)
+    except formguard.Refused as refusal:
+        return _refused(request, refusal)
+    return None
+
+
 def _link_problem(request: HttpRequest, error: tokens.BadToken, *, kind: str) -> HttpResponse:
     return render(
         request,
@@ -44,12 +64,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             request, scope="newsletters", rate=settings.BYLINE_NEWSLETTERS_RATE_LIMIT
         )
     except formguard.Refused as refusal:
-        response = render(
-            request, "newsletters/refused.html", {"message": refusal.message}, status=refusal.status
-        )
-        if refusal.retry_after:
-            response["Retry-After"] = str(refusal.retry_after)
-        return response
+        return _refused(request, refusal)
     form = SignupForm(request.POST)
     if not form.is_valid():
         target = form.cleaned_data.get("scope") or scopes.resolve(scopes.ALL)
@@ -62,9 +77,9 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         )
     except services.Busy as busy:
         message = "We are receiving unusually many sign-ups. Please try again in an hour."
-        response = render(request, "newsletters/refused.html", {"message": message}, status=429)
-        response["Retry-After"] = str(busy.retry_after)
-        return response
+        return _refused(
+            request, formguard.Refused(message, status=429, retry_after=busy.retry_after)
+        )
     # The same answer whether a mail went or not: the form tells nobody who subscribes.
     return HttpResponseRedirect(reverse("newsletters:sent"), status=303)
 
@@ -88,12 +103,8 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     if target is None:
         return render(request, "newsletters/link_problem.html", {"gone": True}, status=404)
     if request.method == "POST":
-        try:
-            formguard.check_origin(request)
-        except formguard.Refused as refusal:
-            return render(
-                request, "newsletters/refused.html", {"message": refusal.message}, status=403
-            )
+        if (refused := _refused_origin(request)) is not None:
+            return refused
         services.subscription_confirm(email=email, target=target)
         return render(
             request,
@@ -122,12 +133,8 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
     subscriptions = list(subscriber.subscriptions.select_related("blog", "author"))
     saved = False
     if request.method == "POST":
-        try:
-            formguard.check_origin(request)
-        except formguard.Refused as refusal:
-            return render(
-                request, "newsletters/refused.html", {"message": refusal.message}, status=403
-            )
+        if (refused := _refused_origin(request)) is not None:
+            return refused
         if "unsubscribe_all" in request.POST:
             services.subscriber_unsubscribe(email=email)
             return render(request, "newsletters/unsubscribed.html", {"everything": True})
