@@ -71,7 +71,7 @@ class Postponed:
             for backend in get_search_backends(with_auto_update=True):
                 backend.add_bulk(model, objects)
         if ReferenceIndex.is_indexed(model):
-            index_references(model, objects)
+            index_references(model, objects, new=True)
 
 
 def indexed_objects(model: type[Model], pks: list) -> QuerySet:
@@ -99,12 +99,13 @@ def _nested_lookups(model: type[Model], fields: list, prefix: str = "") -> Itera
         yield from _nested_lookups(relation.related_model, field.fields, f"{path}__")
 
 
-def index_references(model: type[Model], objects: Iterable[Model]) -> None:
+def index_references(model: type[Model], objects: Iterable[Model], *, new: bool = False) -> None:
     """ReferenceIndex.create_or_update_for_object() for many objects of one model at once:
     the same rows, but the existing rows read, the new ones written and the stale ones
     deleted in one statement per chunk, and the child relations prefetched, where Wagtail
     spends five or more queries per object. `objects`: a queryset (its child relations are
-    prefetched here) or objects in memory, their child relations on them."""
+    prefetched here) or objects in memory, their child relations on them. `new`: the objects
+    were inserted just now, so have no rows yet, and none are read."""
     content_types = [
         ContentType.objects.get_for_model(m, for_concrete_model=False)
         for m in [model, *model._meta.get_parent_list()]
@@ -116,16 +117,8 @@ def index_references(model: type[Model], objects: Iterable[Model]) -> None:
         if relations and issubclass(model, ClusterableModel):
             objects = objects.prefetch_related(*relations)
     objects = list(objects)
-    pks = [obj.pk for obj in objects]
-    existing: dict[tuple, dict[tuple, tuple[int, int]]] = defaultdict(dict)
-    for row in ReferenceIndex.objects.filter(
-        base_content_type=base_content_type, object_id__in=[str(pk) for pk in pks]
-    ).values_list(
-        "id", "content_type_id", "object_id", "to_content_type_id", "to_object_id",
-        "model_path", "content_path",
-    ):  # fmt: skip
-        row_id, content_type_id, object_id, *reference = row
-        existing[object_id][tuple(reference)] = (content_type_id, row_id)
+    # object id -> {reference: (content_type_id, row id)}
+    existing = {} if new else _indexed_rows(base_content_type, [obj.pk for obj in objects])
     new_rows, stale_ids = [], []
     for obj in objects:
         references = set(ReferenceIndex._extract_references_from_object(obj))
@@ -156,6 +149,22 @@ def index_references(model: type[Model], objects: Iterable[Model]) -> None:
     )
     if stale_ids:
         ReferenceIndex.objects.filter(id__in=stale_ids).delete()
+
+
+def _indexed_rows(base_content_type, pks: list) -> dict[str, dict[tuple, tuple[int, int]]]:
+    """The reference-index rows of these objects, per object id (as text): each reference
+    (to_content_type_id, to_object_id, model_path, content_path) with its row's
+    content_type_id and id."""
+    existing: dict[str, dict[tuple, tuple[int, int]]] = defaultdict(dict)
+    for row in ReferenceIndex.objects.filter(
+        base_content_type=base_content_type, object_id__in=[str(pk) for pk in pks]
+    ).values_list(
+        "id", "content_type_id", "object_id", "to_content_type_id", "to_object_id",
+        "model_path", "content_path",
+    ):  # fmt: skip
+        row_id, content_type_id, object_id, *reference = row
+        existing[object_id][tuple(reference)] = (content_type_id, row_id)
+    return existing
 
 
 def _comment_receiver():

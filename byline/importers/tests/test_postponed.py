@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from wagtail.models import ReferenceIndex
 from wagtail.search.backends import get_search_backend
 
@@ -97,3 +99,18 @@ def test_bulk_reference_indexing_writes_what_wagtail_writes(tree):
     for post in posts:
         ReferenceIndex.create_or_update_for_object(post)
     assert by_bulk == _reference_rows()
+
+
+def test_new_objects_are_indexed_without_reading_their_rows(tree):
+    """For objects inserted just now (Postponed.index_now()), index_references(new=True)
+    writes the same rows without first reading the index for rows they cannot have."""
+    run_import("small.xml", "--blog", "small")
+    imported = _reference_rows()
+    ReferenceIndex.objects.all().delete()
+    posts = PostPage.objects.all()
+    with CaptureQueriesContext(connection) as queries:
+        index_references(PostPage, posts, new=True)
+    index_references(ReaderComment, ReaderComment.objects.all(), new=True)
+    assert imported == _reference_rows()
+    table = ReferenceIndex._meta.db_table
+    assert not [q["sql"] for q in queries if q["sql"].startswith("SELECT") and table in q["sql"]]
