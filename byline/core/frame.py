@@ -11,6 +11,15 @@ frame with no query.
 
     remembered(request, ("nav", site.pk), lambda: read_the_links(site))
 
+Pieces of one page (a post's neighbours, the HTML of its comment form) are remembered with
+`per_page=True`: at most MAX_PER_PAGE of them per process, the least recently used dropped
+first, so that a crawler walking 100,000 posts does not grow a worker without bound.
+
+Whoever keeps whole rendered pages (the page store) learns what a render showed by watching
+the rows it loads; a remembered piece loads none on a hit. So a piece is built under the
+dependency tracker registered with `track_dependencies`, and what it noted then is noted
+again each time the piece is used.
+
 A bump happens at once (inside the editor's transaction: a bump that fails fails the change,
 so nothing hidden stays shown) and again once the transaction commits, so that no process
 keeps under the new version what it read before the commit. Versions are random tokens,
@@ -31,6 +40,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -47,11 +57,38 @@ VERSION_KEY = "byline:frame:version"
 _REQUEST_ATTR = "_byline_frame_version"
 # Most hosts remembered per version: a Host header is the client's to choose.
 MAX_HOSTS = 64
+# Most per-page pieces kept per process: a post's context is a few dozen kB, so this bounds
+# them to a few MB while the most-read pages (the ones that matter) stay.
+MAX_PER_PAGE = 256
 
 T = TypeVar("T")
 _lock = threading.Lock()
 _version: str | None = None
-_pieces: dict[Hashable, tuple[Any, float | None]] = {}
+_pieces: dict[Hashable, tuple[Any, float | None, Any]] = {}
+_per_page: OrderedDict[Hashable, tuple[Any, float | None, Any]] = OrderedDict()
+
+
+class DependencyTracker:
+    """What the page store registers (byline.pagecache.tracking): `start()` begins noting
+    the rows a build loads, `stop(token)` ends it and returns them (also noting them for a
+    render being tracked around it), `replay(noted)` notes them again on a hit."""
+
+    def start(self) -> Any:
+        return None
+
+    def stop(self, token: Any) -> Any:
+        return None
+
+    def replay(self, noted: Any) -> None:
+        pass
+
+
+_tracker = DependencyTracker()
+
+
+def track_dependencies(tracker: DependencyTracker) -> None:
+    global _tracker
+    _tracker = tracker
 
 
 class _FileVersion:
@@ -170,11 +207,13 @@ def remembered(
     build: Callable[[], T],
     *,
     until: Callable[[T], float | None] | None = None,
+    per_page: bool = False,
 ) -> T:
     """`build()`, or what it returned under the current content version in this process.
     `until(value)` may give a time (epoch seconds) after which the value is built again
-    (a Featured item's window). What `build` returns is shared by every request of this
-    process: it must not be changed by whoever reads it."""
+    (a Featured item's window). `per_page` keeps it among the bounded pieces of single pages
+    (see above). What `build` returns is shared by every request of this process: it must
+    not be changed by whoever reads it."""
     global _version
     version = request_version(request)
     if version is None:
@@ -183,15 +222,29 @@ def remembered(
         if _version != version:
             _version = version
             _pieces.clear()
-        held = _pieces.get(key)
+            _per_page.clear()
+        held = (_per_page if per_page else _pieces).get(key)
+        if held is not None and per_page:
+            _per_page.move_to_end(key)
     if held is not None and (held[1] is None or held[1] > time.time()):
+        _tracker.replay(held[2])
         return held[0]
-    with _read_from_primary():
-        value = build()
+    token = _tracker.start()
+    try:
+        with _read_from_primary():
+            value = build()
+    finally:
+        noted = _tracker.stop(token)
     expires = until(value) if until is not None else None
     with _lock:
         if _version == version:
-            _pieces[key] = (value, expires)
+            if per_page:
+                _per_page[key] = (value, expires, noted)
+                _per_page.move_to_end(key)
+                while len(_per_page) > MAX_PER_PAGE:
+                    _per_page.popitem(last=False)
+            else:
+                _pieces[key] = (value, expires, noted)
     return value
 
 
@@ -201,6 +254,7 @@ def forget() -> None:
     with _lock:
         _version = None
         _pieces.clear()
+        _per_page.clear()
 
 
 # -- the pieces core knows: the site for a host, and view restrictions -----------------------

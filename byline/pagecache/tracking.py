@@ -11,6 +11,7 @@ from contextvars import ContextVar
 
 from django.db.models.signals import post_init
 
+from byline.core import frame
 from byline.pagecache import tags
 
 _deps: ContextVar[set[str] | None] = ContextVar("byline_pagecache_deps", default=None)
@@ -24,6 +25,26 @@ def stop(token: object) -> set[str]:
     deps = _deps.get() or set()
     _deps.reset(token)
     return deps
+
+
+class FrameTracker(frame.DependencyTracker):
+    """Pieces remembered per content version (byline.core.frame) note what they loaded when
+    they were built, always (the render that builds one may not be one the store keeps), and
+    a stored render using one notes the same again."""
+
+    def start(self) -> object:
+        return _deps.set(set())
+
+    def stop(self, token: object) -> frozenset[str]:
+        noted = frozenset(_deps.get() or ())
+        _deps.reset(token)
+        self.replay(noted)
+        return noted
+
+    def replay(self, noted: frozenset[str] | None) -> None:
+        deps = _deps.get()
+        if deps is not None and noted:
+            deps.update(noted)
 
 
 def _noter(tag_of):
@@ -44,6 +65,7 @@ def connect() -> None:
 
     from byline.blogs.models import Author, PostPage
 
+    frame.track_dependencies(FrameTracker())
     for model, prefix, tag_of in (
         (PostPage, "post", tags.post),
         (Author, "author", tags.author),

@@ -1,7 +1,16 @@
 """Small template helpers shared by every app's templates."""
 
+from __future__ import annotations
+
+import time
+
 from django import template
+from django.db.models import Model
 from django.http import QueryDict
+from django.template.base import FilterExpression, NodeList, Parser, Token
+from django.utils.safestring import SafeString, mark_safe
+
+from byline.core import frame
 
 register = template.Library()
 
@@ -15,3 +24,64 @@ def page_query(context, number: int) -> str:
         query["page"] = str(number)
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else "."
+
+
+def _key_part(value: object) -> object:
+    # A page or other row stands for itself by its table and key, not its whole state: its
+    # state is what the content version covers.
+    if isinstance(value, Model):
+        return (value._meta.label_lower, value.pk)
+    return str(value)
+
+
+class RememberNode(template.Node):
+    def __init__(
+        self,
+        name: str,
+        keys: list[FilterExpression],
+        seconds: FilterExpression | None,
+        nodelist: NodeList,
+    ):
+        self.name = name
+        self.keys = keys
+        self.seconds = seconds
+        self.nodelist = nodelist
+
+    def render(self, context: template.Context) -> SafeString:
+        key = ("fragment", self.name, *(_key_part(k.resolve(context)) for k in self.keys))
+        seconds = int(self.seconds.resolve(context)) if self.seconds is not None else None
+
+        def build() -> SafeString:
+            return mark_safe(self.nodelist.render(context))
+
+        until = (lambda _html: time.time() + seconds) if seconds else None
+        return frame.remembered(
+            context.get("request"), key, build, until=until, per_page=bool(self.keys)
+        )
+
+
+@register.tag
+def remember(parser: Parser, token: Token) -> RememberNode:
+    """``{% remember "name" key… [seconds=N] %}…{% endremember %}``: the enclosed HTML,
+    rendered once per content version in each process (byline.core.frame) for each value of
+    the keys, and again after N seconds if given (for a form whose token carries its time).
+
+    Only for HTML the same for every reader: everything it varies with must be a key or be
+    covered by the content version (pages, sites, restrictions, Featured lists, the
+    publication's settings). Fragments with keys are a single page's and are bounded per
+    process; without keys the fragment is the whole site's."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("{% remember %} needs a quoted name.")
+    name = bits[1]
+    if not (name[0] == name[-1] and name[0] in "\"'"):
+        raise template.TemplateSyntaxError("{% remember %}'s name must be quoted.")
+    keys, seconds = [], None
+    for bit in bits[2:]:
+        if bit.startswith("seconds="):
+            seconds = parser.compile_filter(bit.removeprefix("seconds="))
+        else:
+            keys.append(parser.compile_filter(bit))
+    nodelist = parser.parse(("endremember",))
+    parser.delete_first_token()
+    return RememberNode(name[1:-1], keys, seconds, nodelist)
