@@ -28,3 +28,18 @@ class BlogsConfig(AppConfig):
                 sender=PageViewRestriction,
                 dispatch_uid=f"{uid}-restriction-{signal}",
             )
+        self.connect_frame()
+
+    def connect_frame(self) -> None:
+        """A new content version (byline.core.frame) when an author or their links change:
+        names and links show in bylines, post summaries and JSON-LD that a process keeps
+        under the version. Posts and blogs are pages, which bump it in core."""
+        from django.db.models.signals import post_delete, post_save
+
+        from byline.blogs.models import Author, AuthorLink
+        from byline.core import frame
+
+        uid = "byline-frame-blogs"
+        for signal in (post_save, post_delete):
+            for model in (Author, AuthorLink):
+                signal.connect(frame.bump, sender=model, dispatch_uid=f"{uid}-{model}-{signal}")

@@ -27,16 +27,36 @@ from dataclasses import dataclass, field
 from django.db.models.expressions import Combinable
 
 _listing_annotations: dict[str, Callable[[], Combinable]] = {}
+_listing_values: dict[str, Callable[[Collection[int]], dict[int, object]]] = {}
 
 
-def add_listing_annotation(name: str, expression: Callable[[], Combinable]) -> None:
+def add_listing_annotation(
+    name: str,
+    expression: Callable[[], Combinable],
+    *,
+    values_of: Callable[[Collection[int]], dict[int, object]] | None = None,
+) -> None:
     """Annotate every listing of posts with `name`, the value of `expression()` (made afresh
-    for each queryset: expressions with outer references are not shared)."""
+    for each queryset: expressions with outer references are not shared).
+
+    `values_of(post_ids)` gives the same values for many posts in one query, for a value
+    that changes without a new content version (a comment count): listings remembered under
+    the version (byline.blogs.listing.remembered_posts) read it afresh on every render; a
+    post missing from its result has the value 0."""
     _listing_annotations[name] = expression
+    if values_of is not None:
+        _listing_values[name] = values_of
 
 
 def listing_annotations() -> dict[str, Combinable]:
     return {name: make() for name, make in _listing_annotations.items()}
+
+
+def fresh_listing_values(post_ids: Collection[int]) -> dict[str, dict[int, object]]:
+    """The values registered with `values_of`, read now for `post_ids`."""
+    if not post_ids:
+        return {name: {} for name in _listing_values}
+    return {name: values_of(post_ids) for name, values_of in _listing_values.items()}
 
 
 @dataclass(frozen=True)

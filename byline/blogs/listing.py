@@ -11,6 +11,7 @@ from wagtail.models import Page, Site
 
 from byline.blogs.models import PostPage
 from byline.blogs.plans import walk_date_index
+from byline.blogs.remembered import remembered_posts
 from byline.blogs.visibility import readable_sql
 
 
@@ -101,9 +102,12 @@ class ScopeListing:
     its length is `count` (counted once, by the caller) and a slice is one query for the ids
     in a fast plan plus the listing's own queries for those posts."""
 
-    def __init__(self, scope: Scope, count: int) -> None:
+    def __init__(self, scope: Scope, count: int, *, request: HttpRequest | None = None) -> None:
+        """With `request`, each slice is remembered per content version (see
+        byline.blogs.remembered)."""
         self.scope = scope
         self._count = count
+        self.request = request
 
     def count(self) -> int:
         return self._count
@@ -118,6 +122,13 @@ class ScopeListing:
         stop = self._count if window.stop is None else window.stop
         if stop <= start:
             return []
+        if self.request is not None:
+            return remembered_posts(
+                self.request, ("scope", self.scope, start, stop), lambda: self._read(start, stop)
+            )
+        return self._read(start, stop)
+
+    def _read(self, start: int, stop: int) -> list[PostPage]:
         ids = newest_post_ids(self.scope, stop - start, offset=start)
         posts = {post.pk: post for post in PostPage.objects.filter(pk__in=ids).for_listing()}
         return [posts[pk] for pk in ids if pk in posts]

@@ -32,7 +32,9 @@ from byline.blogs.blocks import PostBodyBlock
 from byline.blogs.extensions import listing_annotations
 from byline.blogs.forms import PostPageForm
 from byline.blogs.plans import walk_date_index
+from byline.blogs.remembered import remembered_posts
 from byline.blogs.visibility import readable_q
+from byline.core import frame
 from byline.core.pagination import paginate
 from byline.images.presets import rendition_prefetch
 
@@ -151,6 +153,21 @@ class AuthorLink(Orderable):
         return self.label or self.url
 
 
+def _row_of(post: PostPage) -> dict:
+    # The fields as read from the database, before anything is cached on the object.
+    return {k: v for k, v in post.__dict__.items() if k != "_state"}
+
+
+def _post_from_row(row: dict) -> PostPage:
+    """A PostPage as Model.from_db makes one, from the fields `_row_of` kept."""
+    post = PostPage.__new__(PostPage)
+    post.__dict__.update(row)
+    post._state = models.base.ModelState()
+    post._state.adding = False
+    post._state.db = "default"
+    return post
+
+
 class PostQuerySet(PageQuerySet):
     def at_their_address(self) -> PostQuerySet:
         """Live posts, restricted or not: each answers at its address, a restricted one with
@@ -266,7 +283,7 @@ class BlogPage(RoutablePageMixin, Page):
         if self.live and len(path_components) == 3:
             year, month, slug = path_components
             if _is_year(year) and _is_month(month):
-                post = self.posts(restricted=True).filter(slug=slug).first()
+                post = self.post_at(request, slug)
                 if post is None or (post.local_date.year, post.local_date.month) != (
                     int(year),
                     int(month),
@@ -274,6 +291,15 @@ class BlogPage(RoutablePageMixin, Page):
                     raise Http404("No such post")
                 return post.route(request, [])
         if self.live and len(path_components) == 1:
+            # The blog's own pages (archive/, feed/…) first: no query for them.
+            try:
+                match = self.resolve_subpage(f"/{path_components[0]}/")
+            except Http404:
+                pass
+            else:
+                request.routable_resolver_match = match  # as RoutablePageMixin.route does
+                view, args, kwargs = match
+                return RouteResult(self, args=(view, args, kwargs))
             # The tree path of a post (/blogs/<blog>/<slug>/) is not its address; send
             # anyone holding it to the dated one.
             post = self.posts(restricted=True).filter(slug=path_components[0]).first()
@@ -281,12 +307,33 @@ class BlogPage(RoutablePageMixin, Page):
                 return RouteResult(self, args=(self.redirect_to_post, (post,), {}))
         return super().route(request, path_components)
 
+    def post_at(self, request: HttpRequest, slug: str) -> PostPage | None:
+        """The live post of this blog at `slug`, restricted or not: looked up once per
+        content version in each process (every change to a page starts a new one) and
+        handed out as a fresh copy each time, so nothing one request caches on its post
+        (its authors, its tags) reaches another."""
+
+        def find() -> dict | None:
+            post = self.posts(restricted=True).filter(slug=slug).first()
+            return None if post is None else _row_of(post)
+
+        row = frame.remembered(request, ("post-at", self.pk, slug), find, per_page=True)
+        return None if row is None else _post_from_row(row)
+
+    def remember_listing(self, request: HttpRequest, page, *which: object) -> None:
+        """Have `page` (of a paginator) list its posts remembered per content version."""
+        window = page.object_list
+        page.object_list = remembered_posts(
+            request, ("blog", self.pk, *which, page.number), lambda: window
+        )
+
     def redirect_to_post(self, request: HttpRequest, post: PostPage) -> HttpResponse:
         return HttpResponsePermanentRedirect(post.get_url(request))
 
     @path("", name="front")
     def front(self, request: HttpRequest) -> HttpResponse:
         page = paginate(request, self.posts().for_listing(), count=counts.blog_post_count(self))
+        self.remember_listing(request, page, "front")
         return self.render(request, context_overrides={"posts": page, "page_obj": page})
 
     @path("archive/", name="archive")
@@ -306,6 +353,7 @@ class BlogPage(RoutablePageMixin, Page):
             raise Http404("No posts that year")
         posts = self.posts().filter(date__year=int(year))
         page = paginate(request, posts.for_listing(), count=sum(m.count for m in months))
+        self.remember_listing(request, page, year)
         return self.render(
             request,
             context_overrides={
@@ -326,6 +374,7 @@ class BlogPage(RoutablePageMixin, Page):
             raise Http404("No posts that month")
         posts = self.posts().filter(date__year=int(year), date__month=int(month))
         page = paginate(request, posts.for_listing(), count=count)
+        self.remember_listing(request, page, year, month)
         return self.render(
             request,
             context_overrides={
@@ -487,6 +536,26 @@ class PostPage(Page):
         context = super().get_context(request, *args, **kwargs)
         blog = self.get_parent().specific
         context["blog"] = blog
+        if getattr(request, "is_preview", False):
+            # A preview's date and tags are the editor's, not what was published.
+            context.update(self.column_context(blog))
+        else:
+            # Only pages (their dates, tags and restrictions) decide these, and every change
+            # to a page starts a new content version.
+            context.update(
+                frame.remembered(
+                    request,
+                    ("post-column", self.pk, blog.pk, self.date),
+                    lambda: self.column_context(blog),
+                    per_page=True,
+                )
+            )
+        return context
+
+    def column_context(self, blog: BlogPage) -> dict:
+        """The posts around this one: the previous and next in its blog, "More from" the
+        column and related posts from anywhere."""
+        context: dict = {}
         if self.date is not None:
             siblings = PostPage.objects.child_of(blog).published().exclude(pk=self.pk)
             # Walking the date index finds a busy blog's neighbours at once, but crosses the

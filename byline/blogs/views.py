@@ -11,19 +11,19 @@ from byline.blogs.models import Author, PostPage
 from byline.core.pagination import paginate
 
 
-def _listing(name: str, scope: Scope, posts) -> ScopeListing:
+def _listing(request: HttpRequest, name: str, scope: Scope, posts) -> ScopeListing:
     """The scope's posts for a paginator, counted once per change to the posts."""
     count = counts.scope_post_count(
         f"{name}:{scope.tree_path}", posts.filter(path__startswith=scope.tree_path)
     )
-    return ScopeListing(scope, count)
+    return ScopeListing(scope, count, request=request)
 
 
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author, slug=slug)
     scope = Scope(tree_path=site_tree_path(request), author_id=author.pk)
     posts = PostPage.objects.published().filter(post_authors__author=author)
-    page = paginate(request, _listing(f"author:{author.pk}", scope, posts))
+    page = paginate(request, _listing(request, f"author:{author.pk}", scope, posts))
     return TemplateResponse(
         request,
         "blogs/author_detail.html",
@@ -34,7 +34,8 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     scope = Scope(tree_path=site_tree_path(request), tag_id=tag.pk)
-    listing = _listing(f"tag:{tag.pk}", scope, PostPage.objects.published().filter(tags=tag))
+    tagged = PostPage.objects.published().filter(tags=tag)
+    listing = _listing(request, f"tag:{tag.pk}", scope, tagged)
     if not listing.count():
         # A tag with no published post is not a page a reader can reach.
         raise Http404("No posts with that tag")

@@ -12,10 +12,16 @@ class CommentsConfig(AppConfig):
 
     def ready(self) -> None:
         from byline.blogs.extensions import add_listing_annotation
-        from byline.comments.models import ReaderComment, approved_comment_count
+        from byline.comments.models import (
+            ReaderComment,
+            approved_comment_count,
+            approved_comment_counts,
+        )
         from byline.comments.signal_handlers import comment_deleted, comment_saved
 
-        add_listing_annotation("approved_comment_count", approved_comment_count)
+        add_listing_annotation(
+            "approved_comment_count", approved_comment_count, values_of=approved_comment_counts
+        )
 
         post_save.connect(comment_saved, sender=ReaderComment, dispatch_uid="comments-saved")
         post_delete.connect(comment_deleted, sender=ReaderComment, dispatch_uid="comments-deleted")

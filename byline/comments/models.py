@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
@@ -169,6 +169,20 @@ def approved_comment_count() -> models.expressions.Combinable:
         .values("n")
     )
     return models.functions.Coalesce(models.Subquery(counts), 0)
+
+
+def approved_comment_counts(post_ids: Collection[int]) -> dict[int, int]:
+    """What approved_comment_count gives, for many posts in one query (posts with none are
+    left out)."""
+    rows = (
+        ReaderComment.objects.approved()
+        .conversation()
+        .filter(post_id__in=post_ids)
+        .order_by()
+        .values_list("post_id")
+        .annotate(n=models.Count("pk"))
+    )
+    return dict(rows)
 
 
 def _lines(text: str) -> list[str]:

@@ -24,3 +24,10 @@ class CorrectionsConfig(AppConfig):
 
         post_save.connect(_changed, sender=Correction, dispatch_uid="corrections-saved")
         post_delete.connect(_changed, sender=Correction, dispatch_uid="corrections-deleted")
+        # A post's JSON-LD names its corrections and is kept per content version
+        # (byline.core.frame); notes are rare, so a new version for each costs little.
+        from byline.core import frame
+
+        for signal in (post_save, post_delete):
+            uid = f"corrections-frame-{signal}"
+            signal.connect(frame.bump, sender=Correction, dispatch_uid=uid)

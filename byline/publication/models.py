@@ -10,6 +10,7 @@ from wagtail.search import index
 
 from byline.blogs.blocks import PostBodyBlock
 from byline.blogs.models import PostPage
+from byline.blogs.remembered import remembered_posts
 
 
 class PublicationPage(Page):
@@ -32,7 +33,10 @@ class PublicationPage(Page):
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)
-        context["latest_posts"] = PostPage.objects.published().for_listing()[: self.latest_count]
+        latest = PostPage.objects.published().for_listing()[: self.latest_count]
+        context["latest_posts"] = remembered_posts(
+            request, ("latest", self.pk, self.latest_count), lambda: latest
+        )
         return context
 
 

@@ -1,0 +1,41 @@
+"""Lists of posts remembered per content version, with their comment counts read afresh.
+
+A listing (the home page's latest posts, a blog's front and archives, an author's or tag's
+page) costs a render more in the ORM than everything else on the page: its posts, their
+authors and lead images' renditions. All of that changes only with a new content version
+(pages, authors, images: byline.core.frame), so each process keeps the posts of a listing
+until the next one. What changes without a new version (approved comment counts, registered
+with `values_of` in byline.blogs.extensions) is read for every render, in one query.
+
+Each render gets copies of the remembered posts: what a template caches on a post (its
+authors list, its URL) stays with that render.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Hashable, Iterable
+
+from django.http import HttpRequest
+
+from byline.blogs.extensions import fresh_listing_values
+from byline.core import frame
+
+
+def _listed_copy(post, values: dict[str, dict[int, object]]):
+    fresh = type(post).__new__(type(post))
+    fresh.__dict__.update(post.__dict__)
+    fresh._state = copy.copy(post._state)
+    for name, by_post in values.items():
+        setattr(fresh, name, by_post.get(post.pk, 0))
+    return fresh
+
+
+def remembered_posts(
+    request: HttpRequest | None, key: Hashable, read: Callable[[], Iterable]
+) -> list:
+    """The posts `read()` lists (a for_listing() queryset or its slice), remembered under
+    ("listing", key) for the content version, as fresh copies with fresh values."""
+    posts = frame.remembered(request, ("listing", key), lambda: list(read()), per_page=True)
+    values = fresh_listing_values([post.pk for post in posts])
+    return [_listed_copy(post, values) for post in posts]

@@ -1,0 +1,227 @@
+"""Pieces of reader pages made once per content version (byline.core.frame): the forms, post
+summaries, a post's neighbours and its lookup, the Featured aside. Each change a reader could
+see is on the next render; nothing one request caches reaches another; memory is bounded."""
+
+import datetime
+import re
+
+import pytest
+from django.template import Context, Template, TemplateSyntaxError
+from django.test import RequestFactory
+from wagtail.models import Page
+
+from byline.blogs.models import Author
+from byline.comments.models import CommentStatus, ReaderComment
+from byline.core import frame
+from tests.factories import build_site_tree, make_post
+
+UTC = datetime.UTC
+
+
+@pytest.fixture
+def tree(db):
+    frame.forget()
+    return build_site_tree()
+
+
+def at(day: int) -> datetime.datetime:
+    return datetime.datetime(2011, 7, day, 12, tzinfo=UTC)
+
+
+def render(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def section(html: str, start: str, end: str) -> str:
+    begin = html.index(start)
+    return html[begin : html.index(end, begin)]
+
+
+# -- the {% remember %} tag ---------------------------------------------------------------
+
+
+class Counter:
+    """A template variable that counts how often the template read it."""
+
+    def __init__(self):
+        self.reads = 0
+
+    def __str__(self) -> str:
+        self.reads += 1
+        return f"read {self.reads}"
+
+
+TEMPLATE = '{% load core_tags %}{% remember "demo" key %}<p>{{ counter }}</p>{% endremember %}'
+
+
+def remember(counter: Counter, key: str, template: str = TEMPLATE) -> str:
+    request = RequestFactory().get("/")
+    return Template(template).render(Context({"counter": counter, "key": key, "request": request}))
+
+
+@pytest.mark.django_db
+def test_a_fragment_is_rendered_once_per_key_and_version():
+    frame.forget()
+    counter = Counter()
+    assert remember(counter, "a") == "<p>read 1</p>"
+    assert remember(counter, "a") == "<p>read 1</p>"
+    assert remember(counter, "b") == "<p>read 2</p>"
+    frame.bump()
+    assert remember(counter, "a") == "<p>read 3</p>"
+
+
+@pytest.mark.django_db
+def test_a_fragment_with_seconds_is_made_again_after_them(monkeypatch):
+    frame.forget()
+    counter = Counter()
+    template = TEMPLATE.replace("key %}", "key seconds=60 %}")
+    now = 1_000_000.0
+    monkeypatch.setattr(frame.time, "time", lambda: now)
+    assert remember(counter, "a", template) == "<p>read 1</p>"
+    now += 59
+    assert remember(counter, "a", template) == "<p>read 1</p>"
+    now += 2
+    assert remember(counter, "a", template) == "<p>read 2</p>"
+
+
+@pytest.mark.django_db
+def test_fragments_of_single_pages_are_bounded(monkeypatch):
+    frame.forget()
+    monkeypatch.setattr(frame, "MAX_PER_PAGE", 3)
+    counter = Counter()
+    for key in "abcd":
+        remember(counter, key)
+    assert len(frame._per_page) == 3
+    # The oldest went first; the others are still held.
+    assert remember(counter, "d") == "<p>read 4</p>"
+    assert remember(counter, "a") == "<p>read 5</p>"
+
+
+def test_the_tag_asks_for_a_quoted_name():
+    with pytest.raises(TemplateSyntaxError, match="quoted"):
+        Template("{% load core_tags %}{% remember demo %}x{% endremember %}")
+
+
+# -- what readers see stays current ---------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_new_neighbour_shows_on_the_next_render(client, tree):
+    first = make_post(tree.blog, title="First post", slug="first", date=at(1))
+    middle = make_post(tree.blog, title="Middle post", slug="middle", date=at(10))
+    assert "First post" in render(client, middle.url)
+    assert "Later post" not in render(client, middle.url)
+    make_post(tree.blog, title="Later post", slug="later", date=at(20))
+    html = render(client, middle.url)
+    assert "Later post" in section(html, 'class="post-neighbours"', "</nav>")
+    # Unpublished: gone from its neighbour's page at once.
+    Page.objects.get(pk=first.pk).specific.unpublish()
+    assert "First post" not in render(client, middle.url)
+
+
+@pytest.mark.django_db
+def test_a_post_published_after_its_address_answered_404_is_found(client, tree):
+    assert client.get("/blogs/bekkers-blog/2011/07/soon/").status_code == 404
+    make_post(tree.blog, title="Soon", slug="soon", date=at(5))
+    assert "Soon" in render(client, "/blogs/bekkers-blog/2011/07/soon/")
+
+
+@pytest.mark.django_db
+def test_an_authors_new_name_shows_on_the_next_render(client, tree):
+    post = make_post(tree.blog, slug="named", date=at(3), authors=[tree.author])
+    assert "Scott Bekker" in render(client, post.url)
+    assert "Scott Bekker" in render(client, tree.blog.url)
+    author = Author.objects.get(pk=tree.author.pk)
+    author.name = "Scott R. Bekker"
+    author.save()
+    assert "Scott R. Bekker" in render(client, post.url)
+    assert "Scott R. Bekker" in section(render(client, tree.blog.url), "post-list", "</main>")
+
+
+@pytest.mark.django_db
+def test_a_summarys_comment_count_follows_approvals(client, tree):
+    post = make_post(tree.blog, slug="talked", date=at(4))
+    assert "1 comment" not in render(client, tree.blog.url)
+    comment = ReaderComment.objects.create(
+        post=post, status=CommentStatus.PENDING, name="R", email="r@example.com", body="Hi."
+    )
+    assert "1 comment" not in render(client, tree.blog.url)
+    comment.status = CommentStatus.APPROVED
+    comment.save()
+    assert "1 comment" in render(client, tree.blog.url)
+
+
+@pytest.mark.django_db
+def test_nothing_a_request_caches_on_its_post_reaches_the_next(client, tree):
+    """The remembered post lookup hands out a fresh object each time."""
+    post = make_post(tree.blog, slug="fresh", date=at(6))
+    request = RequestFactory().get(post.url)
+    request.META["HTTP_HOST"] = "localhost"
+    blog = tree.blog.specific
+    first = blog.post_at(request, "fresh")
+    first.__dict__["_tag_list"] = ["not a tag"]
+    second = blog.post_at(request, "fresh")
+    assert second is not first
+    assert "_tag_list" not in second.__dict__
+    assert second.pk == post.pk and second.title == post.title
+
+
+@pytest.mark.django_db
+def test_form_tokens_are_made_again_after_five_minutes(client, tree, monkeypatch):
+    """The comment and newsletter forms are remembered, but their shared token (which carries
+    its time) is never more than five minutes older than the page."""
+    post = make_post(tree.blog, slug="tokened", date=at(7))
+
+    def tokens() -> list[str]:
+        return re.findall(r'name="formguard_token" value="([^"]+)"', render(client, post.url))
+
+    now = 2_000_000_000.0
+    monkeypatch.setattr(frame.time, "time", lambda: now)
+    first = tokens()
+    assert len(first) == 2  # the comment form and the newsletter form
+    now += 60
+    assert tokens() == first
+    now += 300
+    assert all(new != old for new, old in zip(tokens(), first, strict=True))
+
+
+@pytest.mark.django_db
+def test_a_correction_shows_in_the_posts_json_ld_on_the_next_render(client, tree):
+    from byline.corrections.models import Correction
+
+    post = make_post(tree.blog, slug="corrected", date=at(8))
+    assert "CorrectionComment" not in render(client, post.url)
+    correction = Correction.objects.create(post=post, text="The date was wrong.")
+    html = render(client, post.url)
+    assert "CorrectionComment" in section(html, '<script type="application/ld+json">', "</head>")
+    correction.delete()
+    assert "CorrectionComment" not in render(client, post.url)
+
+
+@pytest.mark.django_db
+def test_every_listing_shows_fresh_comment_counts(client, tree):
+    post = make_post(tree.blog, slug="counted", date=at(9), authors=[tree.author], tags=["azure"])
+    pages = ["/", tree.blog.url, "/authors/scott-bekker/", "/tags/azure/"]
+    for url in pages:
+        assert "1 comment" not in render(client, url), url
+    ReaderComment.objects.create(
+        post=post, status=CommentStatus.APPROVED, name="R", email="r@example.com", body="Hi."
+    )
+    for url in pages:
+        assert "1 comment" in render(client, url), url
+
+
+@pytest.mark.django_db
+def test_a_listing_hands_out_copies_of_its_posts(tree):
+    from byline.blogs.models import PostPage
+    from byline.blogs.remembered import remembered_posts
+
+    make_post(tree.blog, slug="listed", date=at(11))
+    request = RequestFactory().get("/")
+    first = remembered_posts(request, "demo", lambda: PostPage.objects.all().for_listing())
+    first[0].title = "Changed by one render"
+    again = remembered_posts(request, "demo", lambda: pytest.fail("read again"))
+    assert again[0] is not first[0]
+    assert again[0].title != "Changed by one render"
