@@ -127,27 +127,49 @@ def file_for(path: str, query: str, content_type: str) -> str | None:
 
 
 def links_in(
-    body: bytes, content_type: str, *, base: str, host: str, scheme: str
+    body: bytes,
+    content_type: str,
+    *,
+    base: str,
+    host: str,
+    scheme: str,
+    memo: dict[bytes, tuple[str, str] | None] | None = None,
 ) -> list[tuple[str, str]]:
     """The addresses on `host` a page at `base` links to (a sitemap: lists), in order, that
-    a bake follows: not the admin, static files, search or anything personal."""
+    a bake follows: not the admin, static files, search or anything personal. `memo` (kept
+    by the caller for one host and scheme) holds what links that do not depend on `base`
+    came to: most links of a site (its navigation, tags, posts) are on many pages."""
     if not content_type.startswith(("text/html", "application/xml", "text/xml")):
         return []
     found = []
     pattern = LOC if "xml" in content_type else LINK
     origin = f"{scheme}://{host}{base}"
     for raw in pattern.findall(body):
-        try:
-            url = raw.decode("utf-8").replace("&amp;", "&")
-        except UnicodeDecodeError:
-            continue
-        parts = urlsplit(urljoin(origin, url))
-        if parts.netloc.lower() != host or parts.scheme not in ("http", "https"):
-            continue
-        if parts.path.startswith(NEVER) or (parts.query and not PAGE_QUERY.fullmatch(parts.query)):
-            continue
-        found.append((parts.path, parts.query))
+        if memo is not None and raw.startswith((b"/", b"http://", b"https://")):
+            # An absolute path or URL goes to the same place from every page.
+            try:
+                target = memo[raw]
+            except KeyError:
+                target = memo[raw] = _link_target(raw, origin, host)
+        else:
+            target = _link_target(raw, origin, host)
+        if target is not None:
+            found.append(target)
     return found
+
+
+def _link_target(raw: bytes, origin: str, host: str) -> tuple[str, str] | None:
+    """The (path, query) a link found on the page at `origin` leads to, if a bake follows it."""
+    try:
+        url = raw.decode("utf-8").replace("&amp;", "&")
+    except UnicodeDecodeError:
+        return None
+    parts = urlsplit(urljoin(origin, url))
+    if parts.netloc.lower() != host or parts.scheme not in ("http", "https"):
+        return None
+    if parts.path.startswith(NEVER) or (parts.query and not PAGE_QUERY.fullmatch(parts.query)):
+        return None
+    return parts.path, parts.query
 
 
 def gzipped(body: bytes) -> bytes:
@@ -162,6 +184,8 @@ class Renderer:
         self.host = host
         self.scheme = scheme
         self.handler = WSGIHandler()
+        # Where links not relative to their page lead (see links_in), for every page.
+        self.links: dict[bytes, tuple[str, str] | None] = {}
 
     def render(self, path: str, query: str) -> Page:
         key = bake_key(path, query, host=self.host, scheme=self.scheme)
@@ -189,7 +213,12 @@ class Renderer:
         parallel, rather than in the process that keeps the crawl."""
         if page.status == 200:
             page.links = links_in(
-                page.body, page.content_type, base=path, host=self.host, scheme=self.scheme
+                page.body,
+                page.content_type,
+                base=path,
+                host=self.host,
+                scheme=self.scheme,
+                memo=self.links,
             )
             if len(page.body) >= GZIP_FROM:
                 page.gzipped = gzipped(page.body)
@@ -253,6 +282,7 @@ class Baker:
         self.files: dict[str, str] = {}
         self.report = BakeReport()
         self.folders: set[Path] = set()
+        self.links: dict[bytes, tuple[str, str] | None] = {}
 
     def stored(self, path: str, query: str) -> Page | None:
         """With --changed, the page from the store when it still holds the version last
@@ -387,7 +417,12 @@ class Baker:
             links = page.links
             if links is None:
                 links = links_in(
-                    body, page.content_type, base=path, host=self.host, scheme=self.scheme
+                    body,
+                    page.content_type,
+                    base=path,
+                    host=self.host,
+                    scheme=self.scheme,
+                    memo=self.links,
                 )
             for link in links:
                 if link not in seen:
