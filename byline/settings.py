@@ -200,6 +200,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers carry on while one writer commits; IMMEDIATE takes the write lock at
     # BEGIN so two writers queue on busy_timeout instead of failing with "database is locked"
     # when a read transaction tries to upgrade (Django ticket #29280).
+    # cache_size: SQLite's page cache in kB (BYLINE_SQLITE_CACHE_KB), per connection, and a
+    # worker keeps one connection per thread (BYLINE_THREADS). 20 MB each filled within a
+    # minute on 100,000 posts and held a web worker at ~225 MB; 4 MB renders as fast
+    # (bench/memory_bench.py, bench/render_serve_bench.py --cpu): what a page reads again is
+    # the indexes' upper pages, and the OS keeps the file's pages for every process.
+    sqlite_cache_kb = max(env_int("BYLINE_SQLITE_CACHE_KB", 4000), 0)
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -207,7 +213,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL;"
             "PRAGMA synchronous=NORMAL;"
             "PRAGMA foreign_keys=ON;"
-            "PRAGMA cache_size=-20000;"
+            f"PRAGMA cache_size=-{sqlite_cache_kb};"
         ),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if DEBUG else DATABASES["default"]["CONN_MAX_AGE"]

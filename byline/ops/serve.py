@@ -109,10 +109,25 @@ def helper_commands(*, background: bool) -> dict[str, list[str]]:
     return commands
 
 
+# glibc gives each thread that allocates an arena of its own (up to 8 per core) and keeps
+# what a thread frees in its arena: a worker's threads grew it by 25 MB more than one arena
+# did over the same 600 renders (bench/memory_bench.py). Python's lock serialises most
+# allocation anyway, and granian's own (Rust) side allocates with jemalloc.
+MALLOC_ENVIRONMENT = {"MALLOC_ARENA_MAX": "1"}
+
+
+def child_environment(environ=None) -> dict[str, str]:
+    """The environment the server and helpers run with: MALLOC_ENVIRONMENT unless the
+    environment sets those variables itself."""
+    environ = os.environ if environ is None else environ
+    return {**MALLOC_ENVIRONMENT, **environ}
+
+
 def supervise(commands: dict[str, list[str]], *, report: Callable[[str], object]) -> int | None:
     """Run every command; restart the helpers if they die (saying so through `report`); stop
     all when the one named "server" stops or on SIGINT/SIGTERM. Returns the server's exit code."""
-    children = {name: subprocess.Popen(argv) for name, argv in commands.items()}
+    env = child_environment()
+    children = {name: subprocess.Popen(argv, env=env) for name, argv in commands.items()}
     stopping = False
 
     def stop(signum, frame):
@@ -131,7 +146,7 @@ def supervise(commands: dict[str, list[str]], *, report: Callable[[str], object]
                     stopping = True
                     break
                 report(f"{name} exited with {child.returncode}; restarting it")
-                children[name] = subprocess.Popen(commands[name])
+                children[name] = subprocess.Popen(commands[name], env=env)
     finally:
         for child in children.values():
             if child.poll() is None:
