@@ -7,7 +7,7 @@ import re
 
 import pytest
 from django.template import Context, Template, TemplateSyntaxError
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from wagtail.models import Page
 
 from byline.blogs.models import Author
@@ -225,3 +225,19 @@ def test_a_listing_hands_out_copies_of_its_posts(tree):
     again = remembered_posts(request, "demo", lambda: pytest.fail("read again"))
     assert again[0] is not first[0]
     assert again[0].title != "Changed by one render"
+
+
+@pytest.mark.django_db
+def test_a_preview_shows_the_editors_state_not_the_remembered_post(tree):
+    # The host previews are made for, so that the live render's pieces are the preview's.
+    client = Client(HTTP_HOST="localhost")
+    post = make_post(tree.blog, title="Live title", slug="previewed", date=at(12))
+    assert "Live title" in render(client, post.url)
+    post.title = "Unsaved title"
+    response = post.make_preview_request()
+    if hasattr(response, "render"):
+        response.render()
+    html = response.content.decode()
+    assert "Unsaved title" in section(html, "<article", "</article>")
+    assert "Unsaved title" in section(html, "<head>", "</head>")
+    assert "Live title" in render(client, post.url)

@@ -48,6 +48,10 @@ class RememberNode(template.Node):
         self.nodelist = nodelist
 
     def render(self, context: template.Context) -> SafeString:
+        request = context.get("request")
+        if getattr(request, "is_preview", False):
+            # A preview shows the editor's unsaved state under the live page's key.
+            return mark_safe(self.nodelist.render(context))
         key = ("fragment", self.name, *(_key_part(k.resolve(context)) for k in self.keys))
         seconds = int(self.seconds.resolve(context)) if self.seconds is not None else None
 
@@ -55,9 +59,7 @@ class RememberNode(template.Node):
             return mark_safe(self.nodelist.render(context))
 
         until = (lambda _html: time.time() + seconds) if seconds else None
-        return frame.remembered(
-            context.get("request"), key, build, until=until, per_page=bool(self.keys)
-        )
+        return frame.remembered(request, key, build, until=until, per_page=bool(self.keys))
 
 
 @register.tag
@@ -68,8 +70,9 @@ def remember(parser: Parser, token: Token) -> RememberNode:
 
     Only for HTML the same for every reader: everything it varies with must be a key or be
     covered by the content version (pages, sites, restrictions, Featured lists, the
-    publication's settings). Fragments with keys are a single page's and are bounded per
-    process; without keys the fragment is the whole site's."""
+    publication's settings, authors, images, corrections). Fragments with keys are a single
+    page's and are bounded per process; without keys the fragment is the whole site's. A
+    preview renders the body every time."""
     bits = token.split_contents()
     if len(bits) < 2:
         raise template.TemplateSyntaxError("{% remember %} needs a quoted name.")
