@@ -17,7 +17,9 @@ this one: both are up, and wrk loads one at a time, page by page in turn.
 --cpu measures no HTTP: each checkout renders every page in a process of its own through
 Django's full stack (the test client, every middleware), the page store off, and reports
 the queries of a render and the median in-process CPU time per render (process_time, so a
-loaded machine shifts it little) after a few warming renders; with --baseline the
+loaded machine shifts it little) after a few warming renders, and the same for a render
+right after a new content version (the first reader after any change: nothing remembered);
+with --baseline the
 checkouts take turns, --rounds times. Needs neither wrk nor nginx.
 
 Needs wrk and nginx (Debian packages) without --cpu. Uses a scratch site of its own (SQLite
@@ -79,13 +81,22 @@ for name, url in pages.items():
         start = time.process_time()
         client.get(url)
         cpu.append(time.process_time() - start)
-    results[name] = (queries, statistics.median(cpu) * 1000)
+    # The first render after a change: a new content version, nothing remembered.
+    from byline.core import frame
+    cold = []
+    for _ in range(max(5, renders // 3)):
+        frame.bump()
+        start = time.process_time()
+        client.get(url)
+        cold.append(time.process_time() - start)
+    results[name] = (queries, statistics.median(cpu) * 1000, statistics.median(cold) * 1000)
 print(json.dumps(results))
 """
 
 
-def cpu_per_render(checkout: Path, env: dict, renders: int) -> dict[str, tuple[int, float]]:
-    """{page: (queries, median CPU ms)} of in-process renders by `checkout`."""
+def cpu_per_render(checkout: Path, env: dict, renders: int) -> dict[str, tuple[int, float, float]]:
+    """{page: (queries, median CPU ms, median CPU ms after a new content version)} of
+    in-process renders by `checkout`."""
     out = subprocess.run(
         [sys.executable, "-c", CPU_CHILD, json.dumps(PAGES), str(renders)],
         env={
@@ -104,16 +115,19 @@ def cpu_per_render(checkout: Path, env: dict, renders: int) -> dict[str, tuple[i
 
 
 def measure_cpu(checkouts: dict[str, Path], env: dict, args: argparse.Namespace) -> None:
-    print(f"in-process renders, page store off: queries, median CPU ms of {args.renders}")
+    print(
+        f"in-process renders, page store off: queries, median CPU ms of {args.renders}, and"
+        " median CPU ms of a render after a new content version (nothing remembered)"
+    )
     for round_ in range(1, args.rounds + 1):
         results = {
             name: cpu_per_render(path, env, args.renders) for name, path in checkouts.items()
         }
-        header = " | ".join(f"{name}: queries, CPU ms" for name in results)
+        header = " | ".join(f"{name}: queries, CPU ms, cold ms" for name in results)
         print(f"round {round_}:\n  {'page':<15} | {header}")
         for page in PAGES:
             cells = " | ".join(
-                f"{results[name][page][0]:4d} {results[name][page][1]:7.1f}" for name in results
+                "{:4d} {:7.1f} {:7.1f}".format(*results[name][page]) for name in results
             )
             print(f"  {page:<15} | {cells}")
 

@@ -56,7 +56,7 @@ def grow(tree, posts: int, *, comments_on=None, comments: int = 0) -> None:
 # content version (byline.core.frame), so none of these counts it; nor a post's lookup and
 # the posts around it, or a listing's posts (only their comment counts are read each time).
 CEILINGS = {
-    "post": 6,
+    "post": 2,
     "home": 1,
     "blog front": 1,
     "blog archive": 0,
@@ -65,9 +65,9 @@ CEILINGS = {
     "standard page": 1,
     "author": 3,
     "tag": 2,
-    "site feed": 7,
-    "blog feed": 9,
-    "search": 8,
+    "site feed": 0,
+    "blog feed": 1,
+    "search": 2,
 }
 
 

@@ -32,10 +32,15 @@ def _listed_copy(post, values: dict[str, dict[int, object]]):
 
 
 def remembered_posts(
-    request: HttpRequest | None, key: Hashable, read: Callable[[], Iterable]
+    request: HttpRequest | None,
+    key: Hashable,
+    read: Callable[[], Iterable],
+    *,
+    fresh_values: bool = True,
 ) -> list:
     """The posts `read()` lists (a for_listing() queryset or its slice), remembered under
-    ("listing", key) for the content version, as fresh copies with fresh values."""
+    ("listing", key) for the content version, as fresh copies with fresh values (unless the
+    caller shows none of them: `fresh_values=False`)."""
     posts = frame.remembered(request, ("listing", key), lambda: list(read()), per_page=True)
-    values = fresh_listing_values([post.pk for post in posts])
+    values = fresh_listing_values([post.pk for post in posts]) if fresh_values else {}
     return [_listed_copy(post, values) for post in posts]

@@ -18,6 +18,8 @@ from django.utils.text import Truncator
 
 from byline.blogs.extensions import post_amendments, post_modified
 from byline.blogs.models import PostPage
+from byline.blogs.remembered import remembered_posts
+from byline.core import frame
 from byline.feeds import generators
 from byline.feeds.sources import SOURCES, FeedSource, site_name
 
@@ -65,9 +67,7 @@ class PostFeed(Feed):
         response.headers["ETag"] = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
         # A correction changes an item's updated date without publishing anything.
         corrected = [post_modified(post, self.amendments.get(post.pk, [])) for post in self.posts]
-        last_modified = max(
-            filter(None, [self.source.last_modified(self.posts), *corrected]), default=None
-        )
+        last_modified = max(filter(None, [self.posts_modified, *corrected]), default=None)
         if last_modified is not None:
             response.headers["Last-Modified"] = http_date(last_modified.timestamp())
         else:
@@ -109,10 +109,22 @@ class PostFeed(Feed):
         return site_name(self.request)
 
     def items(self, source: FeedSource) -> list[PostPage]:
-        # Kept for Last-Modified, which is the newest change among them.
-        self.posts = source.newest_posts(settings.BYLINE_FEED_ITEMS)
-        # Their corrections and updates, in one query, for each item's updated date.
-        self.amendments = post_amendments([post.pk for post in self.posts])
+        # The posts, their corrections and updates (for each item's updated date) and when
+        # the list last changed (for Last-Modified) change only with the content version
+        # (pages, authors, images, corrections): each process reads them once per version.
+        limit = settings.BYLINE_FEED_ITEMS
+        key = ("feed", source.scope, limit)
+        self.posts = remembered_posts(
+            self.request, key, lambda: source.newest_posts(limit), fresh_values=False
+        )
+
+        def dates() -> tuple[dict, object]:
+            amendments = post_amendments([post.pk for post in self.posts])
+            return amendments, source.last_modified(self.posts)
+
+        self.amendments, self.posts_modified = frame.remembered(
+            self.request, ("feed-dates", *key), dates, per_page=True
+        )
         return self.posts
 
     def item_title(self, post: PostPage) -> str:
@@ -169,12 +181,18 @@ class PostFeed(Feed):
         return EMAIL_RE.sub("(address on the post page)", text)
 
     def content_html(self, post: PostPage) -> str:
-        # Block by block, as the post page does, without StreamField's wrapping <div>s.
-        context = {"request": self.request, "page": post}
-        html = "".join(block.render_as_block(context=context) for block in post.body)
         root = self.request.build_absolute_uri("/")
-        html = ROOT_RELATIVE_RE.sub(rf"\1=\2{root}", html)
-        return scrub_addresses(html, replacement_href=self.item_link(post))
+
+        def render() -> str:
+            # Block by block, as the post page does, without StreamField's wrapping <div>s.
+            context = {"request": self.request, "page": post}
+            html = "".join(block.render_as_block(context=context) for block in post.body)
+            html = ROOT_RELATIVE_RE.sub(rf"\1=\2{root}", html)
+            return scrub_addresses(html, replacement_href=self.item_link(post))
+
+        # The same for every feed the post is in, once per content version.
+        key = ("feed-content", post.pk, root)
+        return frame.remembered(self.request, key, render, per_page=True)
 
 
 class PostAtomFeed(PostFeed):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import forms
 from django.utils import timezone
 from wagtail.models import Page
@@ -19,30 +21,47 @@ class SearchForm(forms.Form):
     author = forms.ChoiceField(required=False, label="Author")
     year = forms.ChoiceField(required=False, label="Year")
 
-    def __init__(self, data, *, root: Page | None, years: list[int]):
+    def __init__(self, data, *, root: Page | None, choices: FilterChoices):
         super().__init__(data)
         self.root = root
-        # The blogs' ids from their own small table first (unordered: Page's default order by
-        # path joins the page table), then their pages by id. Joined in one statement, SQLite
-        # (with no table statistics) scanned every page of the site (70-140 ms at 100,000
-        # posts) to find a handful.
-        ids = list(BlogPage.objects.order_by().values_list("pk", flat=True)) if root else []
-        blogs = Page.objects.filter(readable_q(), pk__in=ids).order_by("title")
-        self.blogs = {blog.slug: blog for blog in blogs if blog.path.startswith(root.path)}
+        self.blogs, self.authors = choices.blogs, choices.authors
         self.fields["blog"].choices = [("", "All blogs")] + [
             (slug, blog.title) for slug, blog in self.blogs.items()
         ]
-        self.authors = {author.slug: author for author in Author.objects.order_by("name")}
         self.fields["author"].choices = [("", "All authors")] + [
             (slug, author.name) for slug, author in self.authors.items()
         ]
-        self.fields["year"].choices = [("", "Any year")] + [(str(y), str(y)) for y in years]
+        self.fields["year"].choices = [("", "Any year")] + [(str(y), str(y)) for y in choices.years]
         self.fields["q"].widget.attrs.update(
             {"type": "search", "maxlength": str(MAX_QUERY_CHARS * 4), "autocomplete": "off"}
         )
 
     def clean_q(self) -> str:
         return self.cleaned_data["q"].replace("\x00", "")
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the search form offers to narrow results by: blogs and authors by slug, years."""
+
+    blogs: dict[str, Page]
+    authors: dict[str, Author]
+    years: list[int]
+
+
+def filter_choices(root: Page | None) -> FilterChoices:
+    """The blogs under `root`, every author and the years with posts."""
+    # The blogs' ids from their own small table first (unordered: Page's default order by
+    # path joins the page table), then their pages by id. Joined in one statement, SQLite
+    # (with no table statistics) scanned every page of the site (70-140 ms at 100,000
+    # posts) to find a handful.
+    ids = list(BlogPage.objects.order_by().values_list("pk", flat=True)) if root else []
+    blogs = Page.objects.filter(readable_q(), pk__in=ids).order_by("title")
+    return FilterChoices(
+        blogs={blog.slug: blog for blog in blogs if blog.path.startswith(root.path)},
+        authors={author.slug: author for author in Author.objects.order_by("name")},
+        years=year_choices(),
+    )
 
 
 def year_choices() -> list[int]:

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from byline.blogs.models import PostPage
+from byline.blogs.remembered import remembered_posts
 from byline.search import engines
 from byline.search.query import ParsedQuery, parse
 
@@ -37,8 +38,11 @@ def search_posts(
     filters: engines.Filters,
     page_number: int,
     per_page: int | None = None,
+    request: HttpRequest | None = None,
 ) -> SearchOutcome:
-    """Rank published posts for `raw_query`; raise Http404 for a page past the last."""
+    """Rank published posts for `raw_query`; raise Http404 for a page past the last. With
+    `request`, the posts of a page of results are remembered per content version (the
+    ranking never is: the index may change after the version, in a background task)."""
     from byline.search.query import clean
 
     parsed = parse(raw_query)
@@ -52,7 +56,9 @@ def search_posts(
     outcome.page = paginator.page(page_number)
     outcome.truncated = hits.truncated
     ids = list(outcome.page.object_list)
-    posts = PostPage.objects.filter(pk__in=ids).for_listing()
+    posts = remembered_posts(
+        request, ("posts", tuple(ids)), lambda: PostPage.objects.filter(pk__in=ids).for_listing()
+    )
     by_id = {post.pk: post for post in posts}
     outcome.posts = [(by_id[pk], snippet(by_id[pk], parsed.all_words)) for pk in ids if pk in by_id]
     return outcome

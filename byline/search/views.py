@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 from wagtail.models import Site
 
+from byline.core import frame
 from byline.search import engines
-from byline.search.forms import SearchForm, year_choices
+from byline.search.forms import SearchForm, filter_choices
 from byline.search.services import search_posts
 
 
@@ -29,7 +31,13 @@ def search(request: HttpRequest) -> HttpResponse:
     for key in ("q", "blog", "author", "year"):
         if key in data:
             data[key] = data[key].replace("\x00", "")
-    form = SearchForm(data, root=root, years=year_choices())
+    # Blogs, authors and years change only with the content version (and the year).
+    choices = frame.remembered(
+        request,
+        ("search-choices", root.pk if root else None, timezone.now().year),
+        lambda: filter_choices(root),
+    )
+    form = SearchForm(data, root=root, choices=choices)
     form.is_valid()
     # An unknown blog, author or year is ignored (and the form shows "All …"), not an error.
     values = {name: form.cleaned_data.get(name, "") for name in ("q", "blog", "author", "year")}
@@ -46,7 +54,10 @@ def search(request: HttpRequest) -> HttpResponse:
         year=int(values["year"]) if values["year"] else None,
     )
     outcome = search_posts(
-        raw_query=values["q"], filters=filters, page_number=_page_number(request)
+        raw_query=values["q"],
+        filters=filters,
+        page_number=_page_number(request),
+        request=request,
     )
     return TemplateResponse(
         request,
