@@ -202,9 +202,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # when a read transaction tries to upgrade (Django ticket #29280).
     # cache_size: SQLite's page cache in kB (BYLINE_SQLITE_CACHE_KB), per connection, and a
     # worker keeps one connection per thread (BYLINE_THREADS). 20 MB each filled within a
-    # minute on 100,000 posts and held a web worker at ~225 MB; 4 MB renders as fast
-    # (bench/memory_bench.py, bench/render_serve_bench.py --cpu): what a page reads again is
-    # the indexes' upper pages, and the OS keeps the file's pages for every process.
+    # minute on 100,000 posts and held a web worker at ~225 MB (bench/memory_bench.py). The
+    # OS keeps the file's pages for every process, but scans (feeds, search) may cost more
+    # CPU with less: render_serve_bench.py --cpu was within noise in one run and slower on
+    # those in another; raise it on a box with memory to spare.
     sqlite_cache_kb = max(env_int("BYLINE_SQLITE_CACHE_KB", 4000), 0)
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
