@@ -318,8 +318,11 @@ def commenter(port: int, urls: dict, recorder: Recorder, stop: threading.Event) 
             _, page = request(port, "GET", post)
             html = page.decode("utf-8", "replace")
             action = re.search(r'action="(/comments/post/\d+/)"', html).group(1)
-            token = unescape(re.search(r'name="formguard_token" value="([^"]*)"', html).group(1))
-        except (OSError, AttributeError):
+            # The comment form's own token (the newsletter form before it has one too, which
+            # the comment view refuses).
+            form = html[html.index('id="comment-form"') :]
+            token = unescape(re.search(r'name="formguard_token" value="([^"]*)"', form).group(1))
+        except (OSError, AttributeError, ValueError):
             time.sleep(0.5)  # the page did not come (server down): try again shortly
             continue
         # A person reads before writing: wait out the minimum fill time.
