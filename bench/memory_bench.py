@@ -4,8 +4,8 @@ Issue #14 asks for under 150 MB RSS per web worker after a 5-minute mixed load a
 posts. This builds a scratch SQLite site once (`byline demo --posts N`; reused with --var,
 topped up if it holds fewer posts), starts `byline serve` on it with production settings as
 bench/load_mixed.py does (DEBUG off, the page store on, 2 workers), and drives it for
---duration seconds with load_mixed's readers and searchers and with commenters like its own
-(which read the comment form's token, not the subscribe form's). Readers and commenters pick
+--duration seconds with load_mixed's readers and searchers and with its commenters
+(which read the comment form's own token, not the subscribe form's). Readers and commenters pick
 posts from a sample spread over the whole range of posts (oldest to newest), not only the
 ones the home page links to, so that the database pages a worker touches are those of a
 large site. Every --interval seconds it reads the RSS (VmRSS, and its anonymous
@@ -32,28 +32,23 @@ import argparse
 import datetime
 import json
 import os
-import random
-import re
 import shutil
 import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import Counter, defaultdict
-from html import unescape
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from load_mixed import (  # noqa: E402
-    MIN_FILL_SECONDS,
     ROOT,
     Recorder,
     Site,
+    commenter,
     discover,
     reader,
-    request,
     searcher,
 )
 
@@ -120,46 +115,6 @@ class ScratchSite(Site):
             "ReaderComment.objects.filter(body__startswith='load-').delete()"
         )
         self.manage("shell", "-v0", "-c", code, check=False)
-
-
-def commenter(port: int, urls: dict, recorder: Recorder, stop: threading.Event) -> None:
-    """load_mixed's commenter, but reading the token inside the comment form: a post page
-    has another form guard token before it (the subscribe form's), which the comment form
-    refuses ("This form could not be checked")."""
-    rng = random.Random()
-    address = f"198.18.{rng.randrange(256)}.{rng.randrange(1, 255)}"
-    while not stop.is_set():
-        post = rng.choice(urls["posts"])
-        try:
-            _, page = request(port, "GET", post)
-            html = page.decode("utf-8", "replace")
-            form = html[html.index('id="comment-form"') :]
-            action = re.search(r'action="(/comments/post/\d+/)"', form).group(1)
-            token = unescape(re.search(r'name="formguard_token" value="([^"]*)"', form).group(1))
-        except (OSError, ValueError, AttributeError):
-            time.sleep(0.5)  # the page did not come (server down): try again shortly
-            continue
-        stop.wait(MIN_FILL_SECONDS + 0.2)  # a person reads before writing
-        marker = f"load-{uuid.uuid4().hex[:12]}"
-        data = {
-            "name": "Load Reader",
-            "email": f"{marker}@example.com",
-            "website": "",
-            "body": f"{marker} A comment written under load, number {rng.randrange(10**6)}.",
-            "formguard_token": token,
-            "phone": "",
-        }
-        started = time.monotonic()
-        try:
-            status, _ = request(
-                port, "POST", action, body=data, headers={"X-Forwarded-For": address}
-            )
-        except OSError as error:
-            status = type(error).__name__
-        recorder.add("comment", status, time.monotonic() - started)
-        if status == 303:
-            with recorder.lock:
-                recorder.accepted.add(marker)
 
 
 def _status_fields(pid: int) -> dict[str, int] | None:
