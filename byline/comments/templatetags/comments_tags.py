@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import datetime
+import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django import template
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 from byline.comments.anchors import old_anchors
 from byline.comments.forms import CommentForm
 from byline.comments.models import ReaderComment
 from byline.comments.moderation import comments_closed
 from byline.comments.pages import page_noun
+from byline.core import frame
+
+if TYPE_CHECKING:
+    from wagtail.models import Page
 
 register = template.Library()
 
@@ -57,7 +66,6 @@ class Thread:
     items: list[ThreadItem]
     count: int
     closed: bool
-    form: CommentForm | None
     # Approved pingbacks and trackbacks: listed apart, not counted as comments.
     mentions: list[ReaderComment] = field(default_factory=list)
     noun: str = "post"  # "Comments are closed for this post/page"
@@ -137,8 +145,53 @@ def comment_thread(post, blog=None) -> Thread:
         items=items,
         count=len(comments),
         closed=closed,
-        form=None if closed else CommentForm(post=post),
         mentions=mentions,
         noun=noun,
         shown=noun == "post" or not closed or bool(comments or mentions),
     )
+
+
+FORM_TEMPLATE = "comments/includes/comment_form.html"
+# How long the shared empty form is kept: its token carries the time it was made.
+FORM_SECONDS = 300
+# Stands for the form's action while the shared form is rendered. The empty form's HTML is
+# made of the template, the field widgets and the token (digits and URL-safe base64), none of
+# which can hold a NUL character, so the marker is found exactly where the action goes.
+_ACTION_MARKER = "\x00comment-form-action\x00"
+
+
+def _empty_form_parts() -> tuple[str, str]:
+    """The HTML of the empty comment form, split where a post's action address goes."""
+    html = get_template(FORM_TEMPLATE).render(
+        {"form": CommentForm(), "form_action": _ACTION_MARKER, "parent": None}
+    )
+    parts = html.split(_ACTION_MARKER)
+    if len(parts) != 2:
+        raise ValueError(f"{FORM_TEMPLATE} must hold its form_action exactly once")
+    return parts[0], parts[1]
+
+
+@register.simple_tag(takes_context=True)
+def empty_comment_form(context: template.Context, post: Page) -> SafeString:
+    """The empty comment form for `post`, the same for every reader.
+
+    Rendering the form's widgets costs several milliseconds, which a bake (every post rendered
+    once) paid for every post when the form was remembered per post. Nothing in the empty
+    form names its post but the action address (the token binds only the time and the form's
+    purpose; the parent field is empty), so the form is rendered once per content version in
+    each process, and again every FORM_SECONDS for a fresh token, and each post puts in its
+    own address. A preview renders it afresh, as {% remember %} does.
+    """
+    request = context.get("request")
+    if getattr(request, "is_preview", False):
+        head, tail = _empty_form_parts()
+    else:
+        head, tail = frame.remembered(
+            request,
+            ("fragment", "comment-form"),
+            _empty_form_parts,
+            until=lambda _parts: time.time() + FORM_SECONDS,
+        )
+    # Escaped as {% url %} would: the address holds the site's script prefix too.
+    action = conditional_escape(reverse("comments:post", args=[int(post.pk)]))
+    return mark_safe(f"{head}{action}{tail}")
