@@ -241,3 +241,45 @@ def test_a_preview_shows_the_editors_state_not_the_remembered_post(tree):
     assert "Unsaved title" in section(html, "<article", "</article>")
     assert "Unsaved title" in section(html, "<head>", "</head>")
     assert "Live title" in render(client, post.url)
+
+
+@pytest.mark.django_db
+def test_authors_are_shared_between_posts_and_follow_their_changes(tree):
+    """A post's byline reads its credits; the authors (with their profile links) are read
+    once per content version for every post crediting them, and a new link or a deleted
+    author shows on the next read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from byline.blogs.models import AuthorLink, PostPage
+
+    first = make_post(tree.blog, slug="first", date=at(5), authors=[tree.author])
+    second = make_post(tree.blog, slug="second", date=at(6), authors=[tree.author])
+    assert [a.name for a in PostPage.objects.get(pk=first.pk).authors] == ["Scott Bekker"]
+    with CaptureQueriesContext(connection) as queries:
+        authors = PostPage.objects.get(pk=second.pk).authors
+    assert len(queries) == 2  # the post, its credits: not the author nor the links
+    assert [a.pk for a in authors] == [tree.author.pk]
+    AuthorLink.objects.create(author=tree.author, label="Mastodon", url="https://example.social/@s")
+    links = PostPage.objects.get(pk=second.pk).authors[0].profile_links
+    assert [link.url for link in links] == ["https://example.social/@s"]
+    Author.objects.filter(pk=tree.author.pk).delete()
+    assert [(a.pk, a.name) for a in PostPage.objects.get(pk=first.pk).authors] == [
+        (None, "Scott Bekker")
+    ]
+
+
+@pytest.mark.django_db
+def test_a_preview_shows_the_editors_unsaved_byline(tree):
+    from byline.blogs.models import PostPageAuthor
+
+    client = Client(HTTP_HOST="localhost")
+    guest = Author.objects.create(name="Guest Writer", slug="guest-writer")
+    post = make_post(tree.blog, slug="bylined", date=at(13), authors=[tree.author])
+    assert "Scott Bekker" in render(client, post.url)
+    post.post_authors = [PostPageAuthor(author=guest)]
+    response = post.make_preview_request()
+    if hasattr(response, "render"):
+        response.render()
+    article = section(response.content.decode(), "<article", "</article>")
+    assert "Guest Writer" in article and "Scott Bekker" not in article

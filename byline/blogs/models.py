@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Exists, OuterRef
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -168,6 +167,12 @@ def _post_from_row(row: dict) -> PostPage:
     return post
 
 
+def _authors_with_links(keys: list[tuple[str, int]]) -> dict[tuple[str, int], Author]:
+    """The authors `keys` name, each with its profile links (PostPage.authors)."""
+    found = Author.objects.filter(pk__in=[pk for _, pk in keys]).prefetch_related("links")
+    return {("author", author.pk): author for author in found}
+
+
 class PostQuerySet(PageQuerySet):
     def at_their_address(self) -> PostQuerySet:
         """Live posts, restricted or not: each answers at its address, a restricted one with
@@ -314,7 +319,18 @@ class BlogPage(RoutablePageMixin, Page):
         (its authors, its tags) reaches another."""
 
         def find() -> dict | None:
-            post = self.posts(restricted=True).filter(slug=slug).first()
+            # posts(restricted=True).filter(slug=slug) by hand: the ORM spent 3-4 ms of CPU
+            # building the statement for a 1 ms query (a bake pays it for every post).
+            found = PostPage.objects.raw(
+                """
+                SELECT * FROM blogs_postpage p JOIN wagtailcore_page pg ON pg.id = p.page_ptr_id
+                WHERE pg.slug = %s AND pg.path LIKE %s AND pg.depth = %s AND pg.live
+                  AND p.date IS NOT NULL
+                ORDER BY p.date DESC, p.page_ptr_id DESC LIMIT 1
+                """,
+                [slug, f"{self.path}%", self.depth + 1],
+            )
+            post = next(iter(found), None)
             return None if post is None else _row_of(post)
 
         row = frame.remembered(request, ("post-at", self.pk, slug), find, per_page=True)
@@ -526,10 +542,28 @@ class PostPage(Page):
     def authors(self) -> list[Author]:
         if "post_authors" in getattr(self, "_prefetched_objects_cache", {}):
             links = self.post_authors.all()  # a listing prefetched them (for_listing)
-        else:
-            # Their profile links too, for the JSON-LD and fediverse:creator: one query more
-            # however many authors share the byline.
+        elif "post_authors" in getattr(self, "_cluster_related_objects", {}) or self.pk is None:
+            # The editor's byline, not yet saved (a preview), with the profile links too.
             links = self.post_authors.select_related("author").prefetch_related("author__links")
+        else:
+            # The credits in one small query; the authors, with the profile links the
+            # JSON-LD and fediverse:creator show, remembered per content version (an
+            # author's or link's change starts a new one).
+            credits = list(
+                PostPageAuthor.objects.filter(post_id=self.pk)
+                .order_by("sort_order", "pk")
+                .values_list("author_id", "name")
+            )
+            known = frame.remembered_each(
+                None,
+                [("author", author_id) for author_id, _ in credits if author_id is not None],
+                _authors_with_links,
+            )
+            # An author deleted since the credits were read is shown by the kept name.
+            return [
+                known.get(("author", author_id)) or PostPageAuthor(name=name).credited
+                for author_id, name in credits
+            ]
         return [link.credited for link in links]
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
@@ -538,7 +572,7 @@ class PostPage(Page):
         context["blog"] = blog
         if getattr(request, "is_preview", False):
             # A preview's date and tags are the editor's, not what was published.
-            context.update(self.column_context(blog))
+            context.update(self.column_context(blog, request))
         else:
             # Only pages (their dates, tags and restrictions) decide these, and every change
             # to a page starts a new content version.
@@ -546,59 +580,44 @@ class PostPage(Page):
                 frame.remembered(
                     request,
                     ("post-column", self.pk, blog.pk, self.date),
-                    lambda: self.column_context(blog),
+                    lambda: self.column_context(blog, request),
                     per_page=True,
                 )
             )
         return context
 
-    def column_context(self, blog: BlogPage) -> dict:
+    def column_context(self, blog: BlogPage, request: HttpRequest | None = None) -> dict:
         """The posts around this one: the previous and next in its blog, "More from" the
         column and related posts from anywhere."""
         context: dict = {}
         if self.date is not None:
-            siblings = PostPage.objects.child_of(blog).published().exclude(pk=self.pk)
             # Walking the date index finds a busy blog's neighbours at once, but crosses the
             # whole site's posts for a small blog's newest or oldest post (25-50 ms at
             # 100,000 posts). A blog with few posts in a big site reads its own by tree path
-            # and sorts them: comparing and ordering by an expression keeps SQLite off the
-            # date index.
+            # and sorts them (related.column_around).
             blog_posts = counts.blog_post_count(blog)
             site_posts = counts.site_post_count(PostPage.objects.published())
             older_window = self.NEIGHBOUR_WINDOW + related.MORE_COUNT
-            if not walk_date_index(size=blog_posts, wanted=older_window, total=site_posts):
-                siblings = siblings.filter(
-                    path__gte=blog.path, path__lte=blog.path + "Z" * self.steplen
-                ).alias(when=Coalesce("date", "date"))
-                by = "when"
-            else:
-                by = "date"
             # The column's previous posts ("More from") come out of the same query as the
             # previous post: the window reaches MORE_COUNT posts past the ties.
-            older = siblings.filter(**{f"{by}__lte": self.date}).order_by(f"-{by}", "-pk")
-            context["more_from_blog"] = related.column_before(
-                older[:older_window], date=self.date, pk=self.pk
+            older, newer = related.column_around(
+                blog,
+                date=self.date,
+                pk=self.pk,
+                older=older_window,
+                newer=self.NEIGHBOUR_WINDOW,
+                walk=walk_date_index(size=blog_posts, wanted=older_window, total=site_posts),
             )
+            context["more_from_blog"] = related.column_before(older, date=self.date, pk=self.pk)
             context["previous_post"] = next(iter(context["more_from_blog"]), None)
-            context["next_post"] = self._neighbour(
-                siblings.filter(**{f"{by}__gte": self.date}).order_by(by, "pk"), older=False
-            )
+            key = (self.date, self.pk)
+            context["next_post"] = next((p for p in newer if (p.date, p.pk) > key), None)
         shown = [self.pk, *(post.pk for post in context.get("more_from_blog", ()))]
-        context["related_posts"] = related.related_posts(self, exclude=shown)
+        context["related_posts"] = related.related_posts(self, exclude=shown, request=request)
         return context
 
     # Posts sharing this post's exact date-time that are looked at to order ties by id.
     NEIGHBOUR_WINDOW = 10
-
-    def _neighbour(self, candidates: PostQuerySet, *, older: bool) -> PostPage | None:
-        """The nearest post in date order (ties broken by id), in one query that walks the
-        date index from this post. An OR of (date < d) | (date = d AND id < i) made SQLite
-        gather every older post and sort them: 4x slower at 10,000 posts."""
-        key = (self.date, self.pk)
-        for post in candidates[: self.NEIGHBOUR_WINDOW]:
-            if ((post.date, post.pk) < key) if older else ((post.date, post.pk) > key):
-                return post
-        return None
 
 
 class PostPageAuthor(Orderable):

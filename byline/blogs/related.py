@@ -7,10 +7,13 @@ a tag, and stays fast when one tag is on every post:
 
 1. this post's tags with the number of posts carrying each, and the largest post id (an
    estimate of the number of posts, as in ``listing.newest_post_ids``);
-2. one statement that takes, for each of the post's rarest ``MAX_TAGS`` tags, only the
-   ``PER_TAG`` newest posts carrying it (a tag on every post is read ``PER_TAG`` rows deep,
-   not to the end), counts the tags each candidate shares (GROUP BY) and keeps the best;
-   and loads those posts (the ranking as an IN subquery of the posts' own query), with the
+2. for each of the post's rarest ``MAX_TAGS`` tags, only the ``PER_TAG`` newest posts
+   carrying it (a tag on every post is read ``PER_TAG`` rows deep, not to the end). These
+   lists are the same for every post carrying the tag, so each process keeps them per
+   content version (byline.core.frame): a bake or a crawl reads each tag's list once, not
+   once per post (it was 20 of a cold post render's 80 ms at 10,000 posts). Those not held
+   are read in one statement;
+3. the candidates are ranked here (tags shared, then newest) and the best loaded, with the
    posts editors pinned (PostPageRelated) first, in their order.
 
 Usage::
@@ -20,9 +23,13 @@ Usage::
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import connection
+from django.http import HttpRequest
 
 from byline.blogs.plans import walk_date_index
 
@@ -53,6 +60,46 @@ def column_before(candidates: Iterable, *, date, pk: int, count: int = MORE_COUN
     return older[:count]
 
 
+def column_around(blog, *, date, pk: int, older: int, newer: int, walk: bool) -> tuple[list, list]:
+    """Up to `older` of `blog`'s published posts from this post's `date` back (newest
+    first) and `newer` from it on (oldest first), leaving out the post `pk`, in one
+    hand-written statement (the ORM's two cost 3 ms of CPU to build for 1 ms of query).
+    `walk`: walk the date index (plans.walk_date_index); otherwise the blog's posts are read
+    by tree path and sorted, the date compared as an expression so that SQLite stays off the
+    date index."""
+    from byline.blogs.models import PostPage
+    from byline.blogs.visibility import readable_sql
+
+    readable, readable_params = readable_sql("pg")
+    columns = ", ".join(f"pg.{f}" for f in _PAGE_LINK_COLUMNS)
+    scope, scope_params = "pg.path LIKE %s AND pg.depth = %s", [f"{blog.path}%", blog.depth + 1]
+    when = "p.date"
+    if not walk:
+        scope += " AND pg.path >= %s AND pg.path <= %s"
+        scope_params += [blog.path, blog.path + "Z" * blog.steplen]
+        when = "COALESCE(p.date, p.date)"
+    at = connection.ops.adapt_datetimefield_value(date)
+    parts, params = [], []
+    for side, compare, order, limit in (
+        ("older", "<=", "DESC", older),
+        ("newer", ">=", "ASC", newer),
+    ):
+        parts.append(
+            f"""SELECT * FROM (
+                SELECT p.page_ptr_id, pg.id, {columns}, p.date, '{side}' AS side
+                FROM blogs_postpage p JOIN wagtailcore_page pg ON pg.id = p.page_ptr_id
+                WHERE {scope} AND p.date IS NOT NULL AND {readable}
+                  AND p.page_ptr_id <> %s AND {when} {compare} %s
+                ORDER BY {when} {order}, p.page_ptr_id {order} LIMIT %s
+            ) AS {side}_posts"""
+        )
+        params += [*scope_params, *readable_params, pk, at, limit]
+    found = list(PostPage.objects.raw(" UNION ALL ".join(parts), params))  # noqa: S608
+    before = sorted((p for p in found if p.side == "older"), key=lambda p: (p.date, p.pk))
+    after = sorted((p for p in found if p.side == "newer"), key=lambda p: (p.date, p.pk))
+    return before[::-1], after
+
+
 def _tag_sizes(post_id: int) -> tuple[list[tuple[int, int]], int]:
     """This post's tags as (tag id, posts carrying it), rarest first, and the largest post
     id."""
@@ -72,7 +119,7 @@ def _tag_sizes(post_id: int) -> tuple[list[tuple[int, int]], int]:
 
 
 def _newest_with_tag(walk: bool) -> str:
-    """One tag's PER_TAG newest dated posts other than this one. Walking the date index and
+    """One tag's newest dated posts (this one among them). Walking the date index and
     checking each post's tags stops after about PER_TAG / f posts for a tag on a fraction f
     of them; starting from the tag's rows sorts all of them (plans.walk_date_index chooses).
     CROSS JOIN and the unary + keep SQLite on the chosen plan, as in
@@ -82,46 +129,117 @@ def _newest_with_tag(walk: bool) -> str:
             SELECT p.page_ptr_id AS post_id FROM blogs_postpage p
             CROSS JOIN blogs_postpagetag t
             WHERE t.content_object_id = p.page_ptr_id AND +t.tag_id = %s
-              AND p.date IS NOT NULL AND p.page_ptr_id <> %s
+              AND p.date IS NOT NULL
             ORDER BY p.date DESC, p.page_ptr_id DESC LIMIT %s
         """
     return """
         SELECT p.page_ptr_id AS post_id FROM blogs_postpagetag t, blogs_postpage p
         WHERE t.tag_id = %s AND p.page_ptr_id = t.content_object_id AND p.date IS NOT NULL
-          AND p.page_ptr_id <> %s
         ORDER BY p.date DESC, p.page_ptr_id DESC LIMIT %s
     """
 
 
-def _ranked(
-    post_id: int, *, exclude: Iterable[int], count: int, per_tag: int, max_tags: int
-) -> tuple[list[int], str, list] | None:
-    """The post's tag ids looked at, and the statement (with its parameters) selecting the ids
-    of the `count` best candidates; None when the post has no tag. Reads the tags (query 1)."""
+_EPOCH = datetime(1970, 1, 1)
+
+
+def _stamp(value: datetime | str) -> float:
+    """A post's date as seconds, comparable between the posts of one database (SQLite's
+    cursor gives text, PostgreSQL's an aware datetime)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return (value.replace(tzinfo=None) - _EPOCH).total_seconds()
+
+
+@dataclass(frozen=True)
+class TagNewest:
+    """One tag's newest dated posts, newest first (ties: highest id first): their ids,
+    dates (as _stamp) and whether readers may see them. Arrays, so that a process keeping
+    hundreds of tags' lists holds a few kB for each."""
+
+    ids: array
+    stamps: array
+    readable: bytes
+
+
+def _tag_lists(wanted: list[tuple[int, int]], *, total: int, depth: int) -> dict[tuple, TagNewest]:
+    """The `depth` newest dated posts of each (tag id, posts carrying it) in `wanted`, in one
+    statement, keyed as tag_lists remembers them."""
     from byline.blogs.visibility import readable_sql
+
+    parts, params = [], []
+    for tag_id, size in wanted:
+        # Parenthesised so that each part keeps its own ORDER BY and LIMIT (both databases).
+        sql = _newest_with_tag(walk_date_index(size=size, wanted=depth, total=total))
+        parts.append(f"SELECT {int(tag_id)} AS tag_id, post_id FROM ({sql}) AS tag_{len(parts)}")
+        params += [tag_id, depth]
+    readable, readable_params = readable_sql("pg")
+    sql = f"""
+        SELECT c.tag_id, c.post_id, p.date, CASE WHEN {readable} THEN 1 ELSE 0 END
+        FROM ({" UNION ALL ".join(parts)}) AS c
+        JOIN blogs_postpage p ON p.page_ptr_id = c.post_id
+        JOIN wagtailcore_page pg ON pg.id = c.post_id
+    """  # noqa: S608 -- fixed SQL; every value is a parameter or an int
+    rows: dict[int, list[tuple[float, int, int]]] = {tag_id: [] for tag_id, _ in wanted}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*readable_params, *params])
+        for tag_id, post_id, date, shown in cursor.fetchall():
+            rows[tag_id].append((_stamp(date), post_id, shown))
+    lists = {}
+    for tag_id, found in rows.items():
+        found.sort(reverse=True)
+        lists[("related-tag", tag_id, depth)] = TagNewest(
+            ids=array("q", (post_id for _, post_id, _ in found)),
+            stamps=array("d", (stamp for stamp, _, _ in found)),
+            readable=bytes(1 if shown else 0 for _, _, shown in found),
+        )
+    return lists
+
+
+def _ranked_ids(
+    post_id: int,
+    *,
+    exclude: Iterable[int],
+    count: int,
+    per_tag: int,
+    max_tags: int,
+    request: HttpRequest | None = None,
+) -> tuple[list[int], list[int]]:
+    """The post's tag ids looked at, and the ids of the `count` best candidates: readable
+    posts among the `per_tag` newest others carrying each tag, by tags shared, then newest,
+    then highest id. Reads the tags (query 1) and those tags' lists this process does not
+    hold under the current content version (query 2, one statement)."""
+    from byline.core import frame
 
     tags, total = _tag_sizes(post_id)
     tags = tags[:max_tags]
     if not tags:
-        return None
-    parts, params = [], []
-    for tag_id, size in tags:
-        # Parenthesised so that each part keeps its own ORDER BY and LIMIT (both databases).
-        sql = _newest_with_tag(walk_date_index(size=size, wanted=per_tag, total=total))
-        parts.append(f"SELECT post_id FROM ({sql}) AS tag_{len(parts)}")
-        params += [tag_id, post_id, per_tag]
-    left_out = sorted({post_id, *exclude})
-    readable, readable_params = readable_sql("pg")
-    sql = f"""
-        SELECT c.post_id FROM ({" UNION ALL ".join(parts)}) AS c
-        JOIN blogs_postpage p ON p.page_ptr_id = c.post_id
-        JOIN wagtailcore_page pg ON pg.id = c.post_id
-        WHERE {readable} AND c.post_id NOT IN ({", ".join(["%s"] * len(left_out))})
-        GROUP BY c.post_id, p.date
-        ORDER BY COUNT(*) DESC, p.date DESC, c.post_id DESC
-        LIMIT %s
-    """  # noqa: S608 -- fixed SQL; every value is a parameter
-    return [tag_id for tag_id, _ in tags], sql, [*params, *readable_params, *left_out, count]
+        return [], []
+    # One more than per_tag: this post may be among its own tags' newest.
+    depth = per_tag + 1
+    sizes = dict(tags)
+    lists = frame.remembered_each(
+        request,
+        [("related-tag", tag_id, depth) for tag_id, _ in tags],
+        lambda keys: _tag_lists(
+            [(key[1], sizes[key[1]]) for key in keys], total=total, depth=depth
+        ),
+    )
+    left_out = {post_id, *exclude}
+    shared: dict[int, int] = {}
+    stamps: dict[int, float] = {}
+    for newest in lists.values():
+        taken = 0
+        for index, candidate in enumerate(newest.ids):
+            if candidate == post_id:
+                continue
+            if taken == per_tag:
+                break
+            taken += 1
+            if newest.readable[index] and candidate not in left_out:
+                shared[candidate] = shared.get(candidate, 0) + 1
+                stamps[candidate] = newest.stamps[index]
+    best = sorted(shared, key=lambda pk: (shared[pk], stamps[pk], pk), reverse=True)
+    return [tag_id for tag_id, _ in tags], best[:count]
 
 
 def related_post_ids(
@@ -134,23 +252,23 @@ def related_post_ids(
 ) -> list[int]:
     """Ids of the `count` published, public posts sharing the most tags with the post
     `post_id` (ties: newest first, then highest id), leaving out `post_id` and `exclude`;
-    two queries, whatever the number of candidates."""
-    ranked = _ranked(post_id, exclude=exclude, count=count, per_tag=per_tag, max_tags=max_tags)
-    if ranked is None:
-        return []
-    _, sql, params = ranked
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+    at most two queries, whatever the number of candidates."""
+    return _ranked_ids(post_id, exclude=exclude, count=count, per_tag=per_tag, max_tags=max_tags)[1]
 
 
-def related_posts(post, *, exclude: Iterable[int] = (), count: int = RELATED_COUNT) -> list:
+def related_posts(
+    post,
+    *,
+    exclude: Iterable[int] = (),
+    count: int = RELATED_COUNT,
+    request: HttpRequest | None = None,
+) -> list:
     """The related list under `post`: the posts editors pinned (PostPageRelated), in their
     order, then those sharing the most tags with it (see related_post_ids), published and
     public, leaving out `exclude`; at least `count` long when there are enough, and every
-    pinned post. Two queries whatever the number of candidates: the tags read, then the
-    candidates ranked and loaded in one statement (the outer count re-ranks the handful of
-    posts chosen)."""
+    pinned post. Two queries whatever the number of candidates (three when this process
+    has yet to read one of its tags' lists): the tags read, then the chosen posts loaded in
+    one statement (its count of shared tags re-ranks the handful chosen)."""
     from byline.blogs.models import PostPage
     from byline.blogs.visibility import readable_sql
 
@@ -159,12 +277,17 @@ def related_posts(post, *, exclude: Iterable[int] = (), count: int = RELATED_COU
     # One IN (subquery) over the pinned and the ranked ids: SQLite looks each up by key. An
     # OR of two IN conditions made it scan every post (21 ms rather than 6 at 10,000 posts).
     sql, params = "SELECT related_post_id FROM blogs_postpagerelated WHERE post_id = %s", [post.pk]
-    ranked = _ranked(post.pk, exclude=exclude, count=count, per_tag=PER_TAG, max_tags=MAX_TAGS)
-    tag_ids = []
-    if ranked is not None:
-        tag_ids, ranked_sql, ranked_params = ranked
-        sql += f" UNION ALL SELECT post_id FROM ({ranked_sql}) AS ranked"
-        params += ranked_params
+    tag_ids, ranked_ids = _ranked_ids(
+        post.pk,
+        exclude=exclude,
+        count=count,
+        per_tag=PER_TAG,
+        max_tags=MAX_TAGS,
+        request=request,
+    )
+    for ranked_id in ranked_ids:
+        sql += " UNION ALL SELECT %s"
+        params.append(ranked_id)
     left_out = [post.pk, *exclude]
     readable, readable_params = readable_sql("pg")
     shared = (

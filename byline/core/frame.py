@@ -248,6 +248,54 @@ def remembered(
     return value
 
 
+def remembered_each(
+    request: HttpRequest | None,
+    keys: list[Hashable],
+    build_missing: Callable[[list[Hashable]], dict[Hashable, Any]],
+) -> dict[Hashable, Any]:
+    """`remembered` for several pieces of single pages at once (per_page), those not held
+    built together by one `build_missing(missing_keys)` (a single statement rather than one
+    per piece), which returns a value for each it found (a key it leaves out is missing from
+    the answer too)."""
+    global _version
+    version = request_version(request)
+    if version is None:
+        return build_missing(list(keys))
+    found: dict[Hashable, Any] = {}
+    with _lock:
+        if _version != version:
+            _version = version
+            _pieces.clear()
+            _per_page.clear()
+        for key in keys:
+            held = _per_page.get(key)
+            if held is not None and (held[1] is None or held[1] > time.time()):
+                _per_page.move_to_end(key)
+                found[key] = held
+    for held in found.values():
+        _tracker.replay(held[2])
+    values = {key: held[0] for key, held in found.items()}
+    missing = [key for key in keys if key not in found]
+    if not missing:
+        return values
+    token = _tracker.start()
+    try:
+        with _read_from_primary():
+            built = build_missing(missing)
+    finally:
+        noted = _tracker.stop(token)
+    with _lock:
+        if _version == version:
+            for key in missing:
+                if key in built:
+                    _per_page[key] = (built[key], None, noted)
+                    _per_page.move_to_end(key)
+            while len(_per_page) > MAX_PER_PAGE:
+                _per_page.popitem(last=False)
+    values.update(built)
+    return values
+
+
 def forget() -> None:
     """Drop what this process remembers (tests that change the database behind its back)."""
     global _version

@@ -12,6 +12,7 @@ from wagtail.models import PageViewRestriction
 
 from byline.blogs import related
 from byline.blogs.models import BlogPage, PostPage, PostPageRelated
+from byline.core import frame
 from tests.factories import make_post, publish
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +113,7 @@ def test_both_plans_pick_the_same_posts(tree, other_blog, monkeypatch):
         make_post(other_blog, date=at(day), tags=["a", "b"][: 1 + day % 2])
     found = {}
     for walk in (True, False):
+        frame.forget()  # each plan reads the tags' lists afresh
         monkeypatch.setattr(related, "walk_date_index", lambda walk=walk, **kwargs: walk)
         found[walk] = related.related_post_ids(post.pk, per_tag=4, count=10)
     assert found[True] == found[False]
@@ -120,16 +122,43 @@ def test_both_plans_pick_the_same_posts(tree, other_blog, monkeypatch):
 
 @pytest.mark.parametrize("candidates", [0, 10, 100])
 def test_related_costs_two_queries_whatever_the_candidates(tree, other_blog, candidates):
-    """Reading the tags, then ranking and loading the candidates: two queries with 0, 10 or
-    100 posts sharing every tag with this one."""
+    """Reading the tags, then loading the chosen posts: two queries with 0, 10 or 100 posts
+    sharing every tag with this one, and one more the first time this process meets a tag
+    (its newest posts, all tags in one statement)."""
     post = make_post(tree.blog, date=at(200), tags=["azure", "office"])
     for day in range(candidates):
         make_post(other_blog, date=at(day), tags=["azure", "office"])
     post = PostPage.objects.get(pk=post.pk)
-    with CaptureQueriesContext(connection) as queries:
+    with CaptureQueriesContext(connection) as first:
         found = related.related_posts(post)
-    assert len(queries) == 2
+    with CaptureQueriesContext(connection) as again:
+        assert related.related_posts(post) == found
+    assert (len(first), len(again)) == (3, 2)
     assert len(found) == min(candidates, related.RELATED_COUNT)
+
+
+def test_a_tags_newest_posts_are_read_once_and_again_after_a_change(tree, other_blog):
+    """Posts sharing a tag share its list of newest posts: the second post's related list
+    reads no list. A post published since (a new content version) is found at once."""
+    first = make_post(tree.blog, date=at(100), tags=["azure"])
+    second = make_post(tree.blog, date=at(101), tags=["azure"])
+    older = make_post(other_blog, date=at(1), tags=["azure"])
+    assert [p.pk for p in related.related_posts(first)] == [second.pk, older.pk]
+    with CaptureQueriesContext(connection) as queries:
+        assert [p.pk for p in related.related_posts(second)] == [first.pk, older.pk]
+    assert len(queries) == 2
+    newer = make_post(other_blog, date=at(50), tags=["azure"])
+    assert [p.pk for p in related.related_posts(first)] == [second.pk, newer.pk, older.pk]
+
+
+def test_a_post_hidden_since_leaves_the_related_lists_at_once(tree, other_blog):
+    post = make_post(tree.blog, date=at(100), tags=["azure"])
+    secret = make_post(other_blog, date=at(1), tags=["azure"])
+    assert [p.pk for p in related.related_posts(post)] == [secret.pk]
+    PageViewRestriction.objects.create(
+        page=secret, restriction_type=PageViewRestriction.PASSWORD, password="open sesame"
+    )
+    assert related.related_posts(post) == []
 
 
 def test_the_post_page_costs_the_same_with_0_10_and_100_candidates(client, tree, other_blog):
@@ -210,6 +239,7 @@ def test_pins_cost_no_query_more(tree, other_blog):
         make_post(other_blog, date=at(day), tags=["azure"])
     pin(post, *[make_post(other_blog, date=at(day)) for day in range(3)])
     post = PostPage.objects.get(pk=post.pk)
+    related.related_posts(post)  # the tag's list read once per content version
     with CaptureQueriesContext(connection) as queries:
         found = related.related_posts(post)
     assert len(queries) == 2
