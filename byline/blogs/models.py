@@ -31,7 +31,7 @@ from byline.blogs.blocks import PostBodyBlock
 from byline.blogs.extensions import listing_annotations
 from byline.blogs.forms import PostPageForm
 from byline.blogs.plans import walk_date_index
-from byline.blogs.remembered import remembered_posts
+from byline.blogs.remembered import fresh_copy, remembered_posts
 from byline.blogs.visibility import readable_q
 from byline.core import frame
 from byline.core.pagination import paginate
@@ -150,21 +150,6 @@ class AuthorLink(Orderable):
 
     def __str__(self) -> str:
         return self.label or self.url
-
-
-def _row_of(post: PostPage) -> dict:
-    # The fields as read from the database, before anything is cached on the object.
-    return {k: v for k, v in post.__dict__.items() if k != "_state"}
-
-
-def _post_from_row(row: dict) -> PostPage:
-    """A PostPage as Model.from_db makes one, from the fields `_row_of` kept."""
-    post = PostPage.__new__(PostPage)
-    post.__dict__.update(row)
-    post._state = models.base.ModelState()
-    post._state.adding = False
-    post._state.db = "default"
-    return post
 
 
 def _authors_with_links(keys: list[tuple[str, int]]) -> dict[tuple[str, int], Author]:
@@ -315,10 +300,10 @@ class BlogPage(RoutablePageMixin, Page):
     def post_at(self, request: HttpRequest, slug: str) -> PostPage | None:
         """The live post of this blog at `slug`, restricted or not: looked up once per
         content version in each process (every change to a page starts a new one) and
-        handed out as a fresh copy each time, so nothing one request caches on its post
-        (its authors, its tags) reaches another."""
+        handed out as a fresh copy each time (`fresh_copy`, as listings hand out theirs), so
+        nothing one request caches on its post (its authors, its tags) reaches another."""
 
-        def find() -> dict | None:
+        def find() -> PostPage | None:
             # posts(restricted=True).filter(slug=slug) by hand: the ORM spent 3-4 ms of CPU
             # building the statement for a 1 ms query (a bake pays it for every post).
             found = PostPage.objects.raw(
@@ -330,11 +315,10 @@ class BlogPage(RoutablePageMixin, Page):
                 """,
                 [slug, f"{self.path}%", self.depth + 1],
             )
-            post = next(iter(found), None)
-            return None if post is None else _row_of(post)
+            return next(iter(found), None)
 
-        row = frame.remembered(request, ("post-at", self.pk, slug), find, per_page=True)
-        return None if row is None else _post_from_row(row)
+        post = frame.remembered(request, ("post-at", self.pk, slug), find, per_page=True)
+        return None if post is None else fresh_copy(post)
 
     def remember_listing(self, request: HttpRequest, page, *which: object) -> None:
         """Have `page` (of a paginator) list its posts remembered per content version."""

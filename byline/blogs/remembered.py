@@ -7,27 +7,32 @@ authors and lead images' renditions. All of that changes only with a new content
 until the next one. What changes without a new version (approved comment counts, registered
 with `values_of` in byline.blogs.extensions) is read for every render, in one query.
 
-Each render gets copies of the remembered posts: what a template caches on a post (its
-authors list, its URL) stays with that render.
+Each render gets copies of the remembered posts (`fresh_copy`, which a post's lookup by its
+address uses too): what a template caches on a post (its authors list, its URL) stays with
+that render.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Hashable, Iterable
+from typing import TypeVar
 
+from django.db.models import Model
 from django.http import HttpRequest
 
 from byline.blogs.extensions import fresh_listing_values
 from byline.core import frame
 
+M = TypeVar("M", bound=Model)
 
-def _listed_copy(post, values: dict[str, dict[int, object]]):
+
+def fresh_copy(post: M) -> M:
+    """A copy of remembered `post` for one request (as loaded: the same field values, its
+    own state), so that what the request caches on it (its authors, its URL) stays with it."""
     fresh = type(post).__new__(type(post))
     fresh.__dict__.update(post.__dict__)
     fresh._state = copy.copy(post._state)
-    for name, by_post in values.items():
-        setattr(fresh, name, by_post.get(post.pk, 0))
     return fresh
 
 
@@ -43,4 +48,8 @@ def remembered_posts(
     caller shows none of them: `fresh_values=False`)."""
     posts = frame.remembered(request, ("listing", key), lambda: list(read()), per_page=True)
     values = fresh_listing_values([post.pk for post in posts]) if fresh_values else {}
-    return [_listed_copy(post, values) for post in posts]
+    copies = [fresh_copy(post) for post in posts]
+    for name, by_post in values.items():
+        for post in copies:
+            setattr(post, name, by_post.get(post.pk, 0))
+    return copies
