@@ -248,6 +248,21 @@ def remembered(
     return value
 
 
+def remembered_unless_preview(
+    request: HttpRequest | None,
+    key: Hashable,
+    build: Callable[[], T],
+    *,
+    until: Callable[[T], float | None] | None = None,
+    per_page: bool = False,
+) -> T:
+    """`remembered`, but in a preview `build()` every time: a preview shows the editor's
+    unsaved state under the live page's keys."""
+    if getattr(request, "is_preview", False):
+        return build()
+    return remembered(request, key, build, until=until, per_page=per_page)
+
+
 def remembered_each(
     request: HttpRequest | None,
     keys: list[Hashable],

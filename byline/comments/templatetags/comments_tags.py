@@ -183,15 +183,12 @@ def empty_comment_form(context: template.Context, post: Page) -> SafeString:
     own address. A preview renders it afresh, as {% remember %} does.
     """
     request = context.get("request")
-    if getattr(request, "is_preview", False):
-        head, tail = _empty_form_parts()
-    else:
-        head, tail = frame.remembered(
-            request,
-            ("fragment", "comment-form"),
-            _empty_form_parts,
-            until=lambda _parts: time.time() + FORM_SECONDS,
-        )
+    head, tail = frame.remembered_unless_preview(
+        request,
+        ("fragment", "comment-form"),
+        _empty_form_parts,
+        until=lambda _parts: time.time() + FORM_SECONDS,
+    )
     # Escaped as {% url %} would: the address holds the site's script prefix too.
     action = conditional_escape(reverse("comments:post", args=[int(post.pk)]))
     return mark_safe(f"{head}{action}{tail}")

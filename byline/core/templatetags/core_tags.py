@@ -49,9 +49,6 @@ class RememberNode(template.Node):
 
     def render(self, context: template.Context) -> SafeString:
         request = context.get("request")
-        if getattr(request, "is_preview", False):
-            # A preview shows the editor's unsaved state under the live page's key.
-            return mark_safe(self.nodelist.render(context))
         key = ("fragment", self.name, *(_key_part(k.resolve(context)) for k in self.keys))
         seconds = int(self.seconds.resolve(context)) if self.seconds is not None else None
 
@@ -59,7 +56,9 @@ class RememberNode(template.Node):
             return mark_safe(self.nodelist.render(context))
 
         until = (lambda _html: time.time() + seconds) if seconds else None
-        return frame.remembered(request, key, build, until=until, per_page=bool(self.keys))
+        return frame.remembered_unless_preview(
+            request, key, build, until=until, per_page=bool(self.keys)
+        )
 
 
 @register.tag

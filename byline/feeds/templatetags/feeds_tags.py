@@ -20,10 +20,8 @@ def _remembered(request, key: tuple, render: Callable[[], SafeString]) -> SafeSt
     """`render()` once per content version, page and address the site is reached at
     (byline.core.frame): a page's JSON-LD reads its authors, tags, image and corrections,
     each of which starts a new version when it changes. A preview shows the editor's state."""
-    if getattr(request, "is_preview", False):
-        return render()
     where = (request.scheme, request.get_host())
-    return frame.remembered(request, (*key, *where), render, per_page=True)
+    return frame.remembered_unless_preview(request, (*key, *where), render, per_page=True)
 
 
 @register.simple_tag(takes_context=True)
