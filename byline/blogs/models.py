@@ -554,20 +554,16 @@ class PostPage(Page):
         context = super().get_context(request, *args, **kwargs)
         blog = self.get_parent().specific
         context["blog"] = blog
-        if getattr(request, "is_preview", False):
-            # A preview's date and tags are the editor's, not what was published.
-            context.update(self.column_context(blog, request))
-        else:
-            # Only pages (their dates, tags and restrictions) decide these, and every change
-            # to a page starts a new content version.
-            context.update(
-                frame.remembered(
-                    request,
-                    ("post-column", self.pk, blog.pk, self.date),
-                    lambda: self.column_context(blog, request),
-                    per_page=True,
-                )
+        # Only pages (their dates, tags and restrictions) decide these, and every change to
+        # a page starts a new content version; a preview's date and tags are the editor's.
+        context.update(
+            frame.remembered_unless_preview(
+                request,
+                ("post-column", self.pk, blog.pk, self.date),
+                lambda: self.column_context(blog, request),
+                per_page=True,
             )
+        )
         return context
 
     def column_context(self, blog: BlogPage, request: HttpRequest | None = None) -> dict:
