@@ -14,6 +14,7 @@ from wagtail.images.models import AbstractImage
 from wagtail.models import Page
 from wagtail.query import PageQuerySet
 
+from byline.core import frame
 from byline.featured.models import FeaturedItem
 from byline.images.presets import all_specs
 
@@ -131,10 +132,23 @@ def featured_next_change(
     page: Page | None = None,
     blog_id: int | None | EllipsisType = ...,
     now: datetime.datetime | None = None,
+    request: HttpRequest | None = None,
 ) -> datetime.datetime | None:
     """When a window that matters to `page` (or to the lists of `blog_id`, None for the
     site-wide one; every list when neither is given) next opens or closes: the time its
-    rendered Featured list goes stale. None when no window lies ahead."""
+    rendered Featured list goes stale. None when no window lies ahead.
+
+    With `request` (and no `now`), remembered per content version in this process
+    (byline.core.frame) until that moment: every change to a list or an item starts a new
+    version, and nothing else moves a window. The page store asks this for every page it
+    keeps; a post's blog is then looked up once per blog, not once per post."""
+    if request is not None and now is None:
+        return frame.remembered(
+            request,
+            ("featured-next-change", *_scope(page, blog_id)),
+            lambda: featured_next_change(page=page, blog_id=blog_id),
+            until=_epoch,
+        )
     now = now or timezone.now()
     items = FeaturedItem.objects.all()
     if blog_id is ... and page is not None:
@@ -147,6 +161,24 @@ def featured_next_change(
     )
     upcoming = [moment for moment in bounds.values() if moment is not None]
     return min(upcoming) if upcoming else None
+
+
+def _scope(page: Page | None, blog_id: int | None | EllipsisType) -> tuple:
+    """What the next change of `page` (or `blog_id`) depends on, without a query: a post's
+    blog is the page at its parent's path (every move starts a new content version)."""
+    from byline.blogs.models import BlogPage, PostPage
+
+    if blog_id is not ...:
+        return ("blog", blog_id)
+    if page is None:
+        return ("every",)
+    if isinstance(page, PostPage):
+        return ("under", page.path[: -Page.steplen])
+    return ("blog", page.pk if isinstance(page, BlogPage) else None)
+
+
+def _epoch(moment: datetime.datetime | None) -> float | None:
+    return moment.timestamp() if moment is not None else None
 
 
 def featured_affected_pages(*, blog_id: int | None) -> PageQuerySet:

@@ -128,8 +128,9 @@ def entry_for(
         from byline.featured.services import featured_next_change
 
         # A Featured window opening or closing changes nothing in the database, so no purge
-        # marks it: the page expires then instead.
-        moment = featured_next_change(page=featured_page)
+        # marks it: the page expires then instead. (Remembered per content version: asked
+        # for every page stored, it would cost a query or two each.)
+        moment = featured_next_change(page=featured_page, request=request)
         if moment is not None:
             expires = min(expires, moment.timestamp())
     posts = sorted(d for d in deps if d.startswith(tags.post("")))

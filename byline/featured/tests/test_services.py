@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from byline.blogs.models import BlogPage
+from byline.core import frame
 from byline.featured.models import FeaturedItem
 from byline.featured.services import (
     featured_affected_pages,
@@ -161,6 +162,58 @@ class TestWindows:
         make_list({"page": posts[0], "show_from": soon})
         assert featured_items_for(page=tree.home) == []
         assert featured_next_change(page=tree.home) == soon
+
+
+@pytest.mark.django_db
+class TestNextChangeRemembered:
+    """With a request (the page store asks for every page it keeps), the next change is read
+    once per content version and scope, and again once that moment has come."""
+
+    @pytest.fixture
+    def request_(self, rf):
+        return rf.get("/")
+
+    def test_read_once_for_every_post_of_a_blog(
+        self, tree, posts, make_list, request_, django_assert_num_queries
+    ):
+        soon = timezone.now() + datetime.timedelta(hours=1)
+        make_list({"page": posts[0], "show_from": soon}, blog=tree.blog)
+        assert featured_next_change(page=posts[0], request=request_) == soon
+        with django_assert_num_queries(0):
+            assert featured_next_change(page=posts[1], request=request_) == soon
+            assert featured_next_change(page=posts[2], request=request_) == soon
+
+    def test_a_post_of_another_blog_has_its_blogs_own(self, tree, posts, make_list, request_):
+        blog_opens = timezone.now() + datetime.timedelta(hours=1)
+        site_closes = timezone.now() + datetime.timedelta(hours=2)
+        make_list({"page": posts[0], "show_from": blog_opens}, blog=tree.blog)
+        make_list({"page": posts[1], "show_until": site_closes})
+        other = publish(tree.blogs, BlogPage(title="Other", slug="other"))
+        elsewhere = make_post(other, title="Elsewhere")
+        assert featured_next_change(page=posts[0], request=request_) == blog_opens
+        assert featured_next_change(page=elsewhere, request=request_) == site_closes
+        assert featured_next_change(page=tree.home, request=request_) == site_closes
+        assert featured_next_change(page=tree.blog, request=request_) == blog_opens
+
+    def test_a_change_to_a_list_is_seen_at_once(self, tree, posts, make_list, rf):
+        opens = timezone.now() + datetime.timedelta(hours=1)
+        featured = make_list({"page": posts[0], "show_from": opens})
+        assert featured_next_change(page=posts[1], request=rf.get("/")) == opens
+        item = featured.items.get()
+        item.show_from = opens + datetime.timedelta(hours=1)
+        item.save()  # a new content version: the next request reads it again
+        assert featured_next_change(page=posts[1], request=rf.get("/")) == item.show_from
+
+    def test_read_again_once_the_moment_has_come(
+        self, tree, posts, make_list, request_, monkeypatch, django_assert_num_queries
+    ):
+        opens = timezone.now() + datetime.timedelta(hours=1)
+        make_list({"page": posts[0], "show_from": opens})
+        assert featured_next_change(page=tree.home, request=request_) == opens
+        later = opens + datetime.timedelta(seconds=1)
+        monkeypatch.setattr(frame.time, "time", later.timestamp)
+        with django_assert_num_queries(1):
+            featured_next_change(page=tree.home, request=request_)
 
 
 @pytest.mark.django_db
