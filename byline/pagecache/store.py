@@ -19,6 +19,7 @@ itself and is capped by its ``maxmemory`` (docs/scaling.md).
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import logging
@@ -171,6 +172,10 @@ def _is_key(key: str) -> bool:
 class FileStore:
     """Entries as files under `root`, written atomically (temp file, then os.replace); one
     directory per dependency tag holding an empty marker file per entry that depends on it.
+    The markers one put() makes are hard links to one empty file where the file system has
+    them: a page has ~40 tags, and a link costs a fraction of a new file (no inode to
+    allocate). Nothing reads more of a marker than its name and its mtime, so stores
+    written with a file per marker and stores written with links are read alike.
 
     With `max_bytes`, the store refuses an entry that would take it past that many bytes of
     entries (put() returns False) until a sweep makes room. What it holds is the size the
@@ -190,6 +195,12 @@ class FileStore:
         self._memo: dict[str, tuple[tuple[int, int, int], Entry]] = {}
         # A plain string: the hit path builds its file name without pathlib's parsing.
         self._entries_prefix = os.fspath(self.entries) + os.sep
+        self._tags_prefix = os.fspath(self.tags) + os.sep
+        # Tag -> its marker directory, as put() names ~40 of them a page (most of them shared
+        # with the pages stored before it). Only names: nothing here says a directory exists.
+        self._marker_dirs: dict[str, str] = {}
+        # Cleared when the file system refuses hard links: then a file per marker.
+        self._links = True
 
     def _entry_path(self, key: str) -> Path:
         if not _is_key(key):
@@ -197,8 +208,19 @@ class FileStore:
         return self.entries / key[:2] / key
 
     def _tag_dir(self, tag: str) -> Path:
-        digest = _digest(tag)
-        return self.tags / digest[:2] / digest
+        return Path(self._marker_dir(tag))
+
+    MARKER_DIRS = 8192
+
+    def _marker_dir(self, tag: str) -> str:
+        directory = self._marker_dirs.get(tag)
+        if directory is None:
+            if len(self._marker_dirs) >= self.MARKER_DIRS:
+                self._marker_dirs.clear()
+            digest = _digest(tag)
+            directory = f"{self._tags_prefix}{digest[:2]}{os.sep}{digest}"
+            self._marker_dirs[tag] = directory
+        return directory
 
     # Decoded entries this process read lately, each with the identity of the file it came
     # from: a hit costs one stat() instead of a read and a decode, and a purged or replaced
@@ -243,8 +265,7 @@ class FileStore:
         self._write(self.generation_file, uuid.uuid4().hex.encode())
 
     def _write(self, target: Path, data: bytes) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        fd, temp = _temporary(target.parent)
         try:
             with os.fdopen(fd, "wb") as file:
                 file.write(data)
@@ -296,20 +317,71 @@ class FileStore:
             return False  # the reader still gets the render
         self._full = False
         # Markers first: a purge that comes after them finds the entry, whenever it lands.
-        for tag in {*entry.deps, *entry.collections}:
-            marker = self._tag_dir(tag) / key
-            try:
-                marker.touch()
-            except FileNotFoundError:
-                # A new tag, or a purge or a sweep took its empty directory out just now.
-                marker.parent.mkdir(parents=True, exist_ok=True)
-                marker.touch()
+        self._mark({*entry.deps, *entry.collections}, key, path.parent)
         self._write(path, blob)
         self._note_written(len(blob))
         if self.generation() != generation:
             path.unlink(missing_ok=True)
             return False
         return True
+
+    def _mark(self, tags: set[str], key: str, shard: Path) -> None:
+        """A marker named `key` in the directory of each of `tags`: made, or when there
+        already (the entry is stored again) given a new mtime, as the sweeper leaves a marker
+        younger than its grace alone, its entry perhaps still on its way.
+
+        New markers are hard links to one empty file made for this put (in the entry's
+        shard, named as a temporary file, so that the sweeper takes it out should a crash
+        leave it there): they share its mtime, which is now. A page stored for the first time
+        finds none of its markers, one stored again most of them: each marker's outcome is
+        the guess for the next, one system call a marker when right."""
+        anchor = None
+        try:
+            there = True
+            for tag in tags:
+                directory = self._marker_dir(tag)
+                marker = f"{directory}{os.sep}{key}"
+                if there:
+                    try:
+                        os.utime(marker)
+                        continue
+                    except FileNotFoundError:
+                        there = False
+                if anchor is None and self._links:
+                    anchor = _anchor(shard)
+                try:
+                    self._new_marker(anchor, marker)
+                except FileExistsError:
+                    there = True
+                    _touch(marker)
+                except FileNotFoundError:
+                    # A new tag, or a purge or a sweep took its empty directory out just now.
+                    _make_dir(directory)
+                    try:
+                        self._new_marker(anchor, marker)
+                    except (FileExistsError, FileNotFoundError):
+                        # Made meanwhile (by a put of the same page), or the anchor is gone.
+                        _touch(marker)
+        finally:
+            if anchor is not None:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(anchor)
+
+    def _new_marker(self, anchor: str | None, marker: str) -> None:
+        """Make `marker`; FileExistsError when it is there, FileNotFoundError when its
+        directory (or the anchor) is not."""
+        if anchor is not None:
+            try:
+                os.link(anchor, marker)
+                return
+            except (FileExistsError, FileNotFoundError):
+                raise
+            except OSError as error:
+                # No hard links on this file system: a file per marker from now on. (Too
+                # many links to the anchor: a file for this one.)
+                if error.errno != errno.EMLINK:
+                    self._links = False
+        os.close(os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
 
     def _members(self, tag: str) -> list[str]:
         directory = self._tag_dir(tag)
@@ -455,6 +527,46 @@ def _sum_hits(data: bytes) -> dict[str, int]:
         if _is_key(key) and n.isdigit():
             counts[key] = counts.get(key, 0) + int(n)
     return counts
+
+
+def _temporary(directory: Path) -> tuple[int, str]:
+    """A new empty file named as a temporary one in `directory` (made when missing)."""
+    try:
+        return tempfile.mkstemp(dir=directory, prefix=".tmp-")
+    except FileNotFoundError:
+        _make_dir(directory)
+        return tempfile.mkstemp(dir=directory, prefix=".tmp-")
+
+
+def _make_dir(directory: str | Path) -> None:
+    """Make `directory` (and its parents), there or not: one mkdir() when its parent is."""
+    try:
+        os.mkdir(directory)
+    except FileNotFoundError:
+        os.makedirs(directory, exist_ok=True)
+    except FileExistsError:
+        pass
+
+
+def _anchor(shard: Path) -> str:
+    """A new empty file in `shard` (made when missing) for markers to link to, named as a
+    temporary file."""
+    name = os.path.join(shard, f".tmp-{uuid.uuid4().hex}")
+    try:
+        fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileNotFoundError:
+        _make_dir(shard)
+        fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    os.close(fd)
+    return name
+
+
+def _touch(marker: str) -> None:
+    """Give `marker` a new mtime, or make it if it went meanwhile (Path.touch, on a name)."""
+    try:
+        os.utime(marker)
+    except FileNotFoundError:
+        os.close(os.open(marker, os.O_WRONLY | os.O_CREAT, 0o644))
 
 
 def _listdir(directory: Path) -> list[str]:
