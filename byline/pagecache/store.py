@@ -8,7 +8,9 @@ body as it is, gzipped and brotli-compressed, so a hit is one read.
 Purging races with rendering: a render that read the database before a change may finish
 after the purge and store a stale page. Every purge therefore bumps a *generation* first, and
 a render stores only if the generation it saw when it started is still current after the
-entry is written (and takes the entry back out otherwise).
+entry is written (and takes the entry back out otherwise). A render begun after the bump
+may mark its page before the purge lists the tag and store it after the purge deleted the
+old one; its page stays, so the purge leaves the marks made since its bump in place.
 
 The file store holds at most ``BYLINE_PAGECACHE_MAX_MB``: past it a render is answered but
 not kept, until the sweeper (byline.pagecache.sweep, run by ``byline serve``) has taken out
@@ -261,18 +263,24 @@ class FileStore:
         except FileNotFoundError:
             return ""
 
-    def _bump(self) -> None:
-        self._write(self.generation_file, uuid.uuid4().hex.encode())
+    def _bump(self) -> int:
+        """A new generation; returns the mtime (ns) of the file holding it, read from the
+        clock that dates the markers, at or before the moment it became current."""
+        return self._write(self.generation_file, uuid.uuid4().hex.encode())
 
-    def _write(self, target: Path, data: bytes) -> None:
+    def _write(self, target: Path, data: bytes) -> int:
+        """Replace `target` with `data`; returns the mtime (ns) of the file written."""
         fd, temp = _temporary(target.parent)
         try:
             with os.fdopen(fd, "wb") as file:
                 file.write(data)
+                file.flush()
+                written = os.fstat(file.fileno()).st_mtime_ns
             os.replace(temp, target)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
+        return written
 
     def usage(self) -> int:
         """Bytes of entries: what the last sweep measured, plus what was written since."""
@@ -391,18 +399,23 @@ class FileStore:
             return []
         return [name for name in names if _is_key(name)]
 
-    def _drop_tag(self, tag: str, keys: list[str]) -> None:
-        directory = self._tag_dir(tag)
+    def _drop_tag(self, tag: str, keys: list[str], bumped: int) -> None:
+        """Take the markers of `keys` out of `tag`'s directory, except those made or
+        refreshed at or after `bumped` (the mtime of the purge's generation): a render that
+        read that generation may have marked before the purge listed the tag and be about to
+        write its entry, which stays (its generation is current) and must stay findable. At
+        worst a stale marker stays; the sweep takes it out."""
+        directory = self._marker_dir(tag)
         for key in keys:
-            (directory / key).unlink(missing_ok=True)
+            _unmark_if_older(f"{directory}{os.sep}{key}", bumped)
         # Another entry may have registered meanwhile: then its marker (and the tag) stays.
         with contextlib.suppress(OSError):
-            directory.rmdir()
+            os.rmdir(directory)
 
     def purge(self, tags: set[str], *, cascade: set[str] = frozenset()) -> int:
         """Remove every entry depending on one of `tags`; for `cascade` tags, also every entry
         of a collection (a listing with its pages) that one of those entries belongs to."""
-        self._bump()
+        bumped = self._bump()
         removed = 0
         todo, seen = set(tags) | set(cascade), set()
         cascading = set(cascade)
@@ -424,7 +437,7 @@ class FileStore:
                     removed += 1
                 except FileNotFoundError:
                     pass
-            self._drop_tag(tag, keys)
+            self._drop_tag(tag, keys, bumped)
         return removed
 
     def purge_all(self) -> None:
@@ -561,6 +574,30 @@ def _anchor(shard: Path) -> str:
     return name
 
 
+def _unmark_if_older(marker: str, since: int) -> None:
+    """Unlink `marker` unless its mtime (ns) is `since` or later, also when a put refreshes
+    it meanwhile: the marker is held open across the unlink, so a refresh that lands between
+    the look and the unlink shows on it, and it is made again."""
+    try:
+        fd = os.open(marker, os.O_RDONLY)
+    except FileNotFoundError:
+        return
+    try:
+        if os.fstat(fd).st_mtime_ns >= since:
+            return
+        try:
+            os.unlink(marker)
+        except FileNotFoundError:
+            return
+        if os.fstat(fd).st_mtime_ns >= since:
+            # Refreshed just before the unlink (a refresh after it finds no file and makes
+            # one itself).
+            with contextlib.suppress(FileNotFoundError):
+                os.close(os.open(marker, os.O_WRONLY | os.O_CREAT, 0o644))
+    finally:
+        os.close(fd)
+
+
 def _touch(marker: str) -> None:
     """Give `marker` a new mtime, or make it if it went meanwhile (Path.touch, on a name)."""
     try:
@@ -604,7 +641,10 @@ class RedisStore:
 
     def put(self, key: str, entry: Entry, *, generation: str) -> bool:
         ttl = max(1, int(entry.expires - time.time()) + 1)
-        pipe = self.client.pipeline(transaction=False)
+        # One transaction, tag sets and entry together: a purge's taking out of an entry
+        # and of its keys in the tag sets (one transaction too) falls wholly before it or
+        # after it, never between, which would leave the entry without its keys.
+        pipe = self.client.pipeline(transaction=True)
         for tag in {*entry.deps, *entry.collections}:
             pipe.sadd(f"{self.prefix}t:{tag}", key)
             # Outlives every entry it lists, so a purge always finds them.
@@ -633,8 +673,10 @@ class RedisStore:
                     if collections:
                         todo.update(set(json.loads(collections)) - seen)
             if keys:
-                removed += self.client.delete(*(self._entry_key(k) for k in keys))
-                self.client.srem(tag_key, *keys)
+                pipe = self.client.pipeline(transaction=True)
+                pipe.delete(*(self._entry_key(k) for k in keys))
+                pipe.srem(tag_key, *keys)
+                removed += pipe.execute()[0]
         return removed
 
     def purge_all(self) -> None:

@@ -76,7 +76,7 @@ def test_a_sweep_between_the_markers_and_the_entry_leaves_the_markers(tmp_path, 
 
     def sweep_first(target, data):
         sweep(store)
-        write(target, data)
+        return write(target, data)
 
     monkeypatch.setattr(store, "_write", sweep_first)
     store.put(KEY_A, entry(deps=["post:1", "post:2"]), generation="")
@@ -91,6 +91,9 @@ def test_every_purge_is_honoured_by_the_puts_after_it(tmp_path):
     gen = store.generation()
     store.put(KEY_A, entry(deps=["post:1", "post:2"]), generation=gen)
     store.put(KEY_B, entry(deps=["post:1"]), generation=gen)
+    # Older than the purge (a marker of the same clock tick as its generation stays).
+    age(store, KEY_A, ["post:1", "post:2", "blog:1"], 1)
+    age(store, KEY_B, ["post:1", "blog:1"], 1)
     assert store.purge({"post:1"}) == 2
     assert not store._tag_dir("post:1").exists()
     gen = store.generation()
