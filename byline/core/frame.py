@@ -201,6 +201,39 @@ def _read_from_primary() -> contextlib.AbstractContextManager:
     return contextlib.nullcontext()
 
 
+def _enter(version: str) -> None:
+    """Under _lock: forget what was kept under another version."""
+    global _version
+    if _version != version:
+        _version = version
+        _pieces.clear()
+        _per_page.clear()
+
+
+def _live(held: tuple[Any, float | None, Any] | None) -> bool:
+    return held is not None and (held[1] is None or held[1] > time.time())
+
+
+def _keep_per_page(key: Hashable, held: tuple[Any, float | None, Any]) -> None:
+    """Under _lock: keep a single page's piece, dropping the least recently used beyond
+    MAX_PER_PAGE."""
+    _per_page[key] = held
+    _per_page.move_to_end(key)
+    while len(_per_page) > MAX_PER_PAGE:
+        _per_page.popitem(last=False)
+
+
+def _build_noted(build: Callable[[], T]) -> tuple[T, Any]:
+    """`build()` from the primary, with the rows it loaded as the tracker noted them."""
+    token = _tracker.start()
+    try:
+        with _read_from_primary():
+            value = build()
+    finally:
+        noted = _tracker.stop(token)
+    return value, noted
+
+
 def remembered(
     request: HttpRequest | None,
     key: Hashable,
@@ -214,35 +247,23 @@ def remembered(
     (a Featured item's window). `per_page` keeps it among the bounded pieces of single pages
     (see above). What `build` returns is shared by every request of this process: it must
     not be changed by whoever reads it."""
-    global _version
     version = request_version(request)
     if version is None:
         return build()
     with _lock:
-        if _version != version:
-            _version = version
-            _pieces.clear()
-            _per_page.clear()
+        _enter(version)
         held = (_per_page if per_page else _pieces).get(key)
         if held is not None and per_page:
             _per_page.move_to_end(key)
-    if held is not None and (held[1] is None or held[1] > time.time()):
+    if _live(held):
         _tracker.replay(held[2])
         return held[0]
-    token = _tracker.start()
-    try:
-        with _read_from_primary():
-            value = build()
-    finally:
-        noted = _tracker.stop(token)
+    value, noted = _build_noted(build)
     expires = until(value) if until is not None else None
     with _lock:
         if _version == version:
             if per_page:
-                _per_page[key] = (value, expires, noted)
-                _per_page.move_to_end(key)
-                while len(_per_page) > MAX_PER_PAGE:
-                    _per_page.popitem(last=False)
+                _keep_per_page(key, (value, expires, noted))
             else:
                 _pieces[key] = (value, expires, noted)
     return value
@@ -272,19 +293,15 @@ def remembered_each(
     built together by one `build_missing(missing_keys)` (a single statement rather than one
     per piece), which returns a value for each it found (a key it leaves out is missing from
     the answer too)."""
-    global _version
     version = request_version(request)
     if version is None:
         return build_missing(list(keys))
     found: dict[Hashable, Any] = {}
     with _lock:
-        if _version != version:
-            _version = version
-            _pieces.clear()
-            _per_page.clear()
+        _enter(version)
         for key in keys:
             held = _per_page.get(key)
-            if held is not None and (held[1] is None or held[1] > time.time()):
+            if _live(held):
                 _per_page.move_to_end(key)
                 found[key] = held
     for held in found.values():
@@ -293,20 +310,12 @@ def remembered_each(
     missing = [key for key in keys if key not in found]
     if not missing:
         return values
-    token = _tracker.start()
-    try:
-        with _read_from_primary():
-            built = build_missing(missing)
-    finally:
-        noted = _tracker.stop(token)
+    built, noted = _build_noted(lambda: build_missing(missing))
     with _lock:
         if _version == version:
             for key in missing:
                 if key in built:
-                    _per_page[key] = (built[key], None, noted)
-                    _per_page.move_to_end(key)
-            while len(_per_page) > MAX_PER_PAGE:
-                _per_page.popitem(last=False)
+                    _keep_per_page(key, (built[key], None, noted))
     values.update(built)
     return values
 

@@ -1,9 +1,10 @@
-"""Fixtures for the page store: a store of each kind, and a client that goes through the
-store-serving layer in front of Django, as `byline serve` does."""
+"""Fixtures for the page store: a store of each kind, a stored page to put in it, and a client
+that goes through the store-serving layer in front of Django, as `byline serve` does."""
 
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -21,6 +22,20 @@ from tests.factories import build_site_tree
 # against its own database and key prefix, removed afterwards.
 STORES = ["file", "redis"] if os.environ.get("REDIS_URL") else ["file"]
 REDIS_TEST_URL = "redis://127.0.0.1:6379/0"
+
+
+def stored_page(*, deps: list[str], collections: list[str]) -> store.Entry:
+    """A small page as the store keeps it, good for an hour, under these tags."""
+    return store.Entry(
+        status=200,
+        headers=[("Content-Type", "text/html")],
+        bodies={"identity": b"page"},
+        etag="e",
+        last_modified=0.0,
+        expires=time.time() + 3600,
+        deps=list(deps),
+        collections=list(collections),
+    )
 
 
 @pytest.fixture(params=STORES)

@@ -11,21 +11,13 @@ import time
 from byline.pagecache import store as store_module
 from byline.pagecache.store import Entry, FileStore
 from byline.pagecache.sweep import GRACE_SECONDS, sweep
+from byline.pagecache.tests.conftest import stored_page
 
 KEY_A, KEY_B = "a" * 64, "b" * 64
 
 
 def entry(*, deps=("post:1",), collections=("blog:1",)) -> Entry:
-    return Entry(
-        status=200,
-        headers=[("Content-Type", "text/html")],
-        bodies={"identity": b"page"},
-        etag="e",
-        last_modified=0.0,
-        expires=time.time() + 3600,
-        deps=list(deps),
-        collections=list(collections),
-    )
+    return stored_page(deps=list(deps), collections=list(collections))
 
 
 def marker(store: FileStore, tag: str, key: str) -> str:

@@ -12,23 +12,14 @@ import pytest
 
 from byline.pagecache import store as store_module
 from byline.pagecache.store import Entry, FileStore, RedisStore, _unmark_if_older
-from byline.pagecache.tests.conftest import REDIS_TEST_URL
+from byline.pagecache.tests.conftest import REDIS_TEST_URL, stored_page
 
 KEY = "a" * 64
 TAGS = ["post:1", "blog:1"]
 
 
 def entry() -> Entry:
-    return Entry(
-        status=200,
-        headers=[("Content-Type", "text/html")],
-        bodies={"identity": b"page"},
-        etag="e",
-        last_modified=0.0,
-        expires=time.time() + 3600,
-        deps=TAGS[:1],
-        collections=TAGS[1:],
-    )
+    return stored_page(deps=TAGS[:1], collections=TAGS[1:])
 
 
 @pytest.mark.parametrize("stored_before", [True, False], ids=["refreshed", "new"])
