@@ -31,6 +31,7 @@ from byline.blogs.blocks import PostBodyBlock
 from byline.blogs.extensions import listing_annotations
 from byline.blogs.forms import PostPageForm
 from byline.blogs.plans import walk_date_index
+from byline.blogs.previews import PreviewHandlerMixin
 from byline.blogs.remembered import fresh_copy, remembered_posts
 from byline.blogs.visibility import readable_q
 from byline.core import frame
@@ -193,7 +194,7 @@ class CommentModeration(models.TextChoices):
     NONE = "none", "Publish at once (spam checks still apply)"
 
 
-class BlogIndexPage(Page):
+class BlogIndexPage(PreviewHandlerMixin, Page):
     """/blogs/: every column of the publication."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
@@ -212,7 +213,7 @@ class BlogIndexPage(Page):
         return context
 
 
-class BlogPage(RoutablePageMixin, Page):
+class BlogPage(PreviewHandlerMixin, RoutablePageMixin, Page):
     """A column such as "Bekker's Blog": its front page, its archive and its posts.
 
     Posts are children in the page tree but live at dated URLs
@@ -400,7 +401,7 @@ class PostPageTag(TaggedItemBase):
     )
 
 
-class PostPage(Page):
+class PostPage(PreviewHandlerMixin, Page):
     """One post of a blog."""
 
     date = models.DateTimeField(

@@ -574,26 +574,29 @@ def _anchor(shard: Path) -> str:
     return name
 
 
-def _unmark_if_older(marker: str, since: int) -> None:
+def _unmark_if_older(marker: str, since: int) -> bool:
     """Unlink `marker` unless its mtime (ns) is `since` or later, also when a put refreshes
     it meanwhile: the marker is held open across the unlink, so a refresh that lands between
-    the look and the unlink shows on it, and it is made again."""
+    the look and the unlink shows on it, and it is made again. True if this call took it out.
+    (Both the purge and the sweeper unlink markers this way.)"""
     try:
         fd = os.open(marker, os.O_RDONLY)
     except FileNotFoundError:
-        return
+        return False
     try:
         if os.fstat(fd).st_mtime_ns >= since:
-            return
+            return False
         try:
             os.unlink(marker)
         except FileNotFoundError:
-            return
+            return False
         if os.fstat(fd).st_mtime_ns >= since:
             # Refreshed just before the unlink (a refresh after it finds no file and makes
             # one itself).
             with contextlib.suppress(FileNotFoundError):
                 os.close(os.open(marker, os.O_WRONLY | os.O_CREAT, 0o644))
+            return False
+        return True
     finally:
         os.close(fd)
 

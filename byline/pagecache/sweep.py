@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from byline.pagecache.store import MAGIC, FileStore, _is_key
+from byline.pagecache.store import MAGIC, FileStore, _is_key, _unmark_if_older
 
 # Past this share of the cap the least recently written entries go, so that new pages can be
 # stored again until the next sweep (at the cap itself, put() refuses them).
@@ -140,7 +140,10 @@ def _sweep_entries(store: FileStore, now: float, report: SweepReport) -> list:
 
 
 def _sweep_markers(store: FileStore, now: float, kept: set[str], report: SweepReport) -> None:
+    """Take out the markers of entries no longer there, past the grace, and the tag
+    directories this leaves empty."""
     old = now - GRACE_SECONDS
+    old_ns = int(old * 1_000_000_000)
     for tag in _files(os.fspath(store.tags)):
         try:
             names = os.listdir(tag.path)
@@ -151,16 +154,18 @@ def _sweep_markers(store: FileStore, now: float, kept: set[str], report: SweepRe
         for name in names:
             if name in kept:
                 continue  # the common case, so without a stat()
-            marker = os.path.join(tag.path, name)
-            try:
-                # Younger than the grace, it may be a put's, made before its entry.
-                if os.stat(marker).st_mtime >= old or _exists(store, name):
-                    continue
-                if made is None:
+            if _exists(store, name):
+                continue
+            if made is None:
+                try:
                     made = tag.stat().st_mtime
-                os.unlink(marker)
-            except FileNotFoundError:
-                continue  # a purge took it meanwhile
+                except FileNotFoundError:
+                    break  # a purge took the directory out meanwhile
+            # Younger than the grace, the marker may be a put's, made before its entry. And a
+            # put of the page may refresh it between the look at its age and the unlink, then
+            # write its entry: the unlink leaves (or makes again) a marker refreshed meanwhile.
+            if not _unmark_if_older(os.path.join(tag.path, name), old_ns):
+                continue
             left -= 1
             report.markers += 1
         if not left:

@@ -9,6 +9,7 @@ import time
 import pytest
 from django.core.management import call_command
 
+from byline.pagecache import store as store_module
 from byline.pagecache.store import Entry, FileStore
 from byline.pagecache.sweep import GRACE_SECONDS, SWEEP_TARGET, sweep
 
@@ -180,3 +181,40 @@ def test_the_command_refuses_a_negative_interval(page_store):
 
     with pytest.raises(CommandError):
         call_command("pagecache_sweep", "--every", "-1")
+
+
+def test_a_put_between_the_sweeps_look_at_a_marker_and_its_unlink_keeps_the_marker(
+    tmp_path, monkeypatch
+):
+    """A stale marker (its entry gone, older than the grace): the sweep looks at it, then a
+    put of the same page refreshes it and writes the entry, then the sweep unlinks it. The
+    marker must be there after the sweep, or the next purge of the tag misses the page."""
+    store = FileStore(tmp_path)
+    store.put(key(1), entry(deps=["post:1"]), generation="")
+    age(store, key(1), GRACE_SECONDS + 5)
+    store.delete(key(1))  # its markers stay until a sweep
+    marker = os.path.join(store._tag_dir("post:1"), key(1))
+    unlink, put = os.unlink, []
+
+    def a_put_lands_first(path, *args, **kwargs):
+        if path == marker and not put:
+            put.append(store.put(key(1), entry(deps=["post:1"]), generation=""))
+        return unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(store_module.os, "unlink", a_put_lands_first)
+    sweep(store)
+    monkeypatch.undo()
+    assert put == [True]  # the put did land between the look and the unlink
+    assert os.path.exists(marker)
+    assert store.purge({"post:1"}) == 1
+    assert store.get(key(1)) is None
+
+
+def test_a_stale_marker_left_alone_still_goes(tmp_path):
+    """The recheck after the unlink makes nothing again when no put came in between."""
+    store = FileStore(tmp_path)
+    store.put(key(1), entry(deps=["post:1"]), generation="")
+    age(store, key(1), GRACE_SECONDS + 5)
+    store.delete(key(1))
+    assert sweep(store).markers == 2  # post:1's and blog:1's
+    assert markers(store) == []

@@ -1,0 +1,110 @@
+"""A post's preview in the admin shows the editor's unsaved state (title, tags, byline) and
+leaves what readers get untouched; previews share one middleware chain per process."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+from byline.blogs import previews
+from byline.blogs.models import Author, PostPageAuthor
+from byline.core import frame
+from tests.factories import make_post
+
+
+@pytest.fixture
+def editor(db):
+    user = get_user_model().objects.create_superuser("editor", "editor@example.com", "pw")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def reader():
+    # The host previews are made for, so that a reader's remembered pieces are the ones a
+    # preview would find.
+    return Client(HTTP_HOST="localhost")
+
+
+def edit_form(post, *, title: str, tags: str, author: Author) -> dict:
+    """The edit form as the preview panel posts it: the post's credit replaced by `author`."""
+    credits = list(PostPageAuthor.objects.filter(post=post).order_by("sort_order"))
+    rows = [{"id": credit.pk, "author": credit.author_id, "DELETE": "on"} for credit in credits]
+    return nested_form_data(
+        {
+            "title": title,
+            "slug": post.slug,
+            "date": "2011-07-13 12:00",
+            "excerpt": "",
+            "body": streamfield([("paragraph", rich_text("<p>Unsaved <i>body</i>.</p>"))]),
+            "post_authors": inline_formset([*rows, {"author": author.pk}], initial=len(credits)),
+            "tags": tags,
+            "pinned_related": inline_formset([]),
+            "comments_open": "on",
+            "go_live_at": "",
+            "expire_at": "",
+        }
+    )
+
+
+def preview(editor, post, form: dict) -> str:
+    url = f"/admin/pages/{post.pk}/edit/preview/"
+    assert editor.post(url, form).json() == {"is_valid": True, "is_available": True}
+    response = editor.get(url, {"in_preview_panel": "true", "mode": ""})
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"]
+    return response.content.decode()
+
+
+def article(html: str) -> str:
+    start = html.index("<article")
+    return html[start : html.index("</article>", start)]
+
+
+def tag_names(html: str) -> list[str]:
+    return re.findall(r'rel="tag">([^<]+)</a>', article(html))
+
+
+@pytest.mark.django_db
+def test_a_preview_shows_the_unsaved_post_and_readers_keep_the_published_one(tree, editor, reader):
+    """The reader's page is rendered (and its pieces remembered) first; the preview shows
+    the unsaved title, body, tags and byline; then the reader's page is still the published
+    post, twice (from the page store or rendered again)."""
+    frame.forget()
+    guest = Author.objects.create(name="Guest Writer", slug="guest-writer")
+    post = make_post(
+        tree.blog, title="Live title", slug="previewed", authors=[tree.author], tags=["azure"]
+    )
+    before = reader.get(post.url).content.decode()
+    assert "Live title</h1>" in before and tag_names(before) == ["azure"]
+
+    shown = preview(
+        editor, post, edit_form(post, title="Unsaved title", tags="office, teams", author=guest)
+    )
+    assert "Unsaved title</h1>" in shown and "Live title" not in shown
+    assert "Unsaved <i>body</i>." in article(shown)
+    assert sorted(tag_names(shown)) == ["office", "teams"]
+    assert "Guest Writer" in article(shown) and "Scott Bekker" not in article(shown)
+
+    for _ in range(2):
+        after = reader.get(post.url).content.decode()
+        assert "Live title</h1>" in after and "Unsaved" not in after
+        assert tag_names(after) == ["azure"]
+        assert "Scott Bekker" in article(after) and "Guest Writer" not in after
+
+
+@pytest.mark.django_db
+def test_previews_share_one_middleware_chain_until_settings_change(tree, editor, settings):
+    """Loading the middleware (WhiteNoise's reads every static file's details) happens once
+    per process, not per preview; a change of settings loads it again."""
+    post = make_post(tree.blog, title="Previewed twice", authors=[tree.author])
+    form = edit_form(post, title="Unsaved title", tags="", author=tree.author)
+    preview(editor, post, form)
+    chain = previews.preview_handler()._middleware_chain
+    assert "Unsaved title</h1>" in preview(editor, post, form)
+    assert previews.preview_handler()._middleware_chain is chain
+    settings.BYLINE_PREVIEW_TEST_SETTING = True
+    assert previews.preview_handler()._middleware_chain is not chain
