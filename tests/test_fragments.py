@@ -13,6 +13,7 @@ from wagtail.models import Page
 from byline.blogs.models import Author
 from byline.comments.models import CommentStatus, ReaderComment
 from byline.core import frame
+from byline.images.tests.factories import make_image
 from tests.factories import build_site_tree, make_post
 
 UTC = datetime.UTC
@@ -97,6 +98,49 @@ def test_fragments_of_single_pages_are_bounded(monkeypatch):
     # The oldest went first; the others are still held.
     assert remember(counter, "d") == "<p>read 4</p>"
     assert remember(counter, "a") == "<p>read 5</p>"
+
+
+@pytest.mark.django_db
+def test_a_batch_job_keeps_more_pieces_of_single_pages_then_gives_them_back(monkeypatch):
+    frame.forget()
+    monkeypatch.setattr(frame, "MAX_PER_PAGE", 3)
+    counter = Counter()
+    previous = frame.keep_per_page(5)
+    try:
+        for key in "abcde":
+            remember(counter, key)
+        assert len(frame._per_page) == 5
+        assert remember(counter, "a") == "<p>read 1</p>"
+    finally:
+        frame.keep_per_page(previous)
+    # Back to the reader-sized bound: the least recently used go at once.
+    assert len(frame._per_page) == 3
+    assert remember(counter, "b") == "<p>read 6</p>"
+
+
+@pytest.mark.django_db
+def test_a_summary_is_made_once_for_its_eager_and_once_for_its_lazy_places(tree, settings):
+    settings.BYLINE_IMAGES_AVIF = False
+    post = make_post(tree.blog, title="A story", slug="a-story", date=at(2))
+    post.lead_image = make_image(description="A chart")
+    post.save_revision().publish()
+    request = RequestFactory().get("/")
+    include = Template('{% include "blogs/includes/post_summary.html" %}')
+
+    def summary(position: int) -> str:
+        context = {"post": post, "request": request, "forloop": {"counter0": position}}
+        return include.render(Context(context))
+
+    def summaries_kept() -> int:
+        return sum(1 for key in frame._per_page if key[:2] == ("fragment", "post-summary"))
+
+    first = summary(0)
+    assert 'loading="eager"' in first and "A story" in first
+    assert summary(2) == first
+    later = summary(3)
+    assert 'loading="lazy"' in later and "A story" in later
+    assert all(summary(position) == later for position in range(4, 12))
+    assert summaries_kept() == 2
 
 
 def test_the_tag_asks_for_a_quoted_name():

@@ -215,6 +215,12 @@ def _ask_for_renditions(image: AbstractImage) -> None:
         logger.exception("Cannot queue the renditions of image %s", image.pk)
 
 
+def image_loading(position: int, preset_name: str) -> str:
+    """The <img> loading attribute for the image at `position` (0 first) of a page's images
+    in a preset: the first `eager` load at once, the rest when scrolled to."""
+    return "eager" if position < PRESETS[preset_name].eager else "lazy"
+
+
 def picture_html(
     image: AbstractImage | None,
     preset_name: str,
@@ -237,7 +243,7 @@ def picture_html(
     attrs = {
         "alt": image_alt(image) if alt is None else alt,
         "sizes": preset.sizes,
-        "loading": "eager" if position < preset.eager else "lazy",
+        "loading": image_loading(position, preset_name),
         "decoding": "async",
     }
     if css_class:
