@@ -1,6 +1,7 @@
 """A post's preview in the admin shows the editor's unsaved state (title, tags, byline) and
 leaves what readers get untouched; previews share one middleware chain per process."""
 
+import datetime
 import re
 
 import pytest
@@ -29,7 +30,9 @@ def reader():
     return Client(HTTP_HOST="localhost")
 
 
-def edit_form(post, *, title: str, tags: str, author: Author) -> dict:
+def edit_form(
+    post, *, title: str, tags: str, author: Author, date: str = "2011-07-13 12:00"
+) -> dict:
     """The edit form as the preview panel posts it: the post's credit replaced by `author`."""
     credits = list(PostPageAuthor.objects.filter(post=post).order_by("sort_order"))
     rows = [{"id": credit.pk, "author": credit.author_id, "DELETE": "on"} for credit in credits]
@@ -37,7 +40,7 @@ def edit_form(post, *, title: str, tags: str, author: Author) -> dict:
         {
             "title": title,
             "slug": post.slug,
-            "date": "2011-07-13 12:00",
+            "date": date,
             "excerpt": "",
             "body": streamfield([("paragraph", rich_text("<p>Unsaved <i>body</i>.</p>"))]),
             "post_authors": inline_formset([*rows, {"author": author.pk}], initial=len(credits)),
@@ -62,6 +65,10 @@ def preview(editor, post, form: dict) -> str:
 def article(html: str) -> str:
     start = html.index("<article")
     return html[start : html.index("</article>", start)]
+
+
+def neighbours(html: str) -> dict[str, str]:
+    return dict(re.findall(r'rel="(prev|next)"[^>]*><span>[^<]*</span> ([^<]+)</a>', html))
 
 
 def tag_names(html: str) -> list[str]:
@@ -94,6 +101,28 @@ def test_a_preview_shows_the_unsaved_post_and_readers_keep_the_published_one(tre
         assert "Live title</h1>" in after and "Unsaved" not in after
         assert tag_names(after) == ["azure"]
         assert "Scott Bekker" in article(after) and "Guest Writer" not in after
+
+
+@pytest.mark.django_db
+def test_a_preview_shows_the_neighbours_of_its_unsaved_date(tree, editor, reader):
+    """The posts around a post (kept per post and date, shared with readers) are those
+    around the editor's date in a preview, and still those around the published date for
+    readers, before and after it."""
+    frame.forget()
+    at = lambda day: datetime.datetime(2011, 7, day, 12, tzinfo=datetime.UTC)  # noqa: E731
+    make_post(tree.blog, title="Earlier", date=at(5))
+    post = make_post(tree.blog, title="Moved", date=at(10), authors=[tree.author])
+    make_post(tree.blog, title="Later", date=at(15))
+    assert neighbours(reader.get(post.url).content.decode()) == {
+        "prev": "Earlier",
+        "next": "Later",
+    }
+    form = edit_form(post, title="Moved", tags="", author=tree.author, date="2011-07-20 12:00")
+    assert neighbours(preview(editor, post, form)) == {"prev": "Later"}
+    assert neighbours(reader.get(post.url).content.decode()) == {
+        "prev": "Earlier",
+        "next": "Later",
+    }
 
 
 @pytest.mark.django_db
