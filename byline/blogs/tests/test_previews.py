@@ -137,3 +137,28 @@ def test_previews_share_one_middleware_chain_until_settings_change(tree, editor,
     assert previews.preview_handler()._middleware_chain is chain
     settings.BYLINE_PREVIEW_TEST_SETTING = True
     assert previews.preview_handler()._middleware_chain is not chain
+
+
+@pytest.mark.django_db
+def test_a_blogs_preview_shows_its_unsaved_title(tree, editor, reader):
+    """A blog (a routable page) previews through the same handler: the editor's title on
+    its front page, the published one for readers."""
+    url = f"/admin/pages/{tree.blog.pk}/edit/preview/"
+    form = nested_form_data(
+        {
+            "title": "Unsaved column",
+            "slug": tree.blog.slug,
+            "description": rich_text(""),
+            "columnists": [],
+            "comment_moderation": "",
+            "close_comments_after_days": "",
+            "in_news_sitemap": "on",
+            "go_live_at": "",
+            "expire_at": "",
+        }
+    )
+    response = editor.post(url, form)
+    assert response.json() == {"is_valid": True, "is_available": True}, response.content
+    shown = editor.get(url, {"in_preview_panel": "true", "mode": ""}).content.decode()
+    assert "Unsaved column" in shown
+    assert "Unsaved column" not in reader.get(tree.blog.url).content.decode()
