@@ -101,24 +101,6 @@ def test_fragments_of_single_pages_are_bounded(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_a_batch_job_keeps_more_pieces_of_single_pages_then_gives_them_back(monkeypatch):
-    frame.forget()
-    monkeypatch.setattr(frame, "MAX_PER_PAGE", 3)
-    counter = Counter()
-    previous = frame.keep_per_page(5)
-    try:
-        for key in "abcde":
-            remember(counter, key)
-        assert len(frame._per_page) == 5
-        assert remember(counter, "a") == "<p>read 1</p>"
-    finally:
-        frame.keep_per_page(previous)
-    # Back to the reader-sized bound: the least recently used go at once.
-    assert len(frame._per_page) == 3
-    assert remember(counter, "b") == "<p>read 6</p>"
-
-
-@pytest.mark.django_db
 def test_a_summary_is_made_once_for_its_eager_and_once_for_its_lazy_places(tree, settings):
     settings.BYLINE_IMAGES_AVIF = False
     post = make_post(tree.blog, title="A story", slug="a-story", date=at(2))

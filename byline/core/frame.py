@@ -66,8 +66,6 @@ _lock = threading.Lock()
 _version: str | None = None
 _pieces: dict[Hashable, tuple[Any, float | None, Any]] = {}
 _per_page: OrderedDict[Hashable, tuple[Any, float | None, Any]] = OrderedDict()
-# Raised by keep_per_page (a bake); MAX_PER_PAGE when lower.
-_per_page_limit = 0
 
 
 class DependencyTracker:
@@ -218,10 +216,10 @@ def _live(held: tuple[Any, float | None, Any] | None) -> bool:
 
 def _keep_per_page(key: Hashable, held: tuple[Any, float | None, Any]) -> None:
     """Under _lock: keep a single page's piece, dropping the least recently used beyond
-    the limit (MAX_PER_PAGE unless keep_per_page raised it)."""
+    MAX_PER_PAGE."""
     _per_page[key] = held
     _per_page.move_to_end(key)
-    while len(_per_page) > max(_per_page_limit, MAX_PER_PAGE):
+    while len(_per_page) > MAX_PER_PAGE:
         _per_page.popitem(last=False)
 
 
@@ -320,19 +318,6 @@ def remembered_each(
                     _keep_per_page(key, (built[key], None, noted))
     values.update(built)
     return values
-
-
-def keep_per_page(limit: int) -> int:
-    """Keep up to `limit` pieces of single pages from now on (never fewer than MAX_PER_PAGE);
-    returns the limit it replaces, to restore. For a batch job that reads every page once (a
-    bake): a post's summary is on several listings far apart in its crawl, which a
-    reader-sized bound drops between them."""
-    global _per_page_limit
-    with _lock:
-        previous, _per_page_limit = _per_page_limit, limit
-        while len(_per_page) > max(limit, MAX_PER_PAGE):
-            _per_page.popitem(last=False)
-    return previous
 
 
 def forget() -> None:

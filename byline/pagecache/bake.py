@@ -34,7 +34,6 @@ from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connections
 
-from byline.core import frame
 from byline.ops.db_router import read_from_primary
 from byline.pagecache.inprocess import page_environ
 from byline.pagecache.keys import PAGE_QUERY, PageKey, bake_key
@@ -70,10 +69,6 @@ GZIP_FROM = 512
 # Pages a worker is sent at once: enough that a page's round trip through the pipes is a
 # small part of its render, few enough that the workers share the crawl's first pages.
 CHUNK = 16
-# Pieces of single pages a bake keeps per process (byline.core.frame), against a reader-sized
-# few hundred: a post's summary shows on its blog's, archive's, tags' and author's listings,
-# thousands of pages apart in the crawl. A piece is mostly a few kB of HTML or a post's row.
-BAKE_PIECES = 50_000
 
 
 class BakeError(Exception):
@@ -237,7 +232,6 @@ _renderer: Renderer | None = None
 def _start_worker(host: str, scheme: str) -> None:
     global _renderer
     _renderer = Renderer(host=host, scheme=scheme)
-    frame.keep_per_page(BAKE_PIECES)
 
 
 def _render_chunk(pages: list[tuple[str, str]]) -> list[Page] | tuple[str, str]:
@@ -486,9 +480,5 @@ def bake(
     `jobs` processes."""
     # From the primary, as every render the store keeps (the storing middleware does the same
     # per page): a bake is served until the next one, long after a replica has caught up.
-    previous = frame.keep_per_page(BAKE_PIECES)
-    try:
-        with read_from_primary():
-            return Baker(out, host=host, scheme=scheme, changed=changed, jobs=jobs).run()
-    finally:
-        frame.keep_per_page(previous)
+    with read_from_primary():
+        return Baker(out, host=host, scheme=scheme, changed=changed, jobs=jobs).run()
