@@ -31,11 +31,11 @@ from byline.blogs.blocks import PostBodyBlock
 from byline.blogs.extensions import listing_annotations
 from byline.blogs.forms import PostPageForm
 from byline.blogs.plans import walk_date_index
-from byline.blogs.previews import PreviewHandlerMixin
 from byline.blogs.remembered import fresh_copy, remembered_posts
 from byline.blogs.visibility import readable_q
 from byline.core import frame
 from byline.core.pagination import paginate
+from byline.core.previews import PreviewHandlerMixin
 from byline.images.presets import rendition_prefetch
 
 # A profile link is followed by readers and crawlers: only the web's own schemes, never

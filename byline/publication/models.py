@@ -11,9 +11,10 @@ from wagtail.search import index
 from byline.blogs.blocks import PostBodyBlock
 from byline.blogs.models import PostPage
 from byline.blogs.remembered import remembered_posts
+from byline.core.previews import PreviewHandlerMixin
 
 
-class PublicationPage(Page):
+class PublicationPage(PreviewHandlerMixin, Page):
     """/: the latest posts across every blog, and the featured list beside them."""
 
     tagline = models.CharField(max_length=255, blank=True)
@@ -40,7 +41,7 @@ class PublicationPage(Page):
         return context
 
 
-class StandardPage(Page):
+class StandardPage(PreviewHandlerMixin, Page):
     """A page outside the blogs ("About", "Contact"): a title and a body, nestable."""
 
     body = StreamField(PostBodyBlock(), blank=True)

@@ -9,9 +9,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
-from byline.blogs import previews
 from byline.blogs.models import Author, PostPageAuthor
-from byline.core import frame
+from byline.core import frame, previews
 from tests.factories import make_post
 
 
@@ -162,3 +161,18 @@ def test_a_blogs_preview_shows_its_unsaved_title(tree, editor, reader):
     shown = editor.get(url, {"in_preview_panel": "true", "mode": ""}).content.decode()
     assert "Unsaved column" in shown
     assert "Unsaved column" not in reader.get(tree.blog.url).content.decode()
+
+
+def test_every_page_type_of_byline_previews_through_the_shared_handler():
+    from django.apps import apps
+    from wagtail.models import Page
+
+    ours = [
+        model
+        for model in apps.get_models()
+        if issubclass(model, Page) and model.__module__.startswith("byline.")
+    ]
+    assert {"PostPage", "BlogPage", "PublicationPage"} <= {model.__name__ for model in ours}
+    assert [
+        model.__name__ for model in ours if not issubclass(model, previews.PreviewHandlerMixin)
+    ] == []

@@ -1,4 +1,4 @@
-"""Previews of blogs' pages through one middleware chain per process, not one per preview.
+"""Previews of pages through one middleware chain per process, not one per preview.
 
 Wagtail (7.4, wagtail/models/preview.py) serves a preview by building a request handler and
 loading the whole middleware stack for each preview: every middleware is constructed anew,
@@ -9,6 +9,8 @@ once per process, as the server's own handler is. A change of settings (tests'
 override_settings) loads it again.
 
     class PostPage(PreviewHandlerMixin, Page): ...
+
+Every page type of Byline's takes it (tests/test_architecture.py checks).
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ def _forget_handler(**kwargs: Any) -> None:
         _handler = None
 
 
-setting_changed.connect(_forget_handler, dispatch_uid="byline-blogs-preview-handler")
+setting_changed.connect(_forget_handler, dispatch_uid="byline-core-preview-handler")
 
 
 class PreviewHandlerMixin:
