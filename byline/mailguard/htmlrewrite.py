@@ -194,7 +194,9 @@ class HtmlRewriter:
             match = _MARKUP_START.search(source, position)
             token_start = match.start() if match else len(source)
             self._text(token_start, in_link=in_link)
-            if match is None:
+            # The text before this token may have held the last address: the token is then
+            # nothing to us (a start tag looked at the next address, and there was none).
+            if match is None or self.index == len(self.found):
                 break
             lead = match.group()
             is_end_tag = lead == "</" and source[match.end() : match.end() + 1].isalpha()

@@ -160,6 +160,16 @@ class TestHtmlText:
         assert UNKNOWN_LABEL in html
         assert payloads(html) == ["mailto:tips@news.example.org"]
 
+    def test_last_address_right_before_a_start_tag(self):
+        """The walk used to look for a next address at the tag after the last one (an
+        IndexError, so the middleware fell back to removing every address on the page)."""
+        html = protect_html(f"<p>Write to {BEKKER}<br>or call.</p>", DIRECTORY, key=KEY)
+        assert html == (
+            '<p>Write to <a class="mailguard" href="/authors/scott-bekker/contact/" '
+            f'data-mailguard="{xor_hex("mailto:" + BEKKER, KEY)}" data-mailguard-text>'
+            "e-mail Scott Bekker</a><br>or call.</p>"
+        )
+
     def test_inside_another_link_a_span_not_a_nested_link(self):
         html = protect_html(f'<a href="/about">mail {BEKKER}</a>', DIRECTORY, key=KEY)
         assert html.count("<a") == 1
