@@ -83,3 +83,47 @@ def test_exact_date_matches_the_date_filter(hour, minute, text):
 
     moment = datetime.datetime(2011, 7, 13, hour, minute, tzinfo=datetime.UTC)
     assert exact_date(moment) == text == date(moment, "F j, Y \\a\\t g:i a")
+
+
+def test_names_and_websites_are_escaped(client, post):
+    """The list is written in Python (comment_list), not by the template's autoescape: every
+    value a reader typed is escaped all the same."""
+    add_comment(
+        post,
+        name='<b>O\'Hara</b> & "Sons"',
+        website='https://example.com/?a=1&b="x"',
+        body="<script>alert(1)</script>",
+    )
+    html = client.get(post.url).content.decode()
+    section = html[html.index('id="comments"') :]
+    assert "<b>O" not in section and "<script>alert" not in section
+    assert "&lt;b&gt;O&#x27;Hara&lt;/b&gt; &amp; &quot;Sons&quot;" in section
+    assert 'href="https://example.com/?a=1&amp;b=&quot;x&quot;"' in section
+    author = lxml.html.fromstring(html).xpath("//span[@class='comment-author']/a")[0]
+    assert author.text == '<b>O\'Hara</b> & "Sons"'
+    assert author.get("href") == 'https://example.com/?a=1&b="x"'
+
+
+def test_a_thread_runs_as_many_queries_with_300_comments_as_with_3(
+    client, post, django_assert_max_num_queries
+):
+    """The comments, their replies and their old anchors are read in one query each,
+    however many there are (bench/bad_input.py renders 1,000)."""
+
+    def queries() -> int:
+        client.get(post.url)
+        with django_assert_max_num_queries(1000) as counted:
+            assert client.get(post.url).status_code == 200
+        return len(counted.captured_queries)
+
+    def grow(count: int) -> None:
+        for number in range(count):
+            top = add_comment(post, body=f"Comment {number} at https://example.com/{number}")
+            reply = add_comment(post, body="A reply", parent=top, website="https://r.example/")
+            add_comment(post, body="A reply to the reply", parent=reply)
+
+    grow(1)
+    few = queries()
+    grow(99)
+    assert queries() == few
+    assert client.get(post.url).content.decode().count('<li class="comment"') == 300
