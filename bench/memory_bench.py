@@ -21,7 +21,12 @@ site stays the same from run to run. Exits non-zero on a 5xx, a lost comment or 
 that got neither 200 nor 303.
 
     .venv/bin/python bench/memory_bench.py --var DIR [--posts 100000] [--duration 300]
-        [--threads 4] [--env BYLINE_SQLITE_CACHE_KB=2000] [--env MALLOC_ARENA_MAX=2]
+        [--threads 4] [--env BYLINE_SQLITE_CACHE_KB=2000] [--env MALLOC_ARENA_MAX=2] [--diagnose]
+
+With --diagnose, each web worker also writes where its memory goes every --interval seconds
+(bench/memory_diag/sitecustomize.py: glibc's heap in use and free, SQLite's allocations, the
+objects the collector tracks, the pieces byline.core.frame remembers), and the report gives
+each worker's first and last such line.
 
 The first build of 100,000 posts takes minutes of CPU: run it under `nice`.
 """
@@ -29,10 +34,12 @@ The first build of 100,000 posts takes minutes of CPU: run it under `nice`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -109,6 +116,14 @@ class ScratchSite(Site):
         out = self.manage("shell", "-v0", "-c", code).stdout
         return [line for line in out.split() if line.startswith("/")]
 
+    def cleanup(self) -> None:
+        """Stop the server, and whatever of its process group outlived it (granian's workers
+        are left running when the server is stopped before it came up)."""
+        super().cleanup()
+        if self.server:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.server.pid, signal.SIGKILL)
+
     def delete_load_comments(self) -> None:
         code = (
             "from byline.comments.models import ReaderComment\n"
@@ -130,6 +145,18 @@ def _status_fields(pid: int) -> dict[str, int] | None:
         if name in wanted:
             fields[name] = int(value.split()[0])
     return fields
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User and system CPU time of `pid` so far, from /proc/<pid>/stat."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def _role(pid: int, workers: set[int]) -> str:
@@ -167,6 +194,7 @@ def sample(site: ScratchSite) -> dict[int, dict]:
             "anon_mb": round(fields.get("RssAnon", 0) / 1024, 1),
             "file_mb": round(fields.get("RssFile", 0) / 1024, 1),
             "shmem_mb": round(fields.get("RssShmem", 0) / 1024, 1),
+            "cpu_s": _cpu_seconds(pid),
         }
     return result
 
@@ -201,8 +229,50 @@ def memory_report(samples: list[tuple[float, dict[int, dict]]]) -> dict:
             "end_anon_mb": last["anon_mb"],
             "end_file_mb": last["file_mb"],
             "end_shmem_mb": last["shmem_mb"],
+            # CPU time spent during the load: a rate that other jobs on the machine skew
+            # less than requests per wall-clock second.
+            "load_cpu_s": round(last["cpu_s"] - points[0][1]["cpu_s"], 1)
+            if last["cpu_s"] is not None and points[0][1]["cpu_s"] is not None
+            else None,
         }
     return report
+
+
+DIAGNOSIS = Path(__file__).resolve().parent / "memory_diag"
+
+
+def diagnosis_environment(var: Path, every: float) -> dict[str, str]:
+    """What makes each web worker write memory_diag's lines under var/memdiag/."""
+    directory = var / "memdiag"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    path = os.pathsep.join(filter(None, [str(DIAGNOSIS), os.environ.get("PYTHONPATH")]))
+    return {
+        "PYTHONPATH": path,
+        "BYLINE_MEMDIAG_DIR": str(directory),
+        "BYLINE_MEMDIAG_EVERY": str(every),
+    }
+
+
+def diagnosis(var: Path, memory: dict) -> dict:
+    """Each web worker's first and last line of memory_diag."""
+    result = {}
+    for name, values in memory.items():
+        path = var / "memdiag" / f"{values['pid']}.jsonl"
+        if not name.startswith("web worker") or not path.exists():
+            continue
+        lines = [json.loads(line) for line in path.read_text().splitlines() if line]
+        if lines:
+            result[name] = {"first": lines[0], "last": lines[-1]}
+    return result
+
+
+def requests_per_cpu_second(requests: int, memory: dict) -> float | None:
+    """Requests answered per second of the web workers' CPU time during the load."""
+    spent = [v["load_cpu_s"] for name, v in memory.items() if name.startswith("web worker")]
+    if not spent or None in spent or not sum(spent):
+        return None
+    return round(requests / sum(spent), 1)
 
 
 def statuses_by_kind(recorder: Recorder) -> dict:
@@ -250,6 +320,7 @@ def run(site: ScratchSite, args: argparse.Namespace) -> dict:
         for kind, counts in by_kind.items()
     }
     site.stop()
+    memory = memory_report(samples)
     accepted = recorder.accepted
     stored = site.comments_with_markers()
     if not args.keep_comments:
@@ -258,6 +329,7 @@ def run(site: ScratchSite, args: argparse.Namespace) -> dict:
         "duration_s": round(samples[-1][0]),
         "requests": summary["requests"],
         "rps": summary["rps"],
+        "requests_per_worker_cpu_s": requests_per_cpu_second(summary["requests"], memory),
         "statuses": by_kind,
         "not_200_or_303": {kind: counts for kind, counts in unexpected.items() if counts},
         "5xx": summary["5xx"],
@@ -272,7 +344,8 @@ def run(site: ScratchSite, args: argparse.Namespace) -> dict:
             "found_afterwards": len(accepted & stored),
             "lost": len(accepted - stored),
         },
-        "memory": memory_report(samples),
+        "memory": memory,
+        "diagnosis": diagnosis(site.var, memory) if args.diagnose else None,
         "memory_samples": [
             {"t": elapsed, **{str(pid): v["rss_mb"] for pid, v in processes.items()}}
             for elapsed, processes in samples
@@ -303,6 +376,9 @@ def main() -> int:
         help="an environment variable for the server, e.g. BYLINE_PAGECACHE=0 (repeatable)",
     )
     parser.add_argument("--samples", action="store_true", help="print every sample too")
+    parser.add_argument(
+        "--diagnose", action="store_true", help="where each web worker's memory goes (see above)"
+    )
     parser.add_argument("--keep-comments", action="store_true", help="keep the load's comments")
     args = parser.parse_args()
     if not 1 <= args.duration <= 1800:
@@ -310,6 +386,8 @@ def main() -> int:
     extra_env = dict(item.split("=", 1) for item in args.env)
     if args.threads:
         extra_env["BYLINE_THREADS"] = str(args.threads)
+    if args.diagnose:
+        extra_env.update(diagnosis_environment(args.var.resolve(), args.interval))
     site = ScratchSite(args.var.resolve(), workers=args.workers, extra_env=extra_env)
     site.build(args.posts)
     commit = subprocess.run(
