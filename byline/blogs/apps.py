@@ -31,15 +31,23 @@ class BlogsConfig(AppConfig):
         self.connect_frame()
 
     def connect_frame(self) -> None:
-        """A new content version (byline.core.frame) when an author or their links change:
-        names and links show in bylines, post summaries and JSON-LD that a process keeps
-        under the version. Posts and blogs are pages, which bump it in core."""
+        """A new content version (byline.core.frame) when an author or their links change,
+        or a tag or a post's tagging does (in the admin's tag screens or a script, without a
+        page save): names, links and tags show in bylines, post summaries, tag lists, related
+        posts and JSON-LD that a process keeps under the version. Posts and blogs are pages,
+        which bump it in core."""
         from django.db.models.signals import post_delete, post_save
+        from taggit.models import Tag
 
-        from byline.blogs.models import Author, AuthorLink
+        from byline.blogs.models import Author, AuthorLink, PostPageTag
+        from byline.blogs.signal_handlers import tagging_deleted
         from byline.core import frame
 
         uid = "byline-frame-blogs"
         for signal in (post_save, post_delete):
-            for model in (Author, AuthorLink):
+            for model in (Author, AuthorLink, Tag):
                 signal.connect(frame.bump, sender=model, dispatch_uid=f"{uid}-{model}-{signal}")
+        post_save.connect(frame.bump, sender=PostPageTag, dispatch_uid=f"{uid}-tagging-saved")
+        post_delete.connect(
+            tagging_deleted, sender=PostPageTag, dispatch_uid=f"{uid}-tagging-deleted"
+        )
