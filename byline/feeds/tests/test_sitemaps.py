@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from lxml import etree
 
+from byline.core import frame
 from byline.feeds.sitemaps import SiteSitemap
 from byline.feeds.views import SitemapView
 from tests.factories import AuthorFactory, make_post
@@ -124,6 +125,29 @@ class TestSitemap:
         for day in range(3, 9):
             make_post(tree.blog, date=at(2020, 1, day), authors=[tree.author], tags=[f"T{day}"])
         assert counts() == few
+
+    def test_tags_authors_and_sections_are_read_once_per_content_version(self, tree, rf):
+        frame.forget()
+        make_post(tree.blog, date=at(2020, 1, 1), authors=[tree.author], tags=["A"])
+
+        def read(section: str) -> list[str]:
+            sitemap = SiteSitemap(rf.get(f"/sitemap-{section}.xml"))
+            if section == "index":
+                return [item.name for item in sitemap.sections()]
+            return [location for location, _ in sitemap.urls(section)]
+
+        for section in ("tags", "authors", "index"):
+            read(section)
+        with CaptureQueriesContext(connection) as queries:
+            assert read("tags") == ["http://testserver/tags/a/"]
+            assert read("authors") == ["http://testserver/authors/scott-bekker/"]
+            assert "posts-0" in read("index")
+        assert queries.captured_queries == []
+
+        jane = AuthorFactory(name="Jane Doe", slug="jane-doe")
+        make_post(tree.blog, date=at(2020, 1, 2), authors=[jane], tags=["B"])
+        assert read("tags") == ["http://testserver/tags/a/", "http://testserver/tags/b/"]
+        assert "http://testserver/authors/jane-doe/" in read("authors")
 
     @pytest.mark.parametrize(
         "url",
