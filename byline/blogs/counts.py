@@ -41,6 +41,16 @@ def generation() -> str:
     return current
 
 
+def generation_or_none() -> str | None:
+    """The generation, or None when the cache does not answer (what is counted then is
+    counted afresh, never kept)."""
+    try:
+        return generation()
+    except Exception:
+        logger.warning("Listing counts' generation not read: the cache did not answer")
+        return None
+
+
 def posts_changed(**kwargs) -> None:
     """Start a new generation now, for this transaction's own reads, and again once it
     commits: a render in another process between the two may have counted without the

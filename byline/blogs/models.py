@@ -341,7 +341,12 @@ class BlogPage(PreviewHandlerMixin, RoutablePageMixin, Page):
     def archive(self, request: HttpRequest) -> HttpResponse:
         return self.render(
             request,
-            context_overrides={"archive_years": counts.blog_archive(self)},
+            context_overrides={
+                "archive_years": counts.blog_archive(self),
+                # The list's HTML is remembered under the counts' generation: an import
+                # renews the counts without starting a new content version.
+                "counts_generation": counts.generation_or_none(),
+            },
             template="blogs/blog_archive.html",
         )
 

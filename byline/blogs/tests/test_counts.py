@@ -196,3 +196,21 @@ def test_archive_months_are_the_site_time_zones(tree, settings, zone):
     assert [y.year for y in archive_years(tree.blog.posts())] == sorted(
         {month.year for month in expected}, reverse=True
     )
+
+
+@pytest.mark.django_db
+def test_the_archive_list_is_made_once_per_generation_of_the_counts(client, tree):
+    from byline.core import frame
+
+    def archives_kept() -> int:
+        return sum(1 for key in frame._per_page if key[:2] == ("fragment", "blog-archive"))
+
+    frame.forget()
+    make_post(tree.blog, date=at(2011, 7, 13))
+    assert archive_count(client, "July 2011") == "1"
+    assert archives_kept() == 1
+    # New counts without a new content version (a cache that lost the generation): the list
+    # is made again from them, not taken from the one kept.
+    counts.posts_changed()
+    client.get("/blogs/bekkers-blog/archive/", {"fresh": "1"})
+    assert archives_kept() == 2
