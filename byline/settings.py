@@ -456,6 +456,9 @@ BYLINE_HOST = os.environ.get("BYLINE_HOST", "127.0.0.1")
 BYLINE_PORT = env_int("PORT", 8000)
 BYLINE_WORKERS = env_int("BYLINE_WORKERS", 0)
 BYLINE_THREADS = env_int("BYLINE_THREADS", 4)
+# Every this many seconds at most, a process serving requests gives the memory it freed back to
+# the system after a response (glibc's malloc_trim, byline/ops/memory.py); 0: never.
+BYLINE_MALLOC_TRIM_SECONDS = max(env_float("BYLINE_MALLOC_TRIM_SECONDS", 10.0), 0.0)
 # The public address (BYLINE_BASE_URL) every absolute link that leaves without a request is
 # built from (byline/core/links.py): e-mails (comments, contact, Wagtail's own), feeds' tag:
 # URIs, `byline bake`, the demo's Site record. One setting, Wagtail's, so that Wagtail's mail

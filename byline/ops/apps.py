@@ -3,6 +3,8 @@
 from django.apps import AppConfig
 from django.core.signals import setting_changed
 
+from byline.ops import memory
+
 # What the request log's remembered address hashes depend on.
 CLIENT_HASH_SETTINGS = frozenset({"BYLINE_TRUSTED_PROXIES", "BYLINE_IP_HASH_SALT", "SECRET_KEY"})
 
@@ -21,3 +23,4 @@ class OpsConfig(AppConfig):
 
     def ready(self) -> None:
         setting_changed.connect(_settings_changed, dispatch_uid="byline.ops.settings")
+        memory.connect()
