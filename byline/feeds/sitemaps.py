@@ -213,31 +213,31 @@ class SiteSitemap:
         return found
 
     def _author_urls(self) -> Iterator[tuple[str, datetime.datetime | None]]:
-        def read() -> list[tuple[str, datetime.datetime | None]]:
-            rows = (
-                PostPageAuthor.objects.filter(self._published("post"))
-                .values_list("author__slug")
-                .annotate(latest=Max("post__last_published_at"))
-                .order_by("author__slug")[:MAX_URLS]
-            )
-            return [
-                (reverse("blogs:author", kwargs={"slug": slug}), latest) for slug, latest in rows
-            ]
-
-        for path, latest in self._remembered("authors", read):
-            yield f"{self.base}{path}", latest
+        yield from self._grouped_urls(
+            "authors", PostPageAuthor, "post", "author__slug", "blogs:author"
+        )
 
     def _tag_urls(self) -> Iterator[tuple[str, datetime.datetime | None]]:
+        yield from self._grouped_urls(
+            "tags", PostPageTag, "content_object", "tag__slug", "blogs:tag"
+        )
+
+    def _grouped_urls(
+        self, name: str, links, post: str, slug: str, route: str
+    ) -> Iterator[tuple[str, datetime.datetime | None]]:
+        """A page per slug of `links` (bylines, taggings) on published posts (reached by
+        `post`), as new as the newest of those posts."""
+
         def read() -> list[tuple[str, datetime.datetime | None]]:
             rows = (
-                PostPageTag.objects.filter(self._published("content_object"))
-                .values_list("tag__slug")
-                .annotate(latest=Max("content_object__last_published_at"))
-                .order_by("tag__slug")[:MAX_URLS]
+                links.objects.filter(self._published(post))
+                .values_list(slug)
+                .annotate(latest=Max(f"{post}__last_published_at"))
+                .order_by(slug)[:MAX_URLS]
             )
-            return [(reverse("blogs:tag", kwargs={"slug": slug}), latest) for slug, latest in rows]
+            return [(reverse(route, kwargs={"slug": value}), latest) for value, latest in rows]
 
-        for path, latest in self._remembered("tags", read):
+        for path, latest in self._remembered(name, read):
             yield f"{self.base}{path}", latest
 
 
