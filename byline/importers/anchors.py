@@ -18,6 +18,12 @@ from byline.importers.models import ImportedItem
 
 COMMENT_MODEL = "comments.readercomment"
 
+# Ids asked for in one statement: SQLite refuses more than 32,766 bound values (250,000 as
+# Debian builds it) and PostgreSQL 65,535, and a post with more comments than that must still
+# render. Django's own max_query_params for SQLite (999) is for older builds and would split
+# ordinary threads.
+BATCH = 30_000
+
 
 def old_comment_anchors(comment_ids: Iterable[int]) -> dict[int, str]:
     """Byline comment id -> its WordPress anchor ("comment-881"), for the imported comments
@@ -28,9 +34,14 @@ def old_comment_anchors(comment_ids: Iterable[int]) -> dict[int, str]:
     if not ids:
         return {}
     own = {f"comment-{pk}" for pk in ids}
-    rows = ImportedItem.objects.filter(
-        kind=ImportedItem.Kind.COMMENT, object_model=COMMENT_MODEL, object_id__in=ids
-    ).values_list("object_id", "wp_key")
+    ordered = sorted(ids)
+    rows = []
+    for start in range(0, len(ordered), BATCH):
+        rows += ImportedItem.objects.filter(
+            kind=ImportedItem.Kind.COMMENT,
+            object_model=COMMENT_MODEL,
+            object_id__in=ordered[start : start + BATCH],
+        ).values_list("object_id", "wp_key")
     anchors = {}
     for pk, key in rows:
         wp_id = key.rsplit(":", 1)[-1]

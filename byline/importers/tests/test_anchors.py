@@ -48,3 +48,14 @@ def test_an_old_link_to_a_comment_lands_on_it(tree, client):
     if comment.pk != 881:
         assert old.tag == "span"
         assert old.getparent().get("id") == f"comment-{comment.pk}"
+
+
+def test_more_comments_than_one_statement_can_name(tree):
+    """A thread longer than the database's limit on bound values (SQLite 32,766, or 250,000 as
+    Debian builds it; PostgreSQL 65,535) is looked up in batches rather than failing the page."""
+    call_command("import-wordpress", str(FILES / "addresses.xml"), "--blog", "col",
+                 stdout=io.StringIO())  # fmt: skip
+    comment = ReaderComment.objects.get(name="Reader")
+    unknown = range(10_000_000, 10_260_000)
+    anchors = old_comment_anchors([*unknown, comment.pk])
+    assert anchors == ({comment.pk: "comment-881"} if comment.pk != 881 else {})
