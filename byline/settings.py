@@ -459,6 +459,10 @@ BYLINE_THREADS = env_int("BYLINE_THREADS", 4)
 # Every this many seconds at most, a process serving requests gives the memory it freed back to
 # the system after a response (glibc's malloc_trim, byline/ops/memory.py); 0: never.
 BYLINE_MALLOC_TRIM_SECONDS = max(env_float("BYLINE_MALLOC_TRIM_SECONDS", 10.0), 0.0)
+# A web worker takes the objects alive once it is loaded, and again after this many responses,
+# out of the cyclic garbage collector's walks (gc.freeze, byline/ops/collector.py): a full
+# collection over them paused a reader's request for up to 0.8 s. 0: never.
+BYLINE_GC_FREEZE_AFTER = max(env_int("BYLINE_GC_FREEZE_AFTER", 500), 0)
 # The public address (BYLINE_BASE_URL) every absolute link that leaves without a request is
 # built from (byline/core/links.py): e-mails (comments, contact, Wagtail's own), feeds' tag:
 # URIs, `byline bake`, the demo's Site record. One setting, Wagtail's, so that Wagtail's mail

@@ -14,3 +14,8 @@ from byline.pagecache.wsgi import PageStoreApp  # noqa: E402
 
 # The request log outermost, so page-store hits (which never reach Django) get their line.
 application = RequestLogApp(PageStoreApp(django_application))
+
+# Last: what the imports made lives as long as the worker; the collector need not walk it.
+from byline.ops import collector  # noqa: E402
+
+collector.connect()
