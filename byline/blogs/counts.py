@@ -18,6 +18,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import QuerySet
 
 from byline.blogs.archive import ArchiveYear, archive_years
 
@@ -105,9 +106,10 @@ def month_post_count(blog, year: int, month: int) -> int:
     return sum(m.count for m in year_months(blog, year) if m.month.month == month)
 
 
-def scope_post_count(name: str, posts) -> int:
-    """The number of `posts` (a queryset), under a name that says which posts they are."""
-    return remembered(name, posts.count)
+def scope_post_count(name: str, posts: Callable[[], QuerySet]) -> int:
+    """The number of the posts `posts()` makes (a queryset, built only when the number is
+    not remembered), under a name that says which posts they are."""
+    return remembered(name, lambda: posts().count())
 
 
 def site_post_count(published) -> int:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page as PaginatorPage
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +36,7 @@ from byline.blogs.plans import walk_date_index
 from byline.blogs.remembered import fresh_copy, remembered_posts
 from byline.blogs.visibility import readable_q
 from byline.core import frame
-from byline.core.pagination import paginate
+from byline.core.pagination import DeferredList, paginate
 from byline.core.previews import PreviewHandlerMixin
 from byline.images.presets import rendition_prefetch
 
@@ -321,20 +323,26 @@ class BlogPage(PreviewHandlerMixin, RoutablePageMixin, Page):
         post = frame.remembered(request, ("post-at", self.pk, slug), find, per_page=True)
         return None if post is None else fresh_copy(post)
 
-    def remember_listing(self, request: HttpRequest, page, *which: object) -> None:
-        """Have `page` (of a paginator) list its posts remembered per content version."""
+    def listing_page(
+        self, request: HttpRequest, posts: Callable[[], QuerySet], count: int, *which: object
+    ) -> PaginatorPage:
+        """The ?page=N of the posts `posts()` lists (`count` of them), remembered per content
+        version. The queryset is built only when the page is not remembered: building it
+        (the blog's children, what readers may see, the listing's joins) cost a warm blog
+        front more CPU than reading the page back."""
+        page = paginate(request, DeferredList(lambda: posts().for_listing(), count), count=count)
         window = page.object_list
         page.object_list = remembered_posts(
             request, ("blog", self.pk, *which, page.number), lambda: window
         )
+        return page
 
     def redirect_to_post(self, request: HttpRequest, post: PostPage) -> HttpResponse:
         return HttpResponsePermanentRedirect(post.get_url(request))
 
     @path("", name="front")
     def front(self, request: HttpRequest) -> HttpResponse:
-        page = paginate(request, self.posts().for_listing(), count=counts.blog_post_count(self))
-        self.remember_listing(request, page, "front")
+        page = self.listing_page(request, self.posts, counts.blog_post_count(self), "front")
         return self.render(request, context_overrides={"posts": page, "page_obj": page})
 
     @path("archive/", name="archive")
@@ -357,9 +365,12 @@ class BlogPage(PreviewHandlerMixin, RoutablePageMixin, Page):
         months = counts.year_months(self, int(year))
         if not months:
             raise Http404("No posts that year")
-        posts = self.posts().filter(date__year=int(year))
-        page = paginate(request, posts.for_listing(), count=sum(m.count for m in months))
-        self.remember_listing(request, page, year)
+        page = self.listing_page(
+            request,
+            lambda: self.posts().filter(date__year=int(year)),
+            sum(m.count for m in months),
+            year,
+        )
         return self.render(
             request,
             context_overrides={
@@ -378,9 +389,13 @@ class BlogPage(PreviewHandlerMixin, RoutablePageMixin, Page):
         count = counts.month_post_count(self, int(year), int(month))
         if not count:
             raise Http404("No posts that month")
-        posts = self.posts().filter(date__year=int(year), date__month=int(month))
-        page = paginate(request, posts.for_listing(), count=count)
-        self.remember_listing(request, page, year, month)
+        page = self.listing_page(
+            request,
+            lambda: self.posts().filter(date__year=int(year), date__month=int(month)),
+            count,
+            year,
+            month,
+        )
         return self.render(
             request,
             context_overrides={

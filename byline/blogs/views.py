@@ -1,5 +1,8 @@
 """Author and tag pages: lists of posts that cut across blogs."""
 
+from collections.abc import Callable
+
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -11,10 +14,13 @@ from byline.blogs.models import Author, PostPage
 from byline.core.pagination import paginate
 
 
-def _listing(request: HttpRequest, name: str, scope: Scope, posts) -> ScopeListing:
-    """The scope's posts for a paginator, counted once per change to the posts."""
+def _listing(
+    request: HttpRequest, name: str, scope: Scope, posts: Callable[[], QuerySet]
+) -> ScopeListing:
+    """The scope's posts for a paginator, counted once per change to the posts (`posts()`
+    is built only to count them)."""
     count = counts.scope_post_count(
-        f"{name}:{scope.tree_path}", posts.filter(path__startswith=scope.tree_path)
+        f"{name}:{scope.tree_path}", lambda: posts().filter(path__startswith=scope.tree_path)
     )
     return ScopeListing(scope, count, request=request)
 
@@ -22,8 +28,15 @@ def _listing(request: HttpRequest, name: str, scope: Scope, posts) -> ScopeListi
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author, slug=slug)
     scope = Scope(tree_path=site_tree_path(request), author_id=author.pk)
-    posts = PostPage.objects.published().filter(post_authors__author=author)
-    page = paginate(request, _listing(request, f"author:{author.pk}", scope, posts))
+    page = paginate(
+        request,
+        _listing(
+            request,
+            f"author:{author.pk}",
+            scope,
+            lambda: PostPage.objects.published().filter(post_authors__author=author),
+        ),
+    )
     return TemplateResponse(
         request,
         "blogs/author_detail.html",
@@ -34,8 +47,9 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     scope = Scope(tree_path=site_tree_path(request), tag_id=tag.pk)
-    tagged = PostPage.objects.published().filter(tags=tag)
-    listing = _listing(request, f"tag:{tag.pk}", scope, tagged)
+    listing = _listing(
+        request, f"tag:{tag.pk}", scope, lambda: PostPage.objects.published().filter(tags=tag)
+    )
     if not listing.count():
         # A tag with no published post is not a page a reader can reach.
         raise Http404("No posts with that tag")

@@ -154,6 +154,27 @@ class TestBlogFront:
             client.get("/blogs/bekkers-blog/")
         assert len(many) == len(few)
 
+    def test_a_remembered_front_builds_no_queryset(self, client, tree, monkeypatch):
+        """A warm front reads its page of posts back from what the process remembers:
+        building the blog's queryset for it cost more CPU than the rest of the view."""
+        from byline.blogs.models import BlogPage
+
+        make_post(tree.blog, title="Kept", date=at(2011, 7, 1))
+        assert "Kept" in client.get("/blogs/bekkers-blog/").content.decode()
+        built = []
+        posts = BlogPage.posts
+
+        def counted(self, **kwargs):
+            built.append(self.pk)
+            return posts(self, **kwargs)
+
+        monkeypatch.setattr(BlogPage, "posts", counted)
+        assert "Kept" in client.get("/blogs/bekkers-blog/").content.decode()
+        assert built == []
+        make_post(tree.blog, title="Later", date=at(2011, 7, 2))  # a new content version
+        assert "Later" in client.get("/blogs/bekkers-blog/").content.decode()
+        assert built and set(built) == {tree.blog.pk}  # its count and its page, read anew
+
 
 @pytest.mark.django_db
 class TestArchive:
