@@ -205,8 +205,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # minute on 100,000 posts and held a web worker at ~225 MB (bench/memory_bench.py). The
     # OS keeps the file's pages for every process, but scans (feeds, search) may cost more
     # CPU with less: render_serve_bench.py --cpu was within noise in one run and slower on
-    # those in another; raise it on a box with memory to spare.
-    sqlite_cache_kb = max(env_int("BYLINE_SQLITE_CACHE_KB", 4000), 0)
+    # those in another; raise it on a box with memory to spare. 2 MB rather than 4: a
+    # connection's 4 MB were full after its first requests at 100,000 posts (with ~1.3 MB of
+    # schema and statements besides), and 2 MB cost no CPU we could see in memory_bench's
+    # requests per CPU second (79 against 70 at 4 MB, side by side).
+    sqlite_cache_kb = max(env_int("BYLINE_SQLITE_CACHE_KB", 2000), 0)
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -455,7 +458,14 @@ BYLINE_TASKS_NICE = min(max(env_int("BYLINE_TASKS_NICE", 10), 0), 19)
 BYLINE_HOST = os.environ.get("BYLINE_HOST", "127.0.0.1")
 BYLINE_PORT = env_int("PORT", 8000)
 BYLINE_WORKERS = env_int("BYLINE_WORKERS", 0)
-BYLINE_THREADS = env_int("BYLINE_THREADS", 4)
+# 2 threads a worker, not 4: Python's lock runs one thread at a time, and each thread keeps
+# a database connection with its own SQLite cache, so 4 threads held more memory for the same
+# work. After bench/memory_bench.py's 5 minutes on 100,000 posts a worker ended at 149-152 MB
+# with 2 threads against 165-172 with 4 (94 and 98 req/s, run one after the other), and with
+# 2 MB SQLite caches as well at 145-147 against 154-162 (side by side); issue #14 asks under
+# 150 MB. Raise it when the database is remote: threads then wait on the network rather than
+# compete for the CPU.
+BYLINE_THREADS = env_int("BYLINE_THREADS", 2)
 # Every this many seconds at most, a process serving requests gives the memory it freed back to
 # the system after a response (glibc's malloc_trim, byline/ops/memory.py); 0: never.
 BYLINE_MALLOC_TRIM_SECONDS = max(env_float("BYLINE_MALLOC_TRIM_SECONDS", 10.0), 0.0)

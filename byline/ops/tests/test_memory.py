@@ -34,8 +34,8 @@ def sqlite_init_command(directory, **environ: str) -> str:
     return result.stdout
 
 
-def test_sqlite_cache_is_4_mb_per_connection_by_default(tmp_path):
-    assert "PRAGMA cache_size=-4000;" in sqlite_init_command(tmp_path)
+def test_sqlite_cache_is_2_mb_per_connection_by_default(tmp_path):
+    assert "PRAGMA cache_size=-2000;" in sqlite_init_command(tmp_path)
 
 
 def test_sqlite_cache_follows_byline_sqlite_cache_kb(tmp_path):
@@ -43,6 +43,26 @@ def test_sqlite_cache_follows_byline_sqlite_cache_kb(tmp_path):
     assert "PRAGMA cache_size=-20000;" in command
     # A negative number is no size in kB: taken as none (SQLite then keeps a few pages).
     assert "PRAGMA cache_size=-0;" in sqlite_init_command(tmp_path, BYLINE_SQLITE_CACHE_KB="-5")
+
+
+def test_serve_runs_2_threads_a_worker_unless_byline_threads_says_otherwise(tmp_path):
+    code = (
+        "import django; django.setup();"
+        "from byline.ops.management.commands.serve import Command;"
+        "parser = Command().create_parser('byline', 'serve');"
+        "print(parser.parse_args([]).threads)"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "byline.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+    }
+    env.pop("BYLINE_THREADS", None)
+    run = subprocess.run
+    default = run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    env["BYLINE_THREADS"] = "6"
+    chosen = run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert (default.stdout.strip(), chosen.stdout.strip()) == ("2", "6")
 
 
 def test_serve_runs_its_processes_with_one_malloc_arena():

@@ -35,7 +35,7 @@ class Command(BaseCommand):
             "--threads",
             type=int,
             default=settings.BYLINE_THREADS,
-            help="Threads per worker process (default 4; more when the database is remote).",
+            help="Threads per worker process (default 2; more when the database is remote).",
         )
         parser.add_argument(
             "--no-background",
