@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from byline.blogs.models import PostPage
-from tests.browser.editors import sign_in
+from tests.browser.editors import sign_in, wait_for_admin_scripts
 from tests.factories import build_site_tree, make_post
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -59,9 +59,7 @@ def test_the_pages_menu_opens_at_the_publication(live_server, page, tree):
 
 def open_new_post(page, live_server, blog) -> None:
     page.goto(f"{live_server.url}/admin/pages/add/blogs/postpage/{blog.pk}/")
-    # As an editor does, read for a moment: Wagtail's controllers (the slug that follows the
-    # title, the unsaved-changes watch) attach once the admin's scripts have run.
-    page.wait_for_load_state("networkidle")
+    wait_for_admin_scripts(page)
 
 
 def test_a_new_post_starts_with_the_columnist(live_server, page, tree):
