@@ -466,6 +466,13 @@ BYLINE_WORKERS = env_int("BYLINE_WORKERS", 0)
 # 150 MB. Raise it when the database is remote: threads then wait on the network rather than
 # compete for the CPU.
 BYLINE_THREADS = env_int("BYLINE_THREADS", 2)
+# A web worker whose resident memory stays at or above this many MB for two of granian's
+# samples in a row (every 30 s; GRANIAN_RSS_SAMPLE_INTERVAL) is replaced: granian starts a
+# fresh worker, then stops the old one once its requests are answered. A ceiling for a leak
+# or a worker that a rare page swelled; 0: never. Off by default because, unless the kernel
+# migrates queued connections (sysctl net.ipv4.tcp_migrate_req=1), a connection waiting in the
+# old worker's queue at that moment may be reset (docs/deploy.md).
+BYLINE_WORKER_MAX_RSS_MB = env_int("BYLINE_WORKER_MAX_RSS_MB", 0)
 # Every this many seconds at most, a process serving requests gives the memory it freed back to
 # the system after a response (glibc's malloc_trim, byline/ops/memory.py); 0: never.
 BYLINE_MALLOC_TRIM_SECONDS = max(env_float("BYLINE_MALLOC_TRIM_SECONDS", 10.0), 0.0)

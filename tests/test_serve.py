@@ -138,12 +138,102 @@ def test_serve_refuses_a_bad_thread_count(site_env):
     assert "--threads (BYLINE_THREADS) must be at least 1, not 0" in result.stderr
 
 
+def test_serve_refuses_a_negative_memory_ceiling(site_env):
+    env = {**site_env, "BYLINE_WORKER_MAX_RSS_MB": "-5"}
+    result = subprocess.run([*BYLINE, "serve"], env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "--max-rss (BYLINE_WORKER_MAX_RSS_MB) must be 0 (never) or more, not -5" in (
+        result.stderr
+    )
+
+
+def children(pid: int) -> list[int]:
+    """The processes `pid` started, as Linux lists them for each of its threads."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def granian_workers(serve_pid: int) -> set[int]:
+    """The web workers under `byline serve`: the processes granian's main process started."""
+    workers = set()
+    for pid in children(serve_pid):
+        try:
+            if b"granian" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                workers.update(children(pid))
+        except FileNotFoundError:  # it ended while we looked
+            pass
+    return workers
+
+
+def test_serve_replaces_a_worker_over_its_memory_ceiling(site_env):
+    """A real worker is well over 1 MB, so with the ceiling at 1 MB the worker serving the first
+    request is replaced and a fresh one answers after. granian samples every 5 s here (30 in
+    production) and acts on the second sample over: a worker it stops while still loading
+    Django ignores the signal and holds granian up."""
+    env = {**site_env, "BYLINE_WORKER_MAX_RSS_MB": "1", "GRANIAN_RSS_SAMPLE_INTERVAL": "5"}
+    env["GRANIAN_RESPAWN_INTERVAL"] = "0.5"
+    port = free_port()
+    server = subprocess.Popen(
+        [*BYLINE, "serve", "--port", str(port), "--workers", "1", "--no-background"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        first = set()
+        while time.monotonic() < deadline and not first:
+            try:
+                if get(f"{base}/healthz")[0] == 200:
+                    first = granian_workers(server.pid)
+            except OSError:
+                pass
+            time.sleep(0.2)
+        assert first, "byline serve did not answer /healthz within 60 s"
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            now = granian_workers(server.pid)
+            if now and not now & first:
+                break
+            time.sleep(0.2)
+        assert now and not now & first, "the worker over its ceiling was not replaced"
+        deadline = time.monotonic() + 30
+        status = None
+        while time.monotonic() < deadline and status != 200:
+            try:
+                status = get(f"{base}/healthz")[0]
+            except OSError:
+                time.sleep(0.2)
+        assert status == 200
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            raise
+    assert b"RSS over threshold" in server.stdout.read()
+
+
 def test_granian_runs_the_threads_asked_for():
     """The started server (test above) proves granian accepts the line; this, that it carries
     the count rather than granian's default of hundreds."""
     command = granian_command(host="127.0.0.1", port=8000, workers=2, threads=6)
     assert command[command.index("--blocking-threads") + 1] == "6"
     assert command[command.index("--workers") + 1] == "2"
+
+
+def test_granian_replaces_workers_only_when_a_ceiling_is_set():
+    command = granian_command(host="127.0.0.1", port=8000, workers=2, threads=2, max_rss_mb=160)
+    assert command[command.index("--workers-max-rss") + 1] == "160"
+    assert command[command.index("--rss-samples") + 1] == "2"
+    assert "--workers-max-rss" not in granian_command(
+        host="127.0.0.1", port=8000, workers=2, threads=2, max_rss_mb=0
+    )
 
 
 def test_serve_sweeps_a_file_page_store_and_leaves_redis_alone(settings):

@@ -66,8 +66,14 @@ def collect_static() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
-def granian_command(*, host: str, port: int, workers: int, threads: int) -> list[str]:
-    """The granian command line `serve` runs: WSGI, `workers` processes of `threads` threads."""
+def granian_command(
+    *, host: str, port: int, workers: int, threads: int, max_rss_mb: int = 0
+) -> list[str]:
+    """The granian command line `serve` runs: WSGI, `workers` processes of `threads` threads,
+    each replaced when its memory stays at `max_rss_mb` or more (0: never)."""
+    # Two samples in a row: a page that swells a worker for a moment (a 1 MB post's feed) and
+    # gives the memory back does not cost a respawn and the fresh worker's cold caches.
+    memory_ceiling = ["--workers-max-rss", str(max_rss_mb), "--rss-samples", "2"]
     return [
         sys.executable,
         "-m",
@@ -85,6 +91,7 @@ def granian_command(*, host: str, port: int, workers: int, threads: int) -> list
         "--blocking-threads",
         str(threads),
         "--respawn-failed-workers",
+        *(memory_ceiling if max_rss_mb > 0 else []),
         "--no-ws",
         "byline.wsgi:application",
     ]

@@ -38,18 +38,29 @@ class Command(BaseCommand):
             help="Threads per worker process (default 2; more when the database is remote).",
         )
         parser.add_argument(
+            "--max-rss",
+            type=int,
+            default=settings.BYLINE_WORKER_MAX_RSS_MB,
+            metavar="MB",
+            help="Replace a worker whose memory stays at or above this many MB (default 0: never).",
+        )
+        parser.add_argument(
             "--no-background",
             action="store_true",
             help="Do not run the scheduler and task worker (another server runs them).",
         )
 
-    def handle(self, *args, host, port, workers, threads, no_background, **options):
+    def handle(self, *args, host, port, workers, threads, max_rss, no_background, **options):
         if not 0 < port < 65536:
             raise CommandError(f"--port must be between 1 and 65535, not {port}")
         if workers < 1:
             raise CommandError(f"--workers must be at least 1, not {workers}")
         if threads < 1:
             raise CommandError(f"--threads (BYLINE_THREADS) must be at least 1, not {threads}")
+        if max_rss < 0:
+            raise CommandError(
+                f"--max-rss (BYLINE_WORKER_MAX_RSS_MB) must be 0 (never) or more, not {max_rss}"
+            )
         problems = production_problems()
         if problems:
             raise CommandError(
@@ -64,7 +75,9 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"Could not collect static files into {settings.STATIC_ROOT}: {error}"
                 ) from error
-        server = granian_command(host=host, port=port, workers=workers, threads=threads)
+        server = granian_command(
+            host=host, port=port, workers=workers, threads=threads, max_rss_mb=max_rss
+        )
         commands = {"server": server, **helper_commands(background=not no_background)}
         self.stdout.write(
             f"Byline at http://{host}:{port}/ ({workers} workers, {threads} threads each)"
