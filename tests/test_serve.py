@@ -1,5 +1,6 @@
 """`byline serve` as `make run` and production start it: granian, scheduler, task worker."""
 
+import contextlib
 import os
 import re
 import signal
@@ -48,6 +49,43 @@ def get(url: str) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
+def answered(url: str, seconds: float = 60) -> tuple[int | None, bytes]:
+    """The first 200 from `url` within `seconds` (a server starting, or changing workers),
+    else the last answer: (None, b"") when nothing answered at all."""
+    deadline, status, body = time.monotonic() + seconds, None, b""
+    while time.monotonic() < deadline:
+        try:
+            status, body = get(url)
+            if status == 200:
+                break
+        except OSError:
+            pass
+        time.sleep(0.2)
+    return status, body
+
+
+@contextlib.contextmanager
+def serving(env: dict, *options: str):
+    """`byline serve` on a free port with `options`; yields the process and its address, and
+    stops it (SIGTERM, as systemd does) on leaving."""
+    port = free_port()
+    server = subprocess.Popen(
+        [*BYLINE, "serve", "--port", str(port), *options],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield server, f"http://127.0.0.1:{port}"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            raise
+
+
 @pytest.fixture(scope="module")
 def site_env(tmp_path_factory):
     """A separate SQLite site in a scratch var/ (never the test database, never PostgreSQL),
@@ -73,25 +111,8 @@ def site_env(tmp_path_factory):
 
 
 def test_serve_serves_publishes_what_is_due_and_stops_cleanly(site_env):
-    port = free_port()
-    server = subprocess.Popen(
-        [*BYLINE, "serve", "--port", str(port), "--workers", "1"],
-        env=site_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        status = None
-        while time.monotonic() < deadline:
-            try:
-                status, _ = get(f"{base}/healthz")
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.3)
+    with serving(site_env, "--workers", "1") as (server, base):
+        status, _ = answered(f"{base}/healthz")
         assert status == 200, "byline serve did not answer /healthz within 60 s"
 
         status, body = get(f"{base}/blogs/bekkers-blog/2011/07/why-partners-like-steve-ballmer/")
@@ -113,13 +134,6 @@ def test_serve_serves_publishes_what_is_due_and_stops_cleanly(site_env):
                 break
             time.sleep(0.5)
         assert b"Due while we were down" in body
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            raise
     assert server.returncode == 0, server.stdout.read().decode()[-2000:]
 
 
@@ -174,25 +188,10 @@ def test_serve_replaces_a_worker_over_its_memory_ceiling(site_env):
     Django ignores the signal and holds granian up."""
     env = {**site_env, "BYLINE_WORKER_MAX_RSS_MB": "1", "GRANIAN_RSS_SAMPLE_INTERVAL": "5"}
     env["GRANIAN_RESPAWN_INTERVAL"] = "0.5"
-    port = free_port()
-    server = subprocess.Popen(
-        [*BYLINE, "serve", "--port", str(port), "--workers", "1", "--no-background"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        first = set()
-        while time.monotonic() < deadline and not first:
-            try:
-                if get(f"{base}/healthz")[0] == 200:
-                    first = granian_workers(server.pid)
-            except OSError:
-                pass
-            time.sleep(0.2)
-        assert first, "byline serve did not answer /healthz within 60 s"
+    with serving(env, "--workers", "1", "--no-background") as (server, base):
+        status, _ = answered(f"{base}/healthz")
+        assert status == 200, "byline serve did not answer /healthz within 60 s"
+        first = granian_workers(server.pid)
 
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -201,21 +200,7 @@ def test_serve_replaces_a_worker_over_its_memory_ceiling(site_env):
                 break
             time.sleep(0.2)
         assert now and not now & first, "the worker over its ceiling was not replaced"
-        deadline = time.monotonic() + 30
-        status = None
-        while time.monotonic() < deadline and status != 200:
-            try:
-                status = get(f"{base}/healthz")[0]
-            except OSError:
-                time.sleep(0.2)
-        assert status == 200
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            raise
+        assert answered(f"{base}/healthz", seconds=30)[0] == 200
     assert b"RSS over threshold" in server.stdout.read()
 
 
@@ -267,29 +252,13 @@ def test_serve_collects_missing_static_files_itself(site_env, tmp_path):
     starts (no `collectstatic` by hand), and the page's hashed stylesheet answers."""
     static_root = tmp_path / "static"
     env = {**site_env, "BYLINE_DEBUG": "0", "BYLINE_STATIC_ROOT": str(static_root)}
-    port = free_port()
-    server = subprocess.Popen(
-        [*BYLINE, "serve", "--port", str(port), "--workers", "1", "--no-background"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline, status = time.monotonic() + 60, None
-        while time.monotonic() < deadline and status != 200:
-            try:
-                status, body = get(f"{base}/")
-            except OSError:
-                time.sleep(0.3)
+    with serving(env, "--workers", "1", "--no-background") as (server, base):
+        status, body = answered(f"{base}/")
         assert status == 200, "byline serve did not answer / within 60 s"
         assert (static_root / "staticfiles.json").exists()
         stylesheet = re.search(rb'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"', body)
         assert stylesheet, "the page links no hashed stylesheet"
         assert get(base + stylesheet.group(1).decode())[0] == 200
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
     assert b"Collecting static files" in server.stdout.read()
 
 
