@@ -73,7 +73,7 @@ def granian_command(
     each replaced when its memory stays at `max_rss_mb` or more (0: never)."""
     # Two samples in a row: a page that swells a worker for a moment (a 1 MB post's feed) and
     # gives the memory back does not cost a respawn and the fresh worker's cold caches.
-    memory_ceiling = ["--workers-max-rss", str(max_rss_mb), "--rss-samples", "2"]
+    ceiling = ["--workers-max-rss", str(max_rss_mb), "--rss-samples", "2"] if max_rss_mb else []
     return [
         sys.executable,
         "-m",
@@ -91,7 +91,7 @@ def granian_command(
         "--blocking-threads",
         str(threads),
         "--respawn-failed-workers",
-        *(memory_ceiling if max_rss_mb > 0 else []),
+        *ceiling,
         "--no-ws",
         "byline.wsgi:application",
     ]

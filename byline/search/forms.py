@@ -17,9 +17,10 @@ from byline.search.query import MAX_QUERY_CHARS
 
 
 class WrittenSelect(forms.Select):
-    """A single-choice <select> written here rather than through Django's widget templates,
-    which render a template per option: the filters' three lists were about 40% of a search
-    page's render. The same markup as forms.Select, but for whitespace between the tags."""
+    """A single-choice <select> of flat choices (no groups), written here rather than through
+    Django's widget templates, which render a template per option: the filters' three lists
+    were about 40% of a search page's render. The same markup as forms.Select, but for
+    whitespace between the tags."""
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         chosen = set(self.format_value(value))

@@ -18,7 +18,7 @@ def sign_in(page, live_server, username: str = "editor"):
 
 # Every element that names one of Wagtail's registered Stimulus controllers has it connected.
 # Waiting for the network to fall idle instead timed out in CI under load: an editor's page
-# keeps talking to the server (its editing-session pings), so "idle" may never come.
+# may keep requests going (its editing-session pings, for one), so "idle" need never come.
 CONTROLLERS_CONNECTED = """() => {
     const app = window.wagtail && window.wagtail.app;
     if (!app) return false;
