@@ -137,6 +137,41 @@ def test_the_footer_changes_on_the_next_render(client, tree, post):
     assert "Printed on the moon" not in render(client, post.url)
 
 
+def masthead(html: str) -> str:
+    return html[html.index('<header class="masthead">') : html.index("</header>")]
+
+
+@pytest.mark.django_db
+def test_the_remembered_masthead_marks_the_section_each_address_is_in(client, tree, post):
+    """The masthead is rendered once per section mark, not once per site: each address still
+    gets its own aria-current, in any order of renders."""
+    blogs = 'href="/blogs/"'
+    for _ in range(2):
+        assert f'{blogs} aria-current="page"' in masthead(render(client, "/blogs/"))
+        assert f'{blogs} aria-current="true"' in masthead(render(client, post.url))
+        home = masthead(render(client, "/"))
+        assert blogs in home and "aria-current" not in home
+
+
+@pytest.mark.django_db
+def test_each_site_gets_its_own_remembered_masthead_and_footer(client, tree, post, settings):
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "other.localhost"]
+    other_home = publish(
+        Page.get_first_root_node(), StandardPage(title="Other home", slug="other-home")
+    )
+    publish(other_home, StandardPage(title="Other colophon", slug="colophon"))
+    Site.objects.create(
+        hostname="other.localhost", port=80, root_page=other_home, site_name="The Other Paper"
+    )
+    for _ in range(2):
+        ours = render(client, "/")
+        theirs = client.get("/", HTTP_HOST="other.localhost").content.decode()
+        assert "The Other Paper" not in ours and "Other colophon" not in ours
+        assert "Bekker" not in masthead(theirs)
+        assert "The Other Paper" in masthead(theirs)
+        assert 'href="/colophon/">Other colophon</a>' in theirs
+
+
 @pytest.mark.django_db
 def test_the_site_name_changes_on_the_next_render(client, tree, post):
     render(client, "/")

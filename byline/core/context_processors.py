@@ -88,6 +88,12 @@ class SiteNav:
         return self.pages
 
     @cached_property
+    def marked(self) -> str:
+        """The sections this address marks current, and how: all the masthead varies with
+        besides the site (a key for remembering it)."""
+        return " ".join(f"{link.url}={link.current}" for link in self.sections if link.current)
+
+    @cached_property
     def pages(self) -> list[NavLink]:
         depth = self.site.root_page.depth + 1 if self.site else 0
         return self._links([page for page in self._pages if page.depth == depth])
