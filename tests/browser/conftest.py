@@ -7,6 +7,8 @@ locale and collection, which a transactional flush removes (``wagtail_baseline``
 
 import os
 import shutil
+import threading
+import time
 
 import pytest
 
@@ -50,17 +52,36 @@ def browser():
         browser.close()
 
 
+def wait_for_live_server_requests(seconds: float = 15) -> None:
+    """Until no thread of the live server is still answering a request: the test database's
+    flush comes next, and the shared in-memory SQLite refuses it while another thread uses
+    it ("database table is locked"), which fails that test and leaves the connection broken
+    for the next ones. The live server answers each connection in a thread of its own
+    (socketserver's process_request_thread), which ends once the browser has closed it."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not any("process_request_thread" in thread.name for thread in threading.enumerate()):
+            return
+        time.sleep(0.05)
+
+
+@pytest.fixture(autouse=True)
+def live_server_idle_before_flush():
+    """Set up after pytest-django's database fixture, so torn down before its flush, and
+    after the test's own browser contexts are closed."""
+    yield
+    wait_for_live_server_requests()
+
+
 @pytest.fixture
 def page(browser):
     """A fresh browser tab with JavaScript on."""
     context = browser.new_context()
     page = context.new_page()
     yield page
-    # Stop the page's scripts (the admin pings its editing session) and let a request still
-    # in the live server finish: the test database's flush comes next, and the shared
-    # in-memory SQLite refuses it while another thread writes ("database table is locked").
+    # Stop the page's scripts (the admin pings its editing session) and close its
+    # connections; live_server_idle_before_flush then waits for what the server still answers.
     page.goto("about:blank")
-    page.wait_for_timeout(300)
     context.close()
 
 
