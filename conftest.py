@@ -2,9 +2,14 @@
 
 import email
 import email.policy
+import fcntl
 import os
 import re
 import socket
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -59,6 +64,42 @@ def wagtail_baseline(request):
     from tests.factories import ensure_wagtail_baseline
 
     ensure_wagtail_baseline()
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> Path:
+    """A SQLite database file with every migration applied and nothing else, made once per
+    test run: tests that start sites of their own in subprocesses copy it rather than migrate
+    a new one, which takes 15-20 s each. Under pytest-xdist the workers share it (the first
+    to take the lock makes it)."""
+    shared = os.environ.get("PYTEST_XDIST_WORKER") is not None
+    # Under xdist, the run's own folder above each worker's; otherwise this process's own.
+    folder = tmp_path_factory.getbasetemp().parent if shared else tmp_path_factory.mktemp("db")
+    path = folder / "migrated.sqlite3"
+    with open(folder / "migrated.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            making = folder / "migrating"
+            making.mkdir(exist_ok=True)
+            env = {
+                **os.environ,
+                "BYLINE_VAR_DIR": str(making),
+                "DATABASE_URL": f"sqlite:///{making / 'db.sqlite3'}",
+            }
+            for name in ("REDIS_URL", "DATABASE_REPLICA_URL"):
+                env.pop(name, None)
+            subprocess.run(
+                [sys.executable, "-m", "byline.cli", "migrate", "--noinput", "-v0"],
+                env=env,
+                check=True,
+                capture_output=True,
+            )
+            # All of it in the one file, so that a copy of the file is the whole database.
+            connection = sqlite3.connect(making / "db.sqlite3")
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection.close()
+            (making / "db.sqlite3").rename(path)
+    return path
 
 
 class SMTPInbox:

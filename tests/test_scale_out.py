@@ -9,6 +9,7 @@ of one var/ directory, so the test always runs.
 import http.client
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -86,7 +87,7 @@ def redis_url_of_its_own(url: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def shared_env(tmp_path_factory):
+def shared_env(request, tmp_path_factory):
     """One migrated site with the demo content, on PostgreSQL or SQLite (see the docstring)."""
     var = tmp_path_factory.mktemp("scale_out")
     env = {
@@ -107,11 +108,13 @@ def shared_env(tmp_path_factory):
         env["DATABASE_URL"] = urlunsplit(url._replace(path=f"/{scratch_db}"))
         env["BYLINE_CACHE_PREFIX"] = scratch_db  # keys apart from other runs' too
         env["REDIS_URL"] = redis_url_of_its_own(os.environ["REDIS_URL"])
+        migrate = [*BYLINE, "migrate", "--noinput", "-v0"]
+        subprocess.run(migrate, env=env, check=True, capture_output=True)
     else:
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), var / "shared.sqlite3")
         env["DATABASE_URL"] = f"sqlite:///{var / 'shared.sqlite3'}"
         env.pop("REDIS_URL", None)
-    for command in (["migrate", "--noinput", "-v0"], ["demo", "-v0"]):
-        subprocess.run([*BYLINE, *command], env=env, check=True, capture_output=True)
+    subprocess.run([*BYLINE, "demo", "-v0"], env=env, check=True, capture_output=True)
     env["ADMIN_PASSWORD"] = (var / "admin-password").read_text().strip()
     yield env
     if scratch_db:

@@ -2,6 +2,7 @@
 anywhere is seen through either at once."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -55,8 +56,9 @@ def get(port: int, path: str) -> tuple[int, str, bytes]:
 
 
 @pytest.fixture(scope="module", params=STORES)
-def site_env(request, tmp_path_factory):
+def site_env(request, tmp_path_factory, migrated_sqlite):
     tmp_path = tmp_path_factory.mktemp("two-servers")
+    shutil.copyfile(migrated_sqlite, tmp_path / "serve.sqlite3")
     env = {
         **os.environ,
         "BYLINE_VAR_DIR": str(tmp_path),
@@ -69,8 +71,7 @@ def site_env(request, tmp_path_factory):
     prefix = f"byline-test-two-servers-{uuid.uuid4().hex}:"
     if request.param == "redis":
         env.update(BYLINE_PAGECACHE_REDIS_URL=REDIS_TEST_URL, BYLINE_PAGECACHE_PREFIX=prefix)
-    for command in (["migrate", "--noinput", "-v0"], ["demo", "-v0"]):
-        subprocess.run([*BYLINE, *command], env=env, check=True, capture_output=True)
+    subprocess.run([*BYLINE, "demo", "-v0"], env=env, check=True, capture_output=True)
     yield env
     if request.param == "redis":
         import redis
