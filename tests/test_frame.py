@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction, Site
 
+from byline.blogs.models import AuthorLink
 from byline.core import frame
 from byline.featured.models import FeaturedItem, FeaturedList
 from byline.publication.models import PublicationSettings, StandardPage
@@ -170,6 +171,28 @@ def test_each_site_gets_its_own_remembered_masthead_and_footer(client, tree, pos
         assert "Bekker" not in masthead(theirs)
         assert "The Other Paper" in masthead(theirs)
         assert 'href="/colophon/">Other colophon</a>' in theirs
+
+
+@pytest.mark.django_db
+def test_an_author_or_link_change_shows_on_their_page_on_the_next_render(client, tree, post):
+    """The author page's header and JSON-LD are remembered per content version."""
+    url = tree.author.get_absolute_url()
+    assert 'rel="me"' not in render(client, url)
+    link = AuthorLink.objects.create(
+        author=tree.author, label="Mastodon", url="https://mastodon.social/@sb"
+    )
+    html = render(client, url)
+    assert '<a href="https://mastodon.social/@sb" rel="me">Mastodon</a>' in html
+    assert '"sameAs":["https://mastodon.social/@sb"]' in html
+    tree.author.role = "Licensing columnist"
+    tree.author.save()
+    html = render(client, url)
+    assert '<p class="author-role">Licensing columnist</p>' in html
+    assert '"jobTitle":"Licensing columnist"' in html
+    link.delete()
+    html = render(client, url)
+    assert "mastodon.social" not in html
+    assert "Licensing columnist" in html
 
 
 @pytest.mark.django_db

@@ -63,7 +63,7 @@ CEILINGS = {
     "blog year": 1,
     "blog index": 1,
     "standard page": 1,
-    "author": 3,
+    "author": 2,
     "tag": 2,
     "site feed": 0,
     "blog feed": 1,
