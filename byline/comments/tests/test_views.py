@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from byline.comments.models import CommentStatus, ReaderComment
+from byline.comments.models import CommentKind, CommentStatus, ReaderComment
 from byline.comments.text import render_body
 from byline.core import formguard
 from tests.factories import make_post
@@ -111,7 +111,9 @@ class TestReading:
         for _ in range(3):
             add_comment(busy)
         add_comment(busy, status=CommentStatus.PENDING)
+        add_comment(busy, kind=CommentKind.PINGBACK, body="Linked from elsewhere.")
         add_comment(quiet, status=CommentStatus.SPAM)
+        add_comment(quiet, kind=CommentKind.TRACKBACK, body="Linked from elsewhere.")
         html = client.get("/blogs/bekkers-blog/").content.decode()
         assert f'<a class="comment-count" href="{busy.url}#comments">3 comments</a>' in html
         assert html.count('class="comment-count"') == 1
