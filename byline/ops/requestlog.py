@@ -39,6 +39,9 @@ SECRET_URL_PARAMETERS = frozenset({"token", "uidb64", "key", "signature"})
 # Set in the WSGI environ by RequestLogApp; the middleware leaves the path for it here.
 ENVIRON_ACTIVE = "byline.requestlog"
 ENVIRON_PATH = "byline.requestlog.path"
+# Set by renders no client asked for (a bake's pages, a background re-render): not logged,
+# as they are not requests; a bake of 20,000 pages would otherwise write 20,000 lines.
+ENVIRON_NOT_A_REQUEST = "byline.requestlog.not_a_request"
 
 
 def _loggable_path(request: HttpRequest) -> str:
@@ -72,7 +75,7 @@ class RequestLogMiddleware:
         response = self.get_response(request)
         if request.META.get(ENVIRON_ACTIVE):
             request.META[ENVIRON_PATH] = _loggable_path(request)
-        elif logger.isEnabledFor(logging.INFO):
+        elif logger.isEnabledFor(logging.INFO) and not request.META.get(ENVIRON_NOT_A_REQUEST):
             logger.info(
                 "request",
                 extra={

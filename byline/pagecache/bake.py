@@ -198,6 +198,7 @@ class Renderer:
             encoding = response.get("Content-Encoding", "")
             status = response.status_code
             stored = response.has_header("X-Byline-Cache")
+            entry = getattr(response, "stored_entry", None)
         finally:
             response.close()
         if status >= 500:
@@ -206,7 +207,9 @@ class Renderer:
             # Only what the store would keep is a public page: the same for every reader,
             # nothing personal or time-bound (an author's contact form carries a form token).
             return Page(0)
-        return Page(status, content_type, body)
+        # The store gzipped the page as the bake does (level 6, no time): not twice.
+        gz = entry.bodies.get("gzip") if entry is not None else None
+        return Page(status, content_type, body, gzipped=gz)
 
     def finish(self, path: str, page: Page) -> Page:
         """The page with what the crawl needs of it worked out: done in the worker, in
@@ -220,7 +223,7 @@ class Renderer:
                 scheme=self.scheme,
                 memo=self.links,
             )
-            if len(page.body) >= GZIP_FROM:
+            if page.gzipped is None and len(page.body) >= GZIP_FROM:
                 page.gzipped = gzipped(page.body)
         return page
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import sys
 
+from byline.ops.requestlog import ENVIRON_NOT_A_REQUEST
 from byline.pagecache.keys import ENVIRON_KEY, PageKey, normal_host
 
 
@@ -33,4 +34,5 @@ def page_environ(key: PageKey, *, scheme: str) -> dict:
         "wsgi.run_once": False,
         "wsgi.version": (1, 0),
         ENVIRON_KEY: key,
+        ENVIRON_NOT_A_REQUEST: True,
     }

@@ -83,4 +83,7 @@ class PageStoreMiddleware:
         answer = HttpResponse(body, status=status)
         for name, value in headers:
             answer[name] = value
+        # For a caller in this process that writes the page out too (`byline bake`): its
+        # compressed bodies, made once.
+        answer.stored_entry = entry
         return answer

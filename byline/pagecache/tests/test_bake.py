@@ -1,6 +1,8 @@
 """`byline bake DIR` and `byline bake DIR --changed`."""
 
+import gzip
 import json
+import logging
 
 import pytest
 from django.conf import settings
@@ -54,8 +56,26 @@ def test_bake_writes_the_whole_public_site(site, page_store, keep_connection, tm
         assert (out / name).is_file(), name
     html = (out / first.url.strip("/") / "index.html").read_text()
     assert "First post" in html
-    assert (out / "index.html.gz").is_file()
+    for name in ("index.html", first.url.strip("/") + "/index.html", "feed/index.xml"):
+        assert gzip.decompress((out / f"{name}.gz").read_bytes()) == (out / name).read_bytes()
     assert not any(name.startswith(("admin", "static/", "search")) for name in files)
+
+
+def test_a_bake_writes_no_request_log_lines(site, page_store, keep_connection, tmp_path, client):
+    # The bake's renders are no reader's requests: a line each would bury the real ones.
+    seen = []
+    handler = logging.Handler(logging.INFO)
+    handler.emit = seen.append
+    requests = logging.getLogger("byline.requests")
+    requests.addHandler(handler)
+    try:
+        files = bake(tmp_path / "site")
+        assert len(files) > 10
+        assert seen == []
+        client.get("/")
+        assert [record.fields["path"] for record in seen] == ["/"]
+    finally:
+        requests.removeHandler(handler)
 
 
 def test_bake_changed_rewrites_only_what_changed(
