@@ -11,9 +11,10 @@ once, and counts from the old one are never read again (they expire on their own
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -28,6 +29,14 @@ GENERATION_KEY = "byline:listing-counts:generation"
 # An unchanged site recounts hourly: cheap, and it bounds how long counts can stay wrong if
 # the cache missed a change while it was unreachable.
 KEEP_SECONDS = 3600
+# What this process read or counted, by key, for a minute: a key names its generation, so an
+# entry is never out of date for it, and every post page asks for its blog's archive, which
+# the shared cache would otherwise unpickle on each render. The minute keeps the hourly
+# recount reaching every process within the hour (and a minute); the bound keeps old
+# generations' entries from piling up.
+KEEP_IN_PROCESS_SECONDS = 60
+MAX_IN_PROCESS = 512
+_in_process: dict[str, tuple[float, Any]] = {}
 
 T = TypeVar("T")
 
@@ -72,6 +81,9 @@ def remembered(name: str, count: Callable[[], T]) -> T:
     which a deploy may change without any post changing."""
     try:
         key = f"byline:listing-counts:{generation()}:{settings.TIME_ZONE}:{name}"
+        kept = _in_process.get(key)
+        if kept is not None and kept[0] > time.monotonic():
+            return kept[1]
         value = cache.get(key)
     except Exception:  # the cache is down: count every time rather than fail the page
         logger.warning("Listing counts not cached: the cache did not answer", exc_info=True)
@@ -82,6 +94,10 @@ def remembered(name: str, count: Callable[[], T]) -> T:
             cache.set(key, value, timeout=KEEP_SECONDS)
         except Exception:
             logger.warning("Listing counts not kept: the cache did not answer", exc_info=True)
+            return value
+    if len(_in_process) >= MAX_IN_PROCESS:
+        _in_process.clear()
+    _in_process[key] = (time.monotonic() + KEEP_IN_PROCESS_SECONDS, value)
     return value
 
 

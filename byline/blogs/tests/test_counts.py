@@ -82,6 +82,29 @@ class TestCountsFollowChanges:
         counted = [q for q in cold.captured_queries if "COUNT(" in q["sql"].upper()]
         assert len(cold) == len(warm) + len(counted) and counted
 
+    def test_a_process_keeps_counts_it_read_for_their_generation(self, tree, monkeypatch):
+        """Within a generation a process reads each count from the shared cache once (a
+        post page asks for its blog's archive on every render); a change is seen at once."""
+        make_post(tree.blog, date=at(2011, 7, 13))
+        assert counts.blog_post_count(tree.blog) == 1
+        reads = []
+        shared_get = counts.cache.get
+
+        def get(key, *args, **kwargs):
+            reads.append(key)
+            return shared_get(key, *args, **kwargs)
+
+        monkeypatch.setattr(counts.cache, "get", get)
+        assert counts.blog_post_count(tree.blog) == 1
+        assert reads == [counts.GENERATION_KEY]
+
+        monkeypatch.setattr(counts, "KEEP_IN_PROCESS_SECONDS", 0)
+        make_post(tree.blog, date=at(2011, 7, 14))
+        assert counts.blog_post_count(tree.blog) == 2
+        reads.clear()
+        assert counts.blog_post_count(tree.blog) == 2
+        assert len(reads) == 2  # the generation, then the count: this process's copy ran out
+
 
 @pytest.mark.django_db
 class TestListingPlans:
