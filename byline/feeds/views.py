@@ -7,7 +7,7 @@ import html
 import json
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
@@ -30,7 +30,7 @@ def feed(request: HttpRequest, kind: str, fmt: str, **slug) -> HttpResponse:
 class SitemapView(View):
     """/sitemap.xml: an index of sections (/sitemap-<section>.xml) and the news sitemap. On a
     site small enough (at most `single_file_posts` posts) one section, /sitemap-all.xml, holds
-    every URL: a crawler reads two files. A sitemap file cannot name another, so even then
+    every URL: a crawler reads two files; past that size it redirects to the index. A sitemap file cannot name another, so even then
     /sitemap.xml is an index, which is how crawlers find /sitemap-news.xml beside robots.txt.
 
     The XML is written here rather than by django.contrib.sitemaps' templates, which took
@@ -51,7 +51,10 @@ class SitemapView(View):
         small = sum(s.count or 0 for s in sections) <= self.single_file_posts
         if section == ALL:
             if not small:
-                raise Http404("No such sitemap")  # the sections hold a big site's URLs
+                # The site outgrew one file: its URLs are in the sections the index lists. A
+                # crawler that learnt this address while the site was small is sent there
+                # (temporarily: were the site to shrink, the file would be back).
+                return HttpResponseRedirect(reverse("feeds:sitemap"))
             everything = [sitemap.urls(s.name) for s in sections]
             return self.urlset(request, everything, withdrawn=withdrawn)
         if small:

@@ -200,11 +200,20 @@ class TestSitemap:
             "http://testserver/authors/scott-bekker/",
         ]
 
-    def test_the_single_file_is_404_past_a_small_site(self, client, tree, monkeypatch):
+    def test_the_single_file_sends_to_the_index_past_a_small_site(
+        self, client, tree, monkeypatch
+    ):
+        """A crawler that found /sitemap-all.xml while the site was small is not told the
+        sitemap is gone when the site grows: it is sent to the index of sections."""
         monkeypatch.setattr(SitemapView, "single_file_posts", 0)
-        make_post(tree.blog)
-        assert client.get("/sitemap-all.xml").status_code == 404
-        assert "/sitemap-all.xml" not in client.get("/sitemap.xml").content.decode()
+        post = make_post(tree.blog)
+        response = client.get("/sitemap-all.xml")
+        assert response.status_code == 302
+        assert response["Location"] == "/sitemap.xml"
+        index = client.get("/sitemap.xml", follow=True).content.decode()
+        assert "/sitemap-all.xml" not in index
+        assert "http://testserver/sitemap-posts-0.xml" in index
+        assert f"http://testserver{post.url}" in locs(client.get("/sitemap-posts-0.xml"))
 
 
 @pytest.mark.django_db
