@@ -5,7 +5,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,13 +15,13 @@ from pathlib import Path
 import pytest
 
 from byline.ops.serve import granian_command, helper_commands
+from tests.ports import free_port
 
 BYLINE = [sys.executable, "-m", "byline.cli"]
 SCHEDULE_A_POST_THAT_IS_ALREADY_DUE = """
 import datetime
 from django.utils import timezone
 from byline.blogs.models import BlogPage, PostPage
-
 blog = BlogPage.objects.get(slug="bekkers-blog")
 post = PostPage(title="Due while we were down", slug="due", live=False)
 blog.add_child(instance=post)
@@ -34,12 +33,6 @@ revision.content["go_live_at"] = past.isoformat()
 revision.approved_go_live_at = past
 revision.save()
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def get(url: str) -> tuple[int, bytes]:

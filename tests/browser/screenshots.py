@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import io
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from tests.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("BYLINE_CHROMIUM", "/usr/bin/chromium")
@@ -40,12 +41,6 @@ PAGES = [
 ]
 # Full pages, but not endless ones: a phone's view of a long post is cut here.
 MAX_HEIGHT = 4200
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def build_site(env: dict[str, str]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import io
 import json
-import socket
 import time
 
 import pytest
@@ -18,6 +17,7 @@ from byline.mailguard.models import ContactMessage
 from byline.mailguard.services import contact_message_send
 from byline.mailguard.tests.harvest import harvest
 from tests.factories import AuthorFactory, build_site_tree
+from tests.ports import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -48,12 +48,6 @@ def run_command(*args: str) -> str:
     out = io.StringIO()
     call_command(*args, stdout=out)
     return out.getvalue()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def send(client, *, headers=None, remote_addr="203.0.113.7", **fields):

@@ -14,6 +14,7 @@ import uuid
 import pytest
 
 from byline.pagecache.tests.conftest import REDIS_TEST_URL, STORES
+from tests.ports import free_port
 
 BYLINE = [sys.executable, "-m", "byline.cli"]
 POST = "/blogs/bekkers-blog/2011/07/why-partners-like-steve-ballmer/"
@@ -29,19 +30,10 @@ comment.save()
 """
 RETITLE_THE_POST = """
 from byline.blogs.models import PostPage
-
 post = PostPage.objects.get(slug="why-partners-like-steve-ballmer")
 post.title = "Why partners still like Steve Ballmer"
 post.save_revision().publish()
 """
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def get(port: int, path: str) -> tuple[int, str, bytes]:
