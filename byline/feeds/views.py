@@ -30,8 +30,9 @@ def feed(request: HttpRequest, kind: str, fmt: str, **slug) -> HttpResponse:
 class SitemapView(View):
     """/sitemap.xml: an index of sections (/sitemap-<section>.xml) and the news sitemap. On a
     site small enough (at most `single_file_posts` posts) one section, /sitemap-all.xml, holds
-    every URL: a crawler reads two files; past that size it redirects to the index. A sitemap file cannot name another, so even then
-    /sitemap.xml is an index, which is how crawlers find /sitemap-news.xml beside robots.txt.
+    every URL: a crawler reads two files (past that size /sitemap-all.xml redirects to the
+    index). A sitemap file cannot name another, so even then /sitemap.xml is an index, which
+    is how crawlers find /sitemap-news.xml beside robots.txt.
 
     The XML is written here rather than by django.contrib.sitemaps' templates, which took
     ~0.3 ms a URL.
