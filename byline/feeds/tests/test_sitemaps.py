@@ -200,9 +200,7 @@ class TestSitemap:
             "http://testserver/authors/scott-bekker/",
         ]
 
-    def test_the_single_file_sends_to_the_index_past_a_small_site(
-        self, client, tree, monkeypatch
-    ):
+    def test_the_single_file_sends_to_the_index_past_a_small_site(self, client, tree, monkeypatch):
         """A crawler that found /sitemap-all.xml while the site was small is not told the
         sitemap is gone when the site grows: it is sent to the index of sections."""
         monkeypatch.setattr(SitemapView, "single_file_posts", 0)
