@@ -8,8 +8,10 @@ invalidation) and rewrites only files whose bytes differ.
 
 With ``jobs`` above one, pages are rendered in that many forked worker processes, a chunk of
 addresses at a time, while this process keeps the crawl: it takes their answers in the order
-it asked (so the pages found, the files written and the manifest are those of a one-process
-bake) and writes every file itself.
+it asked, so the pages found and the manifest are those of a one-process bake. Each worker
+writes the files of the pages it rendered and sends back only what the crawl needs (the
+file's name and etag, the links): the bodies do not travel back, and the files, one
+directory per post, are made in parallel.
 """
 
 from __future__ import annotations
@@ -92,10 +94,60 @@ class Page:
     status: int
     content_type: str = ""
     body: bytes = b""
-    # Worked out where the page was rendered when that is a worker: the gzipped body, the
-    # links to follow; None when not yet.
+    # The gzipped body when the page store made it; the links to follow, worked out where
+    # the page was rendered when that is a worker (None when not yet).
     gzipped: bytes | None = None
     links: list[tuple[str, str]] | None = None
+    # Its file, once written (or found unchanged) where it was rendered; None when not yet.
+    filed: Filed | None = None
+
+
+@dataclass
+class Filed:
+    """A page's place in the bake: its file (relative to the bake; "" when the page cannot
+    have one), the etag of its bytes, and whether this bake wrote them (they differed from
+    the last bake's, or the file was missing)."""
+
+    name: str
+    etag: str = ""
+    written: bool = False
+
+
+class PageFiles:
+    """Writes pages under the bake's folder: each page's file and, past GZIP_FROM bytes, its
+    .gz beside it; only when its bytes differ from the last bake's (`old`: file name → etag)
+    or the file is missing."""
+
+    def __init__(self, out: Path, old: dict[str, str]) -> None:
+        self.out = out
+        self.old = old
+        self.folders: set[Path] = set()
+
+    def file(self, path: str, query: str, page: Page) -> Filed:
+        name = file_for(path, query, page.content_type)
+        if name is None:
+            return Filed("")
+        target = (self.out / name).resolve()
+        if not target.is_relative_to(self.out):
+            return Filed("")
+        body = page.body
+        etag = hashlib.sha256(body).hexdigest()[:32]
+        if self.old.get(name) == etag and target.exists():
+            return Filed(name, etag)
+        self.write(target, body)
+        if len(body) >= GZIP_FROM:
+            self.write(
+                target.with_name(target.name + ".gz"),
+                page.gzipped if page.gzipped is not None else gzipped(body),
+            )
+        return Filed(name, etag, written=True)
+
+    def write(self, target: Path, data: bytes) -> None:
+        folder = target.parent
+        if folder not in self.folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.folders.add(folder)
+        _write(target, data)
 
 
 def default_jobs() -> int:
@@ -180,9 +232,10 @@ class Renderer:
     """Renders pages through the whole Django stack, as the first reader of each would get
     them, storing each in the page store on the way (its middleware does)."""
 
-    def __init__(self, *, host: str, scheme: str):
+    def __init__(self, *, host: str, scheme: str, files: PageFiles | None = None):
         self.host = host
         self.scheme = scheme
+        self.files = files
         self.handler = WSGIHandler()
         # Where links not relative to their page lead (see links_in), for every page.
         self.links: dict[bytes, tuple[str, str] | None] = {}
@@ -211,9 +264,10 @@ class Renderer:
         gz = entry.bodies.get("gzip") if entry is not None else None
         return Page(status, content_type, body, gzipped=gz)
 
-    def finish(self, path: str, page: Page) -> Page:
-        """The page with what the crawl needs of it worked out: done in the worker, in
-        parallel, rather than in the process that keeps the crawl."""
+    def finish(self, path: str, query: str, page: Page) -> Page:
+        """The page with its file written and what the crawl needs of it worked out: done in
+        the worker, in parallel, rather than in the process that keeps the crawl, which then
+        needs neither the body nor its gzip."""
         if page.status == 200:
             page.links = links_in(
                 page.body,
@@ -223,8 +277,8 @@ class Renderer:
                 scheme=self.scheme,
                 memo=self.links,
             )
-            if page.gzipped is None and len(page.body) >= GZIP_FROM:
-                page.gzipped = gzipped(page.body)
+            page.filed = self.files.file(path, query, page)
+            page.body, page.gzipped = b"", None
         return page
 
 
@@ -232,9 +286,9 @@ class Renderer:
 _renderer: Renderer | None = None
 
 
-def _start_worker(host: str, scheme: str) -> None:
+def _start_worker(host: str, scheme: str, out: Path, old: dict[str, str]) -> None:
     global _renderer
-    _renderer = Renderer(host=host, scheme=scheme)
+    _renderer = Renderer(host=host, scheme=scheme, files=PageFiles(out, old))
 
 
 def _render_chunk(pages: list[tuple[str, str]]) -> list[Page] | tuple[str, str]:
@@ -243,7 +297,7 @@ def _render_chunk(pages: list[tuple[str, str]]) -> list[Page] | tuple[str, str]:
     with read_from_primary():
         for path, query in pages:
             try:
-                results.append(_renderer.finish(path, _renderer.render(path, query)))
+                results.append(_renderer.finish(path, query, _renderer.render(path, query)))
             except BakeError as error:
                 return address(path, query), str(error)
             except Exception:
@@ -283,8 +337,8 @@ class Baker:
         if changed and self.manifest_path.exists():
             self.old = json.loads(self.manifest_path.read_text()).get("files", {})
         self.files: dict[str, str] = {}
+        self.page_files = PageFiles(self.out, self.old)
         self.report = BakeReport()
-        self.folders: set[Path] = set()
         self.links: dict[bytes, tuple[str, str] | None] = {}
 
     def stored(self, path: str, query: str) -> Page | None:
@@ -382,15 +436,8 @@ class Baker:
             max_workers=self.jobs,
             mp_context=multiprocessing.get_context("fork"),
             initializer=_start_worker,
-            initargs=(self.host, self.scheme),
+            initargs=(self.host, self.scheme, self.out, self.old),
         )
-
-    def write(self, target: Path, data: bytes) -> None:
-        folder = target.parent
-        if folder not in self.folders:
-            folder.mkdir(parents=True, exist_ok=True)
-            self.folders.add(folder)
-        _write(target, data)
 
     def bake_pages(self) -> None:
         queue = deque((seed, "") for seed in SEEDS)
@@ -400,27 +447,18 @@ class Baker:
                 self.report.skipped.append(address(path, query))
             if page.status != 200:
                 continue
-            name = file_for(path, query, page.content_type)
-            if name is None:
+            filed = page.filed or self.page_files.file(path, query, page)
+            if not filed.name:
                 self.report.skipped.append(address(path, query))
                 continue
-            target = (self.out / name).resolve()
-            if not target.is_relative_to(self.out):
-                continue
-            body = page.body
             self.report.pages += 1
-            etag = hashlib.sha256(body).hexdigest()[:32]
-            self.files[name] = etag
-            if self.old.get(name) != etag or not target.exists():
-                self.write(target, body)
-                if len(body) >= GZIP_FROM:
-                    gz = page.gzipped if page.gzipped is not None else gzipped(body)
-                    self.write(target.with_name(target.name + ".gz"), gz)
+            self.files[filed.name] = filed.etag
+            if filed.written:
                 self.report.written += 1
             links = page.links
             if links is None:
                 links = links_in(
-                    body,
+                    page.body,
                     page.content_type,
                     base=path,
                     host=self.host,

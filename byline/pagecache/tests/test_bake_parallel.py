@@ -2,6 +2,8 @@
 fails the bake (naming the page) in a worker as in one process, never a hang."""
 
 import datetime
+import gzip
+import hashlib
 import json
 import os
 import signal
@@ -100,6 +102,29 @@ def test_two_processes_bake_the_same_files_as_one(site, no_hang, tmp_path, monke
     assert not any(name.startswith(".tmp-") or "/.tmp-" in name for name in one)
 
 
+def test_workers_write_the_files_and_send_back_no_bodies(site, no_hang, tmp_path):
+    """The process keeping the crawl gets each page's file name, etag and links, not its
+    bytes: the workers wrote the file (and its .gz) where they rendered it."""
+    seen = []
+
+    class Watching(baking.Baker):
+        def fetched(self, queue):
+            for path, query, page in super().fetched(queue):
+                seen.append((path, page))
+                yield path, query, page
+
+    out = tmp_path / "site"
+    report = Watching(out, host="localhost", scheme="http", changed=False, jobs=2).run()
+    baked = [(path, page) for path, page in seen if page.status == 200 and page.filed.name]
+    assert len(baked) == report.pages == report.written
+    for path, page in baked:
+        assert page.body == b"" and page.gzipped is None, path
+        file = out / page.filed.name
+        assert hashlib.sha256(file.read_bytes()).hexdigest()[:32] == page.filed.etag, path
+    post = out / site[0].url.strip("/") / "index.html"
+    assert gzip.decompress(post.with_name("index.html.gz").read_bytes()) == post.read_bytes()
+
+
 def test_changed_in_two_processes_renders_only_what_changed(
     site, no_hang, tmp_path, django_capture_on_commit_callbacks
 ):
@@ -149,10 +174,10 @@ def test_a_worker_that_dies_fails_the_bake(site, no_hang, tmp_path, monkeypatch)
     victim = site[5].url
     finish = baking.Renderer.finish
 
-    def dying(self, path, page):
+    def dying(self, path, query, page):
         if path == victim:
             os._exit(3)  # as the kernel's OOM killer would end it: no exception, no answer
-        return finish(self, path, page)
+        return finish(self, path, query, page)
 
     monkeypatch.setattr(baking.Renderer, "finish", dying)
     with pytest.raises(CommandError) as failure:
