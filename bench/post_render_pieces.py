@@ -1,5 +1,6 @@
 """CPU per post page rendered cold, as a bake renders it: N distinct posts through the bake's
-renderer (every middleware, the page store on), split by remembered piece.
+renderer (every middleware, the page store on) and written out as a bake's worker writes
+it, split by remembered piece.
 
     BYLINE_VAR_DIR=DIR DATABASE_URL=sqlite:///DIR/bench.sqlite3 BYLINE_LOG_LEVEL=WARNING \
     BYLINE_PAGECACHE_REDIS_URL=off DJANGO_SETTINGS_MODULE=byline.settings \
@@ -14,7 +15,9 @@ from __future__ import annotations
 
 import collections
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import django
 
@@ -48,14 +51,17 @@ def main() -> None:
     frame.remembered = timed
     posts = PostPage.objects.live().public().order_by("-pk")[: count * 2]
     urls = [post.url for post in posts.specific()]
-    renderer = bake.Renderer(host="localhost", scheme="http")
-    with read_from_primary():
+    # As a bake's worker does: render, find the links, write the file and its .gz.
+    out = tempfile.TemporaryDirectory(prefix="byline-pieces-")
+    files = bake.PageFiles(Path(out.name), {})
+    renderer = bake.Renderer(host="localhost", scheme="http", files=files)
+    with read_from_primary(), out:
         for url in urls[:20]:  # the whole site's pieces: the frame, the asides
             renderer.render(url, "")
         spent.clear()
         started = time.process_time()
         for url in urls[count : 2 * count]:
-            renderer.finish(url, renderer.render(url, ""))
+            renderer.finish(url, "", renderer.render(url, ""))
         cpu = time.process_time() - started
     print(f"{count} posts: {cpu * 1000 / count:.1f} ms CPU a page")
     for name, seconds in spent.most_common():
