@@ -604,7 +604,7 @@ class PostPage(PreviewHandlerMixin, Page):
             older_window = self.NEIGHBOUR_WINDOW + related.MORE_COUNT
             # The column's previous posts ("More from") come out of the same query as the
             # previous post: the window reaches MORE_COUNT posts past the ties.
-            older, newer = related.column_around(
+            more, next_post = related.column_around(
                 blog,
                 date=self.date,
                 pk=self.pk,
@@ -612,10 +612,9 @@ class PostPage(PreviewHandlerMixin, Page):
                 newer=self.NEIGHBOUR_WINDOW,
                 walk=walk_date_index(size=blog_posts, wanted=older_window, total=site_posts),
             )
-            context["more_from_blog"] = related.column_before(older, date=self.date, pk=self.pk)
-            context["previous_post"] = next(iter(context["more_from_blog"]), None)
-            key = (self.date, self.pk)
-            context["next_post"] = next((p for p in newer if (p.date, p.pk) > key), None)
+            context["more_from_blog"] = more
+            context["previous_post"] = next(iter(more), None)
+            context["next_post"] = next_post
         shown = [self.pk, *(post.pk for post in context.get("more_from_blog", ()))]
         context["related_posts"] = related.related_posts(self, exclude=shown, request=request)
         return context
