@@ -22,6 +22,7 @@ SCHEDULE_A_POST_THAT_IS_ALREADY_DUE = """
 import datetime
 from django.utils import timezone
 from byline.blogs.models import BlogPage, PostPage
+
 blog = BlogPage.objects.get(slug="bekkers-blog")
 post = PostPage(title="Due while we were down", slug="due", live=False)
 blog.add_child(instance=post)

@@ -23,10 +23,12 @@ Usage::
 
 from __future__ import annotations
 
+import functools
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import connection
 from django.http import HttpRequest
@@ -105,26 +107,31 @@ def _when(row: tuple) -> tuple:
     return row[-2], row[0]
 
 
-# The columns column_around reads, in order: the post's id, then the page's (LINK_FIELDS but
-# the date), then the date; each with the converters the ORM would apply to it.
-_LINK_ROW: list | None = None
+@functools.cache
+def _link_columns() -> list[tuple[str, Any, list]]:
+    """The columns column_around reads, in order (the post's id, the page's LINK_FIELDS but
+    the date, then the date), each with the converters the ORM would apply to it."""
+    from byline.blogs.models import PostPage
+
+    names = ("page_ptr", "id", *_PAGE_LINK_COLUMNS, "date")
+    columns = []
+    for field in (PostPage._meta.get_field(name) for name in names):
+        column = field.get_col(field.model._meta.db_table)
+        converters = connection.ops.get_db_converters(column)
+        converters += column.get_db_converters(connection)
+        columns.append((field.attname, column, converters))
+    return columns
 
 
-def _link_columns() -> list:
-    global _LINK_ROW
-    if _LINK_ROW is None:
-        from byline.blogs.models import PostPage
+@functools.cache
+def _link_init_order() -> tuple[list[str], list[int]]:
+    """The loaded fields' names in the model's order, as from_db takes them, and where each
+    is in a row."""
+    from byline.blogs.models import PostPage
 
-        fields = [PostPage._meta.get_field(name) for name in ("page_ptr", "id")]
-        fields += [PostPage._meta.get_field(name) for name in (*_PAGE_LINK_COLUMNS, "date")]
-        columns = []
-        for field in fields:
-            column = field.get_col(field.model._meta.db_table)
-            converters = connection.ops.get_db_converters(column)
-            converters += column.get_db_converters(connection)
-            columns.append((field.attname, column, converters))
-        _LINK_ROW = columns
-    return _LINK_ROW
+    read = [name for name, _column, _converters in _link_columns()]
+    names = [f.attname for f in PostPage._meta.concrete_fields if f.attname in read]
+    return names, [read.index(name) for name in names]
 
 
 def _link_row(row: tuple) -> tuple:
@@ -144,10 +151,8 @@ def _link_post(row: tuple):
     deferred."""
     from byline.blogs.models import PostPage
 
-    names = [name for name, _column, _converters in _link_columns()]
-    values = dict(zip(names, row, strict=False))
-    ordered = [f.attname for f in PostPage._meta.concrete_fields if f.attname in values]
-    return PostPage.from_db(connection.alias, ordered, [values[name] for name in ordered])
+    names, positions = _link_init_order()
+    return PostPage.from_db(connection.alias, names, [row[i] for i in positions])
 
 
 def _tag_sizes(post_id: int) -> tuple[list[tuple[int, int]], int]:

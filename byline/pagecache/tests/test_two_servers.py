@@ -30,6 +30,7 @@ comment.save()
 """
 RETITLE_THE_POST = """
 from byline.blogs.models import PostPage
+
 post = PostPage.objects.get(slug="why-partners-like-steve-ballmer")
 post.title = "Why partners still like Steve Ballmer"
 post.save_revision().publish()
