@@ -3,12 +3,14 @@ page store) against nginx serving the same bytes from a file, in the same run; w
 64 connections, requests/s and p99; memory per worker under load.
 
     .venv/bin/python bench/pagecache_bench.py [--var /tmp/byline-bench] [--seconds 10]
-        [--workers 2] [--rounds 2] [--no-request-log] [--accept-encoding gzip]
+        [--workers 2] [--rounds 2] [--no-request-log] [--accept-encoding gzip] [--tracking]
 
 The request log is on, as it is by default (one JSON line per request, here to /dev/null);
 --no-request-log measures without it (BYLINE_REQUEST_LOG=0). nginx runs without an access
 log either way. With --accept-encoding, wrk asks for that coding, Byline answers with its
-precompressed variant and nginx with a .gz file beside the page (gzip_static).
+precompressed variant and nginx with a .gz file beside the page (gzip_static). With
+--tracking, every request carries an fbclid of its own and utm_source, as clicks from a
+share do (a wrk script); nginx, serving a file, ignores them.
 
 Needs wrk and nginx (Debian packages). Uses a scratch site of its own (SQLite under --var,
 set up on first use: migrate, collectstatic, demo), never the development database.
@@ -90,9 +92,25 @@ def wait_for(url: str, seconds: float = 90) -> None:
     raise SystemExit(f"{url} did not answer")
 
 
-def wrk(url: str, connections: int, seconds: int, headers: list[str]) -> tuple[float, float]:
+# Each request a click from a share: its own fbclid (wrk's threads count apart, so a random
+# part too) and a utm_source.
+TRACKING_SCRIPT = """
+local n = 0
+request = function()
+  n = n + 1
+  local query = "?fbclid=IwAR" .. n .. "x" .. math.random(1000000000) .. "&utm_source=facebook"
+  return wrk.format(nil, wrk.path .. query)
+end
+"""
+
+
+def wrk(
+    url: str, connections: int, seconds: int, headers: list[str], script: Path | None = None
+) -> tuple[float, float]:
     """Requests/s and p99 latency (ms)."""
     extra = [arg for header in headers for arg in ("-H", header)]
+    if script is not None:
+        extra += ["-s", str(script)]
     out = subprocess.run(
         [
             "wrk",
@@ -157,6 +175,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--no-request-log", action="store_true")
     parser.add_argument("--accept-encoding", choices=["gzip"], default=None)
+    parser.add_argument("--tracking", action="store_true", help="a new fbclid every request")
     args = parser.parse_args()
     env = {
         **os.environ,
@@ -169,6 +188,10 @@ def main() -> None:
     setup(env, args.var)
     tmp = Path(tempfile.mkdtemp(prefix="byline-bench-"))
     tmp.chmod(0o755)  # nginx's workers run as another user
+    script = None
+    if args.tracking:
+        script = tmp / "tracking.lua"
+        script.write_text(TRACKING_SCRIPT)
     byline_port, nginx_port = free_port(), free_port()
     server = subprocess.Popen(
         [
@@ -211,15 +234,20 @@ def main() -> None:
             f"reference post: {len(body)} bytes, {args.workers} workers each, "
             f"wrk -t2 -d{args.seconds}s, request log {'off' if args.no_request_log else 'on'}, "
             f"Accept-Encoding: {args.accept_encoding or '(none)'}, "
+            f"{'a new fbclid every request, ' if args.tracking else ''}"
             f"BYLINE_THREADS={os.environ.get('BYLINE_THREADS', '4 (default)')}"
         )
         for round_ in range(1, args.rounds + 1):
             for connections in (16, 64):
                 load = os.getloadavg()[0]
-                rate, p99 = wrk(base + POST, connections, args.seconds, headers_sent)
+                rate, p99 = wrk(base + POST, connections, args.seconds, headers_sent, script)
                 rss = worker_rss_mb(server)
                 n_rate, n_p99 = wrk(
-                    f"http://127.0.0.1:{nginx_port}{POST}", connections, args.seconds, headers_sent
+                    f"http://127.0.0.1:{nginx_port}{POST}",
+                    connections,
+                    args.seconds,
+                    headers_sent,
+                    script,
                 )
                 print(
                     f"round {round_} c={connections}: byline {rate:.0f} req/s p99 {p99:.2f} ms | "

@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -611,3 +612,20 @@ BYLINE_PAGECACHE_BYPASS_COOKIES = env_list("BYLINE_PAGECACHE_BYPASS_COOKIES")
 BYLINE_PAGECACHE_BYPASS_COOKIE_PREFIXES = env_list(
     "BYLINE_PAGECACHE_BYPASS_COOKIE_PREFIXES", "wagtail,byline"
 )
+# Query parameters that only tell analytics where a reader came from (a name, or a prefix
+# ending in *): a request whose query is these (and ?page=N) is answered as the address
+# without them, from the store, and Django never sees them. Every click from Facebook
+# carries a unique fbclid, from a newsletter tool utm_* parameters: without this, each such
+# reader cost a full render. Scripts in the page still read them from the address bar.
+BYLINE_PAGECACHE_IGNORED_PARAMETERS = env_list(
+    "BYLINE_PAGECACHE_IGNORED_PARAMETERS",
+    "utm_*,fbclid,gclid,gclsrc,dclid,gbraid,wbraid,msclkid,yclid,twclid,ttclid,igshid,"
+    "li_fat_id,mc_cid,mc_eid,_ga,_gl,mkt_tok,_hsenc,_hsmi",
+)
+for _parameter in BYLINE_PAGECACHE_IGNORED_PARAMETERS:
+    # "*" alone would make every query (a search, WordPress's ?p=ID) the plain page's.
+    if not re.fullmatch(r"[A-Za-z0-9_.\-]+\*?", _parameter):
+        raise ImproperlyConfigured(
+            "BYLINE_PAGECACHE_IGNORED_PARAMETERS takes parameter names, or a prefix ending in *"
+            f" (utm_*), separated by commas, not {_parameter!r}"
+        )

@@ -1,6 +1,9 @@
 """The platform around the pages: settings from the environment, health, the scheduler."""
 
 import datetime
+import os
+import subprocess
+import sys
 
 import pytest
 from django.core.cache import cache
@@ -66,6 +69,19 @@ class TestEnvironment:
     def test_lists_ignore_spaces_and_empties(self, monkeypatch):
         monkeypatch.setenv("BYLINE_HOSTS", " a.example , ,b.example,")
         assert env_list("BYLINE_HOSTS") == ["a.example", "b.example"]
+
+    @pytest.mark.parametrize("value", ["*", "utm_source,*", "q=1", "utm_*_id"])
+    def test_ignored_parameters_that_would_swallow_a_query_are_refused(self, value):
+        """ "*" would answer every search and WordPress ?p=ID with the plain page."""
+        env = {**os.environ, "BYLINE_PAGECACHE_IGNORED_PARAMETERS": value}
+        result = subprocess.run(
+            [sys.executable, "-c", "import byline.settings"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode != 0
+        assert "BYLINE_PAGECACHE_IGNORED_PARAMETERS takes parameter names" in result.stderr
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from django.conf import settings
@@ -24,6 +24,9 @@ ENVIRON_KEY = "byline.pagecache.key"
 PAGE_QUERY = re.compile(r"page=([1-9][0-9]{0,5})")
 MAX_PATH = 1024
 MAX_QUERY = len("page=999999")
+# Longest query read for tracking parameters (BYLINE_PAGECACHE_IGNORED_PARAMETERS): a
+# newsletter's utm_* set or an fbclid is a few hundred characters.
+MAX_TRACKED_QUERY = 2048
 MAX_HOST = 255
 # Printable characters only: no controls, no spaces, no backslashes (which some servers
 # treat as separators).
@@ -64,6 +67,9 @@ class PageKey:
     host: str = ""
     port: str = ""
     storable: bool = True
+    # The request's query had tracking parameters, which `query` leaves out: Django is to
+    # see the query without them (wsgi.PageStoreApp), so its render is the plain address's.
+    dropped: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,8 @@ class _Config:
     proxy_header: tuple[str, str] | None
     allowed_hosts: tuple[str, ...]
     named_hosts: frozenset[str]
+    ignored: frozenset[str]
+    ignored_prefixes: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -92,6 +100,7 @@ def _config() -> _Config:
     # The host names a render may be stored for: those ALLOWED_HOSTS names outright (a
     # ".example.com" pattern names example.com), never every name a pattern or "*" admits.
     named = frozenset(host.lower().removeprefix(".") for host in allowed if host != "*")
+    ignored = settings.BYLINE_PAGECACHE_IGNORED_PARAMETERS
     return _Config(
         enabled=bool(settings.BYLINE_PAGECACHE),
         exempt=tuple(settings.BYLINE_PAGECACHE_EXEMPT_PATHS),
@@ -100,13 +109,15 @@ def _config() -> _Config:
         proxy_header=settings.SECURE_PROXY_SSL_HEADER,
         allowed_hosts=tuple(allowed),
         named_hosts=named,
+        ignored=frozenset(name for name in ignored if not name.endswith("*")),
+        ignored_prefixes=tuple(name[:-1] for name in ignored if name.endswith("*")),
     )
 
 
 # Keys of the addresses asked for lately (None for one that is never stored), so that a hit
 # does not check and hash its path again. Bounded; cleared whole when full, as a burst of
 # distinct addresses (a crawler) is not worth an LRU's bookkeeping on every hit.
-_recent: dict[tuple[str, str, str, str], PageKey | None] = {}
+_recent: dict[tuple[str, str, str, str, bool], PageKey | None] = {}
 RECENT_KEYS = 4096
 
 
@@ -134,8 +145,27 @@ def has_bypass_cookie(cookie_header: str) -> bool:
     return False
 
 
+def without_tracking(query: str) -> str | None:
+    """`query` without its tracking parameters (BYLINE_PAGECACHE_IGNORED_PARAMETERS), the
+    others in their order; None if it has none."""
+    config = _config()
+    kept, dropped = [], False
+    for part in query.split("&"):
+        name = part.partition("=")[0]
+        if name in config.ignored or (
+            config.ignored_prefixes and name.startswith(config.ignored_prefixes)
+        ):
+            dropped = True
+        elif part:
+            kept.append(part)
+    return "&".join(kept) if dropped else None
+
+
 def page_key(environ: Mapping[str, str]) -> PageKey | None:
     """The key of the stored page this request may be answered with, or None: go to Django.
+
+    A query of tracking parameters (utm_source, fbclid…), with or without ?page=N, is read
+    as the query without them (the key says so: `dropped`).
 
     None for anything but GET/HEAD, a query other than ?page=N, an odd path (dot segments,
     doubled slashes, control characters, not UTF-8, too long), an exempt prefix (the admin,
@@ -160,14 +190,23 @@ def page_key(environ: Mapping[str, str]) -> PageKey | None:
     raw = environ.get("PATH_INFO", "")
     query = environ.get("QUERY_STRING", "")
     host = environ.get("HTTP_HOST") or ""
-    if len(raw) > MAX_PATH or len(host) > MAX_HOST or len(query) > MAX_QUERY:
+    if len(raw) > MAX_PATH or len(host) > MAX_HOST or len(query) > MAX_TRACKED_QUERY:
         return None  # never stored, and never kept here either: that is memory on demand
-    recent = (raw, query, host, scheme)
+    dropped = False
+    if query and (len(query) > MAX_QUERY or not PAGE_QUERY.fullmatch(query)):
+        # Remembered by what is left: every click from Facebook has an fbclid of its own.
+        untracked = without_tracking(query)
+        if untracked is None or len(untracked) > MAX_QUERY:
+            return None
+        query, dropped = untracked, True
+    recent = (raw, query, host, scheme, dropped)
     try:
         return _recent[recent]
     except KeyError:
         pass
     key = _key_for(raw, query, host, scheme, config=config)
+    if key is not None and dropped:
+        key = replace(key, dropped=True)
     if len(_recent) >= RECENT_KEYS:
         _recent.clear()
     _recent[recent] = key

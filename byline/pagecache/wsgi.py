@@ -2,7 +2,8 @@
 
 A hit reads one entry from the store (a file or a Redis key) and answers: no view, no
 middleware, no database. Everything else goes to Django, marked, when its key allows
-(byline.pagecache.keys.PageKey.storable), so that the storing middleware keeps what it renders.
+(byline.pagecache.keys.PageKey.storable), so that the storing middleware keeps what it renders;
+without the query's tracking parameters (utm_source, fbclid…) when the key left them out.
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ class PageStoreApp:
                 start_response(STATUS_LINES[status], headers)
                 # A list: the server sends it in one write, and the request log sees it whole.
                 return [body]
+            if key.dropped:
+                # Django renders the address without the tracking parameters: the same page,
+                # so it is stored for the plain address (and its pagination links stay clean).
+                environ["QUERY_STRING"] = key.query
             if key.storable:
                 environ[ENVIRON_KEY] = key
         return self.application(environ, start_response)

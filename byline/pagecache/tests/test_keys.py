@@ -3,6 +3,9 @@ none for a host Django would refuse, and ?page=1 the plain page's (hypothesis fo
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest
@@ -176,3 +179,60 @@ def test_a_key_exists_exactly_where_django_accepts_the_host_and_is_the_plain_hos
     if key.storable:
         # Only the plain spelling is ever stored, so its links name the host as keyed.
         assert host == key.host == accepted
+
+
+@pytest.mark.parametrize(
+    ("query", "read_as"),
+    [
+        ("utm_source=newsletter&utm_medium=email&utm_campaign=spring", ""),
+        ("fbclid=IwAR2x" + "Q" * 180, ""),
+        ("gclid=abc&_ga=2.1.3", ""),
+        ("page=2&utm_source=x", "page=2"),
+        ("utm_source=x&page=2&", "page=2"),
+        ("page=1&fbclid=x", ""),
+    ],
+)
+def test_tracking_parameters_are_read_as_the_address_without_them(query, read_as):
+    key = key_for("localhost", QUERY_STRING=query)
+    plain = key_for("localhost", QUERY_STRING=read_as)
+    assert key.key == plain.key and key.query == plain.query
+    assert key.dropped and not plain.dropped
+    # ?page=1 is the plain page's and its render is not stored, with or without them.
+    assert key.storable == (not query.startswith("page=1&")) and plain.storable
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "utm_source=x&q=budget",  # a parameter the page may read
+        "p=123&utm_source=x",  # WordPress's ?p=ID, which redirects
+        "UTM_SOURCE=x",  # names are matched as written
+        "utm%5Fsource=x",
+        "page=02&utm_source=x",
+        "utm_source=" + "x" * keys.MAX_TRACKED_QUERY,
+    ],
+)
+def test_a_query_with_anything_else_goes_to_django(query):
+    assert key_for("localhost", QUERY_STRING=query) is None
+
+
+def test_the_ignored_parameters_are_a_setting(settings):
+    settings.BYLINE_PAGECACHE_IGNORED_PARAMETERS = ["ref", "pk_*"]
+    keys.reset_config()
+    assert key_for("localhost", QUERY_STRING="ref=home&pk_campaign=x").dropped
+    assert key_for("localhost", QUERY_STRING="utm_source=x") is None
+
+
+def test_distinct_tracking_values_share_one_remembered_key():
+    keys._recent.clear()
+    for number in range(50):
+        assert key_for("localhost", QUERY_STRING=f"fbclid={number}").dropped
+    assert len(keys._recent) == 1
+
+
+def test_the_nginx_example_ignores_the_same_parameters(settings):
+    """docs/nginx.conf answers a bake's page for tracking parameters alone by its own list."""
+    conf = (Path(__file__).resolve().parents[3] / "docs" / "nginx.conf").read_text()
+    names = re.search(r'"~\^\(\?:\(\?:([^)]*)\)=', conf).group(1).split("|")
+    in_nginx = {name.replace("[^=&]*", "*") for name in names}
+    assert in_nginx == set(settings.BYLINE_PAGECACHE_IGNORED_PARAMETERS)

@@ -126,10 +126,41 @@ def test_pagination_is_stored_per_page_and_other_queries_are_not(reader, tree, s
     make_post(tree.blog, title="Newer", date=None)
     assert reader.get("/blogs/bekkers-blog/?page=2").state == "miss"
     assert reader.get("/blogs/bekkers-blog/?page=2").state == "hit"
-    for query in ("?page=2&utm_source=x", "?utm_source=x", "?page=02", "?page=x", "?page=2;x"):
+    for query in ("?page=2&q=x", "?q=x", "?page=02", "?page=x", "?page=2;x"):
         answer = reader.get(f"/blogs/bekkers-blog/{query}")
         assert "x-byline-cache" not in answer.headers, query
         assert answer.status in (200, 404), query
+
+
+def test_readers_with_tracking_parameters_get_the_stored_page(reader, post):
+    """A click from Facebook (a new fbclid each time) or a newsletter (utm_*) is the plain
+    address's page: from the store, and kept there when it was not yet."""
+    first = reader.get(f"{post.url}?fbclid=IwAR0first")
+    assert first.status == 200 and first.state == "miss"
+    plain = reader.get(post.url)
+    assert plain.state == "hit" and plain.body == first.body
+    for query in ("fbclid=IwAR0second", "utm_source=newsletter&utm_medium=email", "gclid=x"):
+        answer = reader.get(f"{post.url}?{query}")
+        assert answer.state == "hit" and answer.body == plain.body, query
+
+
+def test_django_never_sees_the_tracking_parameters(reader, tree, settings):
+    # The listing's links to its other pages keep the rest of the query: with the tracking
+    # parameters there, the stored page would send every reader on with someone's fbclid.
+    settings.BYLINE_POSTS_PER_PAGE = 1
+    for title in ("Oldest", "Older", "Newer"):
+        make_post(tree.blog, title=title)
+    answer = reader.get("/blogs/bekkers-blog/?page=2&utm_source=newsletter&fbclid=abc")
+    assert answer.status == 200 and answer.state == "miss"
+    assert "?page=3" in answer.text
+    assert "utm_source" not in answer.text and "fbclid" not in answer.text
+    assert reader.get("/blogs/bekkers-blog/?page=2").state == "hit"
+
+
+def test_a_personal_request_keeps_its_tracking_parameters(reader, post):
+    answer = reader.get(f"{post.url}?utm_source=x", HTTP_COOKIE=_editor_cookie())
+    assert answer.status == 200 and "x-byline-cache" not in answer.headers
+    assert reader.get(post.url).state == "miss"
 
 
 def _editor_cookie():
