@@ -2,7 +2,7 @@
 (`--jobs`), each then `--changed` with nothing changed; pages per second, wall and CPU time.
 
     .venv/bin/python bench/bake_bench.py --var /tmp/byline-bench-10k [--posts 10000] \
-        [--jobs 1,2] [--rounds 2] [--pages N] [--pelican PATH/TO/pelican]
+        [--jobs 1,2] [--rounds 2] [--pages N] [--settle SECONDS] [--pelican PATH/TO/pelican]
 
 Uses a scratch SQLite site under --var (set up on first use: migrate, collectstatic, demo,
 demo --posts N), never the development database; bakes into --var/bake-jobs-N.
@@ -10,6 +10,14 @@ demo --posts N), never the development database; bakes into --var/bake-jobs-N.
 CPU time is the user + system time of the bake and every process it started (its workers):
 on a shared machine wall time depends on the neighbours, CPU time much less. The load
 average is printed before and after each run.
+
+The last run's output and page store are deleted before each build; then the bench writes the
+file system's buffers out and waits --settle seconds (65). ext4 without a journal, as on this
+machine, does not hand out an inode freed in the last 60 s (the last 6 minutes while its
+inode table is unwritten), and looking for a free one among a hundred thousand just freed
+took a quarter of a bake's CPU (the kernel's `find_inode_bit` and `recently_deleted`): a cost
+of this script's cleaning, not of a bake. Pelican's output gets the same wait; --settle 0
+measures with the cost.
 
 With --pelican (a `pelican` from a virtualenv of its own: it is no dependency of Byline),
 the same posts (title, date, blog, authors, tags, body text) are written out as Markdown and
@@ -129,11 +137,19 @@ def line(label: str, pages: int, seconds: float, cpu: float, before: str, extra:
     )
 
 
+def settle(args: argparse.Namespace) -> None:
+    """Wait for the inodes just freed to be handed out again (see the module's docstring)."""
+    if args.settle:
+        os.sync()
+        time.sleep(args.settle)
+
+
 def bake(args: argparse.Namespace, env: dict[str, str], jobs: int) -> None:
     out = args.var / f"bake-jobs-{jobs}"
     shutil.rmtree(out, ignore_errors=True)
     # A full bake renders every page whatever the store holds; --changed then reads the store.
     shutil.rmtree(args.var / "pagecache", ignore_errors=True)
+    settle(args)
     for label, extra in (("full bake", []), ("--changed, nothing changed", ["--changed"])):
         before = load()
         if args.pages:
@@ -156,6 +172,7 @@ def pelican(args: argparse.Namespace, env: dict[str, str]) -> None:
         print(f"Pelican: {stdout.strip()} posts written out as Markdown", flush=True)
     (work / "pelicanconf.py").write_text(PELICANCONF)
     shutil.rmtree(output, ignore_errors=True)
+    settle(args)
     before = load()
     _, seconds, cpu = timed(
         [args.pelican, str(content), "-o", str(output), "-s", str(work / "pelicanconf.py"), "-q"],
@@ -176,6 +193,9 @@ def main() -> None:
     parser.add_argument("--pelican", help="A pelican executable, to build the same posts.")
     parser.add_argument(
         "--pages", type=int, default=0, help="Stop each bake after this many pages (0: all)."
+    )
+    parser.add_argument(
+        "--settle", type=int, default=65, help="Seconds to wait after deleting the last output."
     )
     args = parser.parse_args()
     env = {
