@@ -16,8 +16,8 @@ file system's buffers out and waits --settle seconds (65). ext4 without a journa
 machine, does not hand out an inode freed in the last 60 s (the last 6 minutes while its
 inode table is unwritten), and looking for a free one among a hundred thousand just freed
 took a quarter of the CPU of a bake's first minute (the kernel's `find_inode_bit` and
-`recently_deleted`): a cost of this script's cleaning, not of a bake. Pelican's output gets the same wait; --settle 0
-measures with the cost.
+`recently_deleted`): a cost of this script's cleaning, not of a bake. Pelican's output gets
+the same wait; --settle 0 measures with the cost.
 
 With --pelican (a `pelican` from a virtualenv of its own: it is no dependency of Byline),
 the same posts (title, date, blog, authors, tags, body text) are written out as Markdown and
