@@ -145,10 +145,9 @@ def has_bypass_cookie(cookie_header: str) -> bool:
     return False
 
 
-def without_tracking(query: str) -> str | None:
+def _without_tracking(query: str, *, config: _Config) -> str | None:
     """`query` without its tracking parameters (BYLINE_PAGECACHE_IGNORED_PARAMETERS), the
     others in their order; None if it has none."""
-    config = _config()
     kept, dropped = [], False
     for part in query.split("&"):
         name = part.partition("=")[0]
@@ -193,9 +192,9 @@ def page_key(environ: Mapping[str, str]) -> PageKey | None:
     if len(raw) > MAX_PATH or len(host) > MAX_HOST or len(query) > MAX_TRACKED_QUERY:
         return None  # never stored, and never kept here either: that is memory on demand
     dropped = False
-    if query and (len(query) > MAX_QUERY or not PAGE_QUERY.fullmatch(query)):
+    if query and not PAGE_QUERY.fullmatch(query):
         # Remembered by what is left: every click from Facebook has an fbclid of its own.
-        untracked = without_tracking(query)
+        untracked = _without_tracking(query, config=config)
         if untracked is None or len(untracked) > MAX_QUERY:
             return None
         query, dropped = untracked, True

@@ -157,7 +157,7 @@ def test_django_never_sees_the_tracking_parameters(reader, tree, settings):
     assert reader.get("/blogs/bekkers-blog/?page=2").state == "hit"
 
 
-def test_a_personal_request_keeps_its_tracking_parameters(reader, post):
+def test_a_personal_request_with_tracking_parameters_goes_to_django(reader, post):
     answer = reader.get(f"{post.url}?utm_source=x", HTTP_COOKIE=_editor_cookie())
     assert answer.status == 200 and "x-byline-cache" not in answer.headers
     assert reader.get(post.url).state == "miss"
