@@ -114,7 +114,7 @@ def test_a_summary_is_made_once_for_its_eager_and_once_for_its_lazy_places(tree,
         return include.render(Context(context))
 
     def summaries_kept() -> int:
-        return sum(1 for key in frame._per_page if key[:2] == ("fragment", "post-summary"))
+        return sum(1 for key in frame._per_item if key[:2] == ("fragment", "post-summary"))
 
     first = summary(0)
     assert 'loading="eager"' in first and "A story" in first

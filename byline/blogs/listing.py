@@ -3,6 +3,8 @@ however many posts the site has: for feeds, sitemaps and the author and tag page
 
 from __future__ import annotations
 
+import datetime
+from array import array
 from dataclasses import dataclass
 
 from django.db import connection
@@ -11,18 +13,22 @@ from wagtail.models import Page, Site
 
 from byline.blogs.models import PostPage
 from byline.blogs.plans import walk_date_index
-from byline.blogs.remembered import remembered_posts
+from byline.blogs.remembered import listed_posts, remembered_posts
 from byline.blogs.visibility import readable_sql
+from byline.core import frame
 
 
 @dataclass(frozen=True)
 class Scope:
-    """Which published posts a feed takes: those under a tree path (the site's or a blog's),
-    optionally only one author's or one tag's."""
+    """Which published posts a feed or listing takes: those under a tree path (the site's or
+    a blog's), optionally only one author's or one tag's, or only those dated from `since`
+    to before `until` (a blog's year or month)."""
 
     tree_path: str
     author_id: int | None = None
     tag_id: int | None = None
+    since: datetime.datetime | None = None
+    until: datetime.datetime | None = None
 
 
 def subtree(path: str) -> list[str]:
@@ -82,25 +88,43 @@ def newest_post_ids(
         join = "CROSS JOIN" if walk else ","
         plus = "+" if walk else ""
         where = f"AND {plus}p.page_ptr_id {narrow}" if narrow else ""
+        dated, dated_params = "", []
+        for bound, compare in ((scope.since, ">="), (scope.until, "<")):
+            if bound is not None:
+                dated += f" AND p.date {compare} %s"
+                dated_params.append(connection.ops.adapt_datetimefield_value(bound))
         readable, readable_params = readable_sql("pg")
         cursor.execute(
             f"""
             SELECT p.page_ptr_id FROM blogs_postpage p {join} wagtailcore_page pg
             WHERE pg.id = p.page_ptr_id
-              AND p.date IS NOT NULL AND {readable}
+              AND p.date IS NOT NULL {dated} AND {readable}
               AND pg.path >= %s AND pg.path <= %s {where}
             ORDER BY p.date DESC, p.page_ptr_id DESC
             LIMIT %s OFFSET %s
             """,  # noqa: S608 -- fixed SQL; every value is a parameter
-            [*readable_params, *subtree(scope.tree_path), *narrow_params, limit, offset],
+            [
+                *dated_params,
+                *readable_params,
+                *subtree(scope.tree_path),
+                *narrow_params,
+                limit,
+                offset,
+            ],
         )
         return [row[0] for row in cursor.fetchall()]
 
 
+# Ids a listing reads at once: the posts of ten pages, so that a crawl (or a bake) walking a
+# tag's or author's pages runs one id statement for ten of them (a deep page's OFFSET costs
+# about as much as the first ten pages').
+IDS_READ = 100
+
+
 class ScopeListing:
     """A scope's published posts, newest first, as a sequence a Paginator can page through:
-    its length is `count` (counted once, by the caller) and a slice is one query for the ids
-    in a fast plan plus the listing's own queries for those posts."""
+    its length is `count` (counted once, by the caller) and a slice is the ids around it (read
+    IDS_READ at a time in a fast plan) plus the listing's own queries for those posts."""
 
     def __init__(self, scope: Scope, count: int, *, request: HttpRequest | None = None) -> None:
         """With `request`, each slice is remembered per content version (see
@@ -129,6 +153,18 @@ class ScopeListing:
         return self._read(start, stop)
 
     def _read(self, start: int, stop: int) -> list[PostPage]:
-        ids = newest_post_ids(self.scope, stop - start, offset=start)
-        posts = {post.pk: post for post in PostPage.objects.filter(pk__in=ids).for_listing()}
-        return [posts[pk] for pk in ids if pk in posts]
+        return listed_posts(self.request, self.ids(start, stop))
+
+    def ids(self, start: int, stop: int) -> list[int]:
+        """The ids of the scope's posts from `start` to `stop`, from the blocks of IDS_READ
+        that hold them, each remembered per content version (per item: the scope's)."""
+        ids: list[int] = []
+        for block in range(start - start % IDS_READ, stop, IDS_READ):
+            held = frame.remembered(
+                self.request,
+                ("scope-ids", self.scope, block),
+                lambda block=block: array("q", newest_post_ids(self.scope, IDS_READ, offset=block)),
+                per_item=True,
+            )
+            ids.extend(held[max(start - block, 0) : stop - block])
+        return ids

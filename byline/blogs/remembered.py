@@ -7,6 +7,10 @@ authors and lead images' renditions. All of that changes only with a new content
 until the next one. What changes without a new version (approved comment counts, registered
 with `values_of` in byline.blogs.extensions) is read for every render, in one query.
 
+The posts themselves are remembered one by one too (`listed_posts`): a post is on several
+listings (its blog's front and archives, its authors' and tags' pages), and a bake or a crawl
+reading all of them then loads each post once, not once per listing.
+
 Each render gets copies of the remembered posts (`fresh_copy`, which a post's lookup by its
 address uses too): what a template caches on a post (its authors list, its URL) stays with
 that render.
@@ -53,3 +57,18 @@ def remembered_posts(
         for post in copies:
             setattr(post, name, by_post.get(post.pk, 0))
     return copies
+
+
+def listed_posts(request: HttpRequest | None, ids: list[int]) -> list:
+    """The posts `ids` names, in that order, as a listing shows them (for_listing), each
+    remembered per content version in this process (per item; those not held are loaded in
+    one statement) and handed out as a fresh copy. Ids of posts no longer there are left
+    out."""
+    from byline.blogs.models import PostPage
+
+    def load(keys: list[Hashable]) -> dict[Hashable, Model]:
+        posts = PostPage.objects.filter(pk__in=[key[1] for key in keys]).for_listing()
+        return {("listed-post", post.pk): post for post in posts}
+
+    posts = frame.remembered_each(request, [("listed-post", pk) for pk in ids], load)
+    return [fresh_copy(posts[key]) for key in (("listed-post", pk) for pk in ids) if key in posts]

@@ -13,7 +13,12 @@ frame with no query.
 
 Pieces of one page (a post's neighbours, the HTML of its comment form) are remembered with
 `per_page=True`: at most MAX_PER_PAGE of them per process, the least recently used dropped
-first, so that a crawler walking 100,000 posts does not grow a worker without bound.
+first, so that a crawler walking 100,000 posts does not grow a worker without bound. Pieces
+of one post, author or tag that many pages show (a post as listings load it, its summary, a
+tag's newest posts) are remembered with `per_item=True`, bounded apart (MAX_PER_ITEM), so
+that the pieces of pages read once (a crawl's) do not push out those every listing reuses;
+a bake, which reads each listed post's pieces on several pages, raises that bound
+(`holding_items`).
 
 Whoever keeps whole rendered pages (the page store) learns what a render showed by watching
 the rows it loads; a remembered piece loads none on a hit. So a piece is built under the
@@ -41,7 +46,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -60,12 +65,16 @@ MAX_HOSTS = 64
 # Most per-page pieces kept per process: a post's context is a few dozen kB, so this bounds
 # them to a few MB while the most-read pages (the ones that matter) stay.
 MAX_PER_PAGE = 256
+# Most pieces of single posts, authors and tags per process: a post as a listing loads it is
+# about 10 kB, its summary 1 kB, so this bounds them to about 10 MB.
+MAX_PER_ITEM = 1024
 
 T = TypeVar("T")
 _lock = threading.Lock()
 _version: str | None = None
 _pieces: dict[Hashable, tuple[Any, float | None, Any]] = {}
 _per_page: OrderedDict[Hashable, tuple[Any, float | None, Any]] = OrderedDict()
+_per_item: OrderedDict[Hashable, tuple[Any, float | None, Any]] = OrderedDict()
 
 
 class DependencyTracker:
@@ -208,19 +217,40 @@ def _enter(version: str) -> None:
         _version = version
         _pieces.clear()
         _per_page.clear()
+        _per_item.clear()
 
 
 def _live(held: tuple[Any, float | None, Any] | None) -> bool:
     return held is not None and (held[1] is None or held[1] > time.time())
 
 
-def _keep_per_page(key: Hashable, held: tuple[Any, float | None, Any]) -> None:
-    """Under _lock: keep a single page's piece, dropping the least recently used beyond
-    MAX_PER_PAGE."""
-    _per_page[key] = held
-    _per_page.move_to_end(key)
-    while len(_per_page) > MAX_PER_PAGE:
-        _per_page.popitem(last=False)
+def _bounded(per_item: bool) -> tuple[OrderedDict, int]:
+    return (_per_item, MAX_PER_ITEM) if per_item else (_per_page, MAX_PER_PAGE)
+
+
+def _keep_bounded(key: Hashable, held: tuple[Any, float | None, Any], per_item: bool) -> None:
+    """Under _lock: keep a single page's (or item's) piece, dropping the least recently used
+    beyond the bound."""
+    kept, bound = _bounded(per_item)
+    kept[key] = held
+    kept.move_to_end(key)
+    while len(kept) > bound:
+        kept.popitem(last=False)
+
+
+@contextlib.contextmanager
+def holding_items(count: int) -> Iterator[None]:
+    """Keep up to `count` pieces of single posts, authors and tags in this process while
+    inside (a bake: it shows each listed post on several pages; see MAX_PER_ITEM)."""
+    global MAX_PER_ITEM
+    before, MAX_PER_ITEM = MAX_PER_ITEM, max(count, MAX_PER_ITEM)
+    try:
+        yield
+    finally:
+        MAX_PER_ITEM = before
+        with _lock:
+            while len(_per_item) > MAX_PER_ITEM:
+                _per_item.popitem(last=False)
 
 
 def _build_noted(build: Callable[[], T]) -> tuple[T, Any]:
@@ -241,20 +271,24 @@ def remembered(
     *,
     until: Callable[[T], float | None] | None = None,
     per_page: bool = False,
+    per_item: bool = False,
 ) -> T:
     """`build()`, or what it returned under the current content version in this process.
     `until(value)` may give a time (epoch seconds) after which the value is built again
-    (a Featured item's window). `per_page` keeps it among the bounded pieces of single pages
-    (see above). What `build` returns is shared by every request of this process: it must
-    not be changed by whoever reads it."""
+    (a Featured item's window). `per_page` keeps it among the bounded pieces of single pages,
+    `per_item` among those of single posts, authors and tags (see above). What `build`
+    returns is shared by every request of this process: it must not be changed by whoever
+    reads it."""
     version = request_version(request)
     if version is None:
         return build()
+    bounded = per_page or per_item
     with _lock:
         _enter(version)
-        held = (_per_page if per_page else _pieces).get(key)
-        if held is not None and per_page:
-            _per_page.move_to_end(key)
+        kept = _bounded(per_item)[0] if bounded else _pieces
+        held = kept.get(key)
+        if held is not None and bounded:
+            kept.move_to_end(key)
     if _live(held):
         _tracker.replay(held[2])
         return held[0]
@@ -262,8 +296,8 @@ def remembered(
     expires = until(value) if until is not None else None
     with _lock:
         if _version == version:
-            if per_page:
-                _keep_per_page(key, (value, expires, noted))
+            if bounded:
+                _keep_bounded(key, (value, expires, noted), per_item)
             else:
                 _pieces[key] = (value, expires, noted)
     return value
@@ -276,12 +310,13 @@ def remembered_unless_preview(
     *,
     until: Callable[[T], float | None] | None = None,
     per_page: bool = False,
+    per_item: bool = False,
 ) -> T:
     """`remembered`, but in a preview `build()` every time: a preview shows the editor's
     unsaved state under the live page's keys."""
     if getattr(request, "is_preview", False):
         return build()
-    return remembered(request, key, build, until=until, per_page=per_page)
+    return remembered(request, key, build, until=until, per_page=per_page, per_item=per_item)
 
 
 def remembered_each(
@@ -289,10 +324,12 @@ def remembered_each(
     keys: list[Hashable],
     build_missing: Callable[[list[Hashable]], dict[Hashable, Any]],
 ) -> dict[Hashable, Any]:
-    """`remembered` for several pieces of single pages at once (per_page), those not held
-    built together by one `build_missing(missing_keys)` (a single statement rather than one
-    per piece), which returns a value for each it found (a key it leaves out is missing from
-    the answer too)."""
+    """`remembered` for several pieces of single posts, authors or tags at once (per_item),
+    those not held built together by one `build_missing(missing_keys)` (a single statement
+    rather than one per piece), which returns a value for each it found (a key it leaves out
+    is missing from the answer too). Each piece built together notes what the whole build
+    loaded: a page using one may be purged by a change to another of its batch, never kept
+    past a change to its own."""
     version = request_version(request)
     if version is None:
         return build_missing(list(keys))
@@ -300,9 +337,9 @@ def remembered_each(
     with _lock:
         _enter(version)
         for key in keys:
-            held = _per_page.get(key)
+            held = _per_item.get(key)
             if _live(held):
-                _per_page.move_to_end(key)
+                _per_item.move_to_end(key)
                 found[key] = held
     for held in found.values():
         _tracker.replay(held[2])
@@ -315,7 +352,7 @@ def remembered_each(
         if _version == version:
             for key in missing:
                 if key in built:
-                    _keep_per_page(key, (built[key], None, noted))
+                    _keep_bounded(key, (built[key], None, noted), per_item=True)
     values.update(built)
     return values
 
@@ -327,6 +364,7 @@ def forget() -> None:
         _version = None
         _pieces.clear()
         _per_page.clear()
+        _per_item.clear()
 
 
 # -- the pieces core knows: the site for a host, and view restrictions -----------------------

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest
@@ -31,43 +29,3 @@ def paginate(
         raise Http404("No such page")
     request.listing_page_number = number
     return paginator.page(number)
-
-
-class DeferredList:
-    """A list of `count` items for a Paginator that `build()` makes only when a page of it is
-    read: a listing whose pages a process remembers need not build its queryset to serve one."""
-
-    def __init__(self, build: Callable[[], Sequence], count: int) -> None:
-        self.build = build
-        self._count = count
-
-    def count(self) -> int:
-        return self._count
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __getitem__(self, window: slice) -> DeferredWindow:
-        if not isinstance(window, slice):
-            raise TypeError("a DeferredList is read a page, a slice, at a time")
-        return DeferredWindow(self.build, window)
-
-
-class DeferredWindow:
-    """One page of a DeferredList: built when it is first iterated."""
-
-    def __init__(self, build: Callable[[], Sequence], window: slice) -> None:
-        self.build = build
-        self.window = window
-        self._items: list | None = None
-
-    def _read(self) -> list:
-        if self._items is None:
-            self._items = list(self.build()[self.window])
-        return self._items
-
-    def __iter__(self) -> Iterator:
-        return iter(self._read())
-
-    def __len__(self) -> int:
-        return len(self._read())

@@ -36,6 +36,7 @@ from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connections
 
+from byline.core import frame
 from byline.ops.db_router import read_from_primary
 from byline.pagecache.inprocess import page_environ
 from byline.pagecache.keys import PAGE_QUERY, PageKey, bake_key
@@ -68,6 +69,10 @@ EXTENSIONS = {
 NEVER = ("/admin/", "/static/", "/media/", "/documents/", "/search/", "/comments/", "/healthz")
 # Files this small are not worth a .gz beside them.
 GZIP_FROM = 512
+# Pieces of single posts, authors and tags a bake's process keeps (byline.core.frame): each
+# listed post is on several listings (its blog's, its authors', its tags', its months'), and
+# within the serving bound a crawl would load it again for each. About 10 kB a piece.
+ITEMS_HELD = 40_000
 # Pages a worker is sent at once: enough that a page's round trip through the pipes is a
 # small part of its render, few enough that the workers share the crawl's first pages.
 CHUNK = 16
@@ -500,7 +505,9 @@ class Baker:
 
     def run(self) -> BakeReport:
         self.out.mkdir(parents=True, exist_ok=True)
-        self.bake_pages()
+        # Workers are forked inside, and so hold as many.
+        with frame.holding_items(ITEMS_HELD):
+            self.bake_pages()
         self.remove_gone()
         static = settings.STATIC_URL.strip("/")
         media = settings.MEDIA_URL.strip("/")

@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from byline.blogs.models import PostPage
-from byline.blogs.remembered import remembered_posts
+from byline.blogs.remembered import listed_posts, remembered_posts
 from byline.search import engines
 from byline.search.query import ParsedQuery, parse
 
@@ -56,9 +56,7 @@ def search_posts(
     outcome.page = paginator.page(page_number)
     outcome.truncated = hits.truncated
     ids = list(outcome.page.object_list)
-    posts = remembered_posts(
-        request, ("posts", tuple(ids)), lambda: PostPage.objects.filter(pk__in=ids).for_listing()
-    )
+    posts = remembered_posts(request, ("posts", tuple(ids)), lambda: listed_posts(request, ids))
     by_id = {post.pk: post for post in posts}
     outcome.posts = [(by_id[pk], snippet(by_id[pk], parsed.all_words)) for pk in ids if pk in by_id]
     return outcome

@@ -222,6 +222,37 @@ def test_archive_months_are_the_site_time_zones(tree, settings, zone):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("zone", ["Asia/Tokyo", "America/New_York", "Pacific/Kiritimati"])
+def test_year_and_month_pages_list_the_posts_of_the_site_time_zones(client, tree, settings, zone):
+    """A post at a month's or year's edge is listed on the page of its local month and year,
+    and on no other, as the archive counts it and its address says."""
+    import zoneinfo
+
+    settings.TIME_ZONE = zone
+    settings.BYLINE_POSTS_PER_PAGE = 100
+    local = zoneinfo.ZoneInfo(zone)
+    posts = [
+        make_post(tree.blog, title=f"Edge {number}", slug=f"edge-{number}", date=moment)
+        for number, moment in enumerate(
+            datetime.datetime(year, month, 1, tzinfo=datetime.UTC) + datetime.timedelta(hours=hours)
+            for year, month in ((2011, 1), (2011, 7), (2012, 1))
+            for hours in (-15, -1, 0, 1, 14)
+        )
+    ]
+    by_month: dict[tuple[int, int], set[str]] = {}
+    for post in posts:
+        moment = post.date.astimezone(local)
+        by_month.setdefault((moment.year, moment.month), set()).add(post.title)
+    for (year, month), titles in by_month.items():
+        html = client.get(f"/blogs/bekkers-blog/{year}/{month:02d}/").content.decode()
+        assert set(re.findall(r">(Edge \d+)</a>", html)) == titles, (year, month)
+    for year in {year for year, _ in by_month}:
+        html = client.get(f"/blogs/bekkers-blog/{year}/").content.decode()
+        expected = set().union(*(t for (y, _), t in by_month.items() if y == year))
+        assert set(re.findall(r">(Edge \d+)</a>", html)) == expected, year
+
+
+@pytest.mark.django_db
 def test_the_archive_list_is_made_once_per_generation_of_the_counts(client, tree):
     from byline.core import frame
 

@@ -41,11 +41,13 @@ class RememberNode(template.Node):
         keys: list[FilterExpression],
         seconds: FilterExpression | None,
         nodelist: NodeList,
+        per_item: bool = False,
     ):
         self.name = name
         self.keys = keys
         self.seconds = seconds
         self.nodelist = nodelist
+        self.per_item = per_item
 
     def render(self, context: template.Context) -> SafeString:
         request = context.get("request")
@@ -57,33 +59,44 @@ class RememberNode(template.Node):
 
         until = (lambda _html: time.time() + seconds) if seconds else None
         return frame.remembered_unless_preview(
-            request, key, build, until=until, per_page=bool(self.keys)
+            request,
+            key,
+            build,
+            until=until,
+            per_page=bool(self.keys) and not self.per_item,
+            per_item=self.per_item,
         )
 
 
 @register.tag
 def remember(parser: Parser, token: Token) -> RememberNode:
-    """``{% remember "name" key… [seconds=N] %}…{% endremember %}``: the enclosed HTML,
-    rendered once per content version in each process (byline.core.frame) for each value of
-    the keys, and again after N seconds if given (for a form whose token carries its time).
+    """``{% remember "name" key… [seconds=N] [per_item] %}…{% endremember %}``: the enclosed
+    HTML, rendered once per content version in each process (byline.core.frame) for each
+    value of the keys, and again after N seconds if given (for a form whose token carries its
+    time).
 
     Only for HTML the same for every reader: everything it varies with must be a key or be
     covered by the content version (pages, sites, restrictions, Featured lists, the
     publication's settings, authors, images, corrections). Fragments with keys are a single
-    page's and are bounded per process; without keys the fragment is the whole site's. A
-    preview renders the body every time."""
+    page's and are bounded per process; with `per_item` they are a single post's, author's or
+    blog's that many pages show (a post's summary), bounded apart; without keys the fragment
+    is the whole site's. A preview renders the body every time."""
     bits = token.split_contents()
     if len(bits) < 2:
         raise template.TemplateSyntaxError("{% remember %} needs a quoted name.")
     name = bits[1]
     if not (name[0] == name[-1] and name[0] in "\"'"):
         raise template.TemplateSyntaxError("{% remember %}'s name must be quoted.")
-    keys, seconds = [], None
+    keys, seconds, per_item = [], None, False
     for bit in bits[2:]:
-        if bit.startswith("seconds="):
+        if bit == "per_item":
+            per_item = True
+        elif bit.startswith("seconds="):
             seconds = parser.compile_filter(bit.removeprefix("seconds="))
         else:
             keys.append(parser.compile_filter(bit))
     nodelist = parser.parse(("endremember",))
     parser.delete_first_token()
-    return RememberNode(name[1:-1], keys, seconds, nodelist)
+    if per_item and not keys:
+        raise template.TemplateSyntaxError("{% remember %} per_item needs the item as a key.")
+    return RememberNode(name[1:-1], keys, seconds, nodelist, per_item)

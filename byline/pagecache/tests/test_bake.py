@@ -1,13 +1,16 @@
 """`byline bake DIR` and `byline bake DIR --changed`."""
 
+import datetime
 import gzip
 import json
 import logging
+from collections import Counter
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from byline.core import frame
 from tests.factories import make_post
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +147,42 @@ def test_bake_copies_images_but_never_documents(site, page_store, keep_connectio
     assert (media / document.file.name).is_file()
     assert not (out / "media/documents").exists()
     assert not (out / "media/stray.txt").exists()
+
+
+def test_a_bake_loads_each_listed_post_once(
+    tree, page_store, keep_connection, tmp_path, settings, monkeypatch
+):
+    posts = [
+        make_post(
+            tree.blog,
+            title=f"Post {day}",
+            slug=f"post-{day}",
+            date=datetime.datetime(2011, 7, day, 12, tzinfo=datetime.UTC),
+            authors=[tree.author],
+            tags=["microsoft"],
+        )
+        for day in range(1, 7)
+    ]
+    loads = Counter()
+    real = frame.remembered_each
+
+    def spying(request, keys, build_missing):
+        def build(missing):
+            loads.update(key[1] for key in missing if key[0] == "listed-post")
+            return build_missing(missing)
+
+        return real(request, keys, build)
+
+    monkeypatch.setattr(frame, "remembered_each", spying)
+    frame.forget()
+    # Fewer pieces held than posts listed: a crawl within the serving bound reloads them.
+    monkeypatch.setattr(frame, "MAX_PER_ITEM", 3)
+    settings.BYLINE_POSTS_PER_PAGE = 2
+    out = tmp_path / "site"
+    files = bake(out)
+    # Each post is on its blog's, its author's, its tag's and its month's listings.
+    for listing in ("authors/scott-bekker/index.page-3.html", "tags/microsoft/index.page-2.html"):
+        assert listing in files
+    assert set(loads) == {post.pk for post in posts}
+    assert max(loads.values()) == 1, loads
+    assert frame.MAX_PER_ITEM == 3

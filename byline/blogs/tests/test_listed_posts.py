@@ -1,0 +1,188 @@
+"""A post on several listings is loaded once per content version in each process
+(byline.blogs.remembered.listed_posts); pieces of posts are bounded apart from those of
+single pages (byline.core.frame)."""
+
+import datetime
+import re
+from collections import Counter
+
+import pytest
+from django.db.models.signals import post_init
+from django.test import RequestFactory
+
+from byline.blogs.models import PostPage
+from byline.blogs.remembered import listed_posts
+from byline.core import frame
+from tests.factories import make_post
+
+pytestmark = pytest.mark.django_db
+
+
+def at(day: int) -> datetime.datetime:
+    return datetime.datetime(2011, 7, day, 12, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def posts(tree):
+    frame.forget()
+    return [
+        make_post(
+            tree.blog,
+            title=f"Post {day}",
+            slug=f"post-{day}",
+            date=at(day),
+            authors=[tree.author],
+            tags=["microsoft"],
+        )
+        for day in range(1, 7)
+    ]
+
+
+@pytest.fixture
+def loads(monkeypatch):
+    """The ids of listed posts each load read from the database, in order."""
+    loaded: list[list[int]] = []
+    real = frame.remembered_each
+
+    def spying(request, keys, build_missing):
+        def build(missing):
+            loaded.append([key[1] for key in missing if key[0] == "listed-post"])
+            return build_missing(missing)
+
+        return real(request, keys, build)
+
+    monkeypatch.setattr(frame, "remembered_each", spying)
+    return loaded
+
+
+def instantiated_posts():
+    """Count the PostPage objects the ORM makes (copies of remembered ones are not made by
+    it)."""
+    made = Counter()
+
+    def receiver(sender, instance, **kwargs):
+        made[instance.pk] += 1
+
+    post_init.connect(receiver, sender=PostPage, weak=False)
+    return made, lambda: post_init.disconnect(receiver, sender=PostPage)
+
+
+def test_listed_posts_loads_only_those_it_does_not_hold(posts, loads):
+    request = RequestFactory().get("/")
+    ids = [post.pk for post in posts]
+    first = listed_posts(request, ids[:4])
+    second = listed_posts(request, ids[2:])
+    assert [post.title for post in first] == ["Post 1", "Post 2", "Post 3", "Post 4"]
+    assert [post.pk for post in second] == ids[2:]
+    assert loads == [ids[:4], ids[4:]]
+    # Each caller gets its own copy: what one render caches on a post stays with it.
+    assert first[2] is not second[0]
+    first[2].title = "Changed by one render"
+    assert listed_posts(request, ids[2:3])[0].title == "Post 3"
+
+
+def test_listed_posts_leaves_out_posts_no_longer_there(posts, loads):
+    request = RequestFactory().get("/")
+    gone = posts[1]
+    ids = [posts[0].pk, gone.pk, posts[2].pk]
+    gone.delete()
+    assert [post.pk for post in listed_posts(request, ids)] == [posts[0].pk, posts[2].pk]
+
+
+def test_a_post_on_several_listings_is_loaded_once(client, tree, posts, settings):
+    settings.BYLINE_POSTS_PER_PAGE = 4
+    made, stop = instantiated_posts()
+    try:
+        assert client.get(tree.blog.url).status_code == 200
+        assert client.get(tree.blog.url + "?page=2").status_code == 200
+        by_blog = sum(made.values())
+        made.clear()
+        for url in ("/authors/scott-bekker/", "/tags/microsoft/", "/tags/microsoft/?page=2"):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert "Post 6" in response.text or "Post 1" in response.text
+    finally:
+        stop()
+    assert by_blog >= len(posts)
+    assert not made, "the author's and tag's listings loaded posts the blog's had loaded"
+
+
+def test_a_change_to_a_listed_post_shows_on_every_listing_at_once(client, tree, posts):
+    for url in (tree.blog.url, "/authors/scott-bekker/", "/tags/microsoft/"):
+        assert "Post 6" in client.get(url).text
+    post = posts[-1]
+    post.title = "A new title"
+    post.save_revision().publish()
+    for url in (tree.blog.url, "/authors/scott-bekker/", "/tags/microsoft/"):
+        html = client.get(url).text
+        assert "A new title" in html and "Post 6" not in html, url
+
+
+def test_pieces_of_single_pages_do_not_push_out_those_of_posts(monkeypatch):
+    frame.forget()
+    monkeypatch.setattr(frame, "MAX_PER_PAGE", 2)
+    monkeypatch.setattr(frame, "MAX_PER_ITEM", 3)
+    built = Counter()
+
+    def remember(key, **bound):
+        return frame.remembered(None, key, lambda: built.update([key]) or key, **bound)
+
+    remember("post", per_item=True)
+    for page in range(10):
+        remember(("page", page), per_page=True)
+    remember("post", per_item=True)
+    assert built["post"] == 1
+    for item in range(4):
+        remember(("item", item), per_item=True)
+    remember("post", per_item=True)
+    assert built["post"] == 2, "the least recently used item went first"
+
+
+def test_holding_items_raises_the_bound_and_puts_it_back(monkeypatch):
+    frame.forget()
+    monkeypatch.setattr(frame, "MAX_PER_ITEM", 2)
+    with frame.holding_items(5):
+        for item in range(5):
+            frame.remembered(None, ("item", item), lambda item=item: item, per_item=True)
+        assert len(frame._per_item) == 5
+    assert frame.MAX_PER_ITEM == 2
+    assert len(frame._per_item) == 2
+    assert list(frame._per_item) == [("item", 3), ("item", 4)]
+
+
+def test_a_crawl_of_a_listings_pages_reads_their_ids_ten_pages_at_once(
+    client, tree, settings, monkeypatch
+):
+    from byline.blogs import listing
+
+    frame.forget()
+    settings.BYLINE_POSTS_PER_PAGE = 2
+    monkeypatch.setattr(listing, "IDS_READ", 4)
+    made = [
+        make_post(
+            tree.blog,
+            title=f"Post {day}",
+            slug=f"post-{day}",
+            date=at(day),
+            authors=[tree.author],
+            tags=["microsoft"],
+        )
+        for day in range(1, 12)
+    ]
+    reads = []
+    real = listing.newest_post_ids
+
+    def counting(scope, limit, **kwargs):
+        reads.append((scope, limit, kwargs.get("offset", 0)))
+        return real(scope, limit, **kwargs)
+
+    monkeypatch.setattr(listing, "newest_post_ids", counting)
+    newest_first = [post.title for post in reversed(made)]
+    for base in ("/tags/microsoft/", "/authors/scott-bekker/", tree.blog.url):
+        shown = []
+        for number in range(1, 7):
+            html = client.get(base + (f"?page={number}" if number > 1 else "")).text
+            shown += re.findall(r'class="post-summary-title"><a href="[^"]*">([^<]*)</a>', html)
+        assert shown == newest_first, base
+    # Eleven posts, two a page, four ids a read: three reads for each listing's six pages.
+    assert [(limit, offset) for _, limit, offset in reads] == [(4, 0), (4, 4), (4, 8)] * 3
