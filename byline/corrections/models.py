@@ -9,6 +9,7 @@ from wagtail.admin.panels import FieldPanel
 
 from byline.blogs.extensions import PostAmendment
 from byline.blogs.models import PostPage
+from byline.core import frame
 
 
 class CorrectionKind(models.TextChoices):
@@ -81,8 +82,18 @@ class Correction(models.Model):
             )
 
 
+def _noted_posts() -> frozenset[int]:
+    return frozenset(Correction.objects.values_list("post_id", flat=True).distinct())
+
+
 def post_amendments(post_ids) -> list[PostAmendment]:
-    """Every note on the posts `post_ids`, for feeds and JSON-LD (blogs.extensions)."""
+    """Every note on the posts `post_ids`, for feeds and JSON-LD (blogs.extensions). Which
+    posts have notes is read once per content version (a note's change starts a new one:
+    apps.py), so the many posts without one cost no query."""
+    noted = frame.remembered(None, ("noted-posts",), _noted_posts)
+    post_ids = [post_id for post_id in post_ids if post_id in noted]
+    if not post_ids:
+        return []
     return [
         PostAmendment(
             post_id=note.post_id,

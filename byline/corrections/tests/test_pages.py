@@ -46,6 +46,21 @@ def test_a_post_without_notes_shows_none(client, post):
     assert "post-notes" not in client.get(post.url).content.decode()
 
 
+def test_posts_without_notes_cost_no_query_and_a_new_note_shows_at_once(client, tree, post, note):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    other = make_post(tree.blog, title="Another post", slug="another", date=at(2025, 6, 3))
+    client.get(post.url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(other.url).status_code == 200
+    assert not [q for q in captured if "corrections_correction" in q["sql"]]
+    note(other, CorrectionKind.CORRECTION, "The date was wrong.", at(2025, 6, 5))
+    html = client.get(other.url).content.decode()
+    assert "The date was wrong." in html
+    assert '"@type":"CorrectionComment"' in html
+
+
 def test_hostile_html_is_text_on_every_page_and_feed(client, post, note):
     note(post, text=HOSTILE)
     for url in (post.url, "/corrections/"):
