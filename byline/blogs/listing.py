@@ -13,7 +13,7 @@ from wagtail.models import Page, Site
 
 from byline.blogs.models import PostPage
 from byline.blogs.plans import walk_date_index
-from byline.blogs.remembered import listed_posts, remembered_posts
+from byline.blogs.remembered import fresh_copy, listed_posts, remembered_posts
 from byline.blogs.visibility import readable_sql
 from byline.core import frame
 
@@ -150,7 +150,7 @@ class ScopeListing:
             return remembered_posts(
                 self.request, ("scope", self.scope, start, stop), lambda: self._read(start, stop)
             )
-        return self._read(start, stop)
+        return [fresh_copy(post) for post in self._read(start, stop)]
 
     def _read(self, start: int, stop: int) -> list[PostPage]:
         return listed_posts(self.request, self.ids(start, stop))

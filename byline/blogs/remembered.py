@@ -62,8 +62,9 @@ def remembered_posts(
 def listed_posts(request: HttpRequest | None, ids: list[int]) -> list:
     """The posts `ids` names, in that order, as a listing shows them (for_listing), each
     remembered per content version in this process (per item; those not held are loaded in
-    one statement) and handed out as a fresh copy. Ids of posts no longer there are left
-    out."""
+    one statement). Ids of posts no longer there are left out. These are the remembered
+    objects themselves, for `remembered_posts` to remember (a listing holds no copies) and
+    hand out as copies: never give them to a template as they are."""
     from byline.blogs.models import PostPage
 
     def load(keys: list[Hashable]) -> dict[Hashable, Model]:
@@ -71,4 +72,4 @@ def listed_posts(request: HttpRequest | None, ids: list[int]) -> list:
         return {("listed-post", post.pk): post for post in posts}
 
     posts = frame.remembered_each(request, [("listed-post", pk) for pk in ids], load)
-    return [fresh_copy(posts[key]) for key in (("listed-post", pk) for pk in ids) if key in posts]
+    return [posts[key] for key in (("listed-post", pk) for pk in ids) if key in posts]

@@ -75,10 +75,23 @@ def test_listed_posts_loads_only_those_it_does_not_hold(posts, loads):
     assert [post.title for post in first] == ["Post 1", "Post 2", "Post 3", "Post 4"]
     assert [post.pk for post in second] == ids[2:]
     assert loads == [ids[:4], ids[4:]]
-    # Each caller gets its own copy: what one render caches on a post stays with it.
-    assert first[2] is not second[0]
-    first[2].title = "Changed by one render"
-    assert listed_posts(request, ids[2:3])[0].title == "Post 3"
+    # The same objects: a listing remembering them holds no copies of its own.
+    assert first[2] is second[0]
+
+
+def test_each_render_of_a_listing_gets_its_own_copies(client, tree, posts):
+    from byline.blogs.listing import Scope, ScopeListing
+
+    request = RequestFactory().get("/")
+    scope = Scope(tree_path=tree.blog.path)
+    for listing in (ScopeListing(scope, 6, request=request), ScopeListing(scope, 6)):
+        first, second = listing[0:2], listing[0:2]
+        assert [post.title for post in first] == ["Post 6", "Post 5"]
+        assert first[0] is not second[0]
+        # What one render caches on a post stays with it.
+        first[0].title = "Changed by one render"
+        assert listing[0:2][0].title == "Post 6"
+        assert listed_posts(request, [posts[-1].pk])[0].title == "Post 6"
 
 
 def test_listed_posts_leaves_out_posts_no_longer_there(posts, loads):
