@@ -22,8 +22,9 @@ def at(day: int) -> datetime.datetime:
     return datetime.datetime(2011, 7, day, 12, tzinfo=datetime.UTC)
 
 
-@pytest.fixture
-def posts(tree):
+def column(tree, days: int) -> list[PostPage]:
+    """Posts 1 to `days` of the blog, one a day, each by its author and tagged "microsoft":
+    each is on the blog's, the author's and the tag's listings."""
     frame.forget()
     return [
         make_post(
@@ -34,8 +35,13 @@ def posts(tree):
             authors=[tree.author],
             tags=["microsoft"],
         )
-        for day in range(1, 7)
+        for day in range(1, days + 1)
     ]
+
+
+@pytest.fixture
+def posts(tree):
+    return column(tree, 6)
 
 
 @pytest.fixture
@@ -168,20 +174,9 @@ def test_a_crawl_of_a_listings_pages_reads_their_ids_ten_pages_at_once(
 ):
     from byline.blogs import listing
 
-    frame.forget()
     settings.BYLINE_POSTS_PER_PAGE = 2
     monkeypatch.setattr(listing, "IDS_READ", 4)
-    made = [
-        make_post(
-            tree.blog,
-            title=f"Post {day}",
-            slug=f"post-{day}",
-            date=at(day),
-            authors=[tree.author],
-            tags=["microsoft"],
-        )
-        for day in range(1, 12)
-    ]
+    made = column(tree, 11)
     reads = []
     real = listing.newest_post_ids
 
