@@ -118,3 +118,20 @@ def make_post(
         revision.publish()
     post.refresh_from_db()
     return post
+
+
+def make_column(tree: SiteTree, days: int) -> list[PostPage]:
+    """Posts "Post 1" to "Post <days>" of the tree's blog, one a day from 1 July 2011, each by
+    its author and tagged "microsoft": each is on the blog's, the author's and the tag's
+    listings."""
+    return [
+        make_post(
+            tree.blog,
+            title=f"Post {day}",
+            slug=f"post-{day}",
+            date=datetime.datetime(2011, 7, day, 12, tzinfo=datetime.UTC),
+            authors=[tree.author],
+            tags=["microsoft"],
+        )
+        for day in range(1, days + 1)
+    ]

@@ -370,7 +370,7 @@ class BlogPage(PreviewHandlerMixin, RoutablePageMixin, Page):
             request,
             sum(m.count for m in months),
             since=_local_start(int(year), 1),
-            until=_local_start(int(year) + 1, 1),
+            until=_local_start(int(year), 13),
         )
         return self.render(
             request,
@@ -390,12 +390,11 @@ class BlogPage(PreviewHandlerMixin, RoutablePageMixin, Page):
         count = counts.month_post_count(self, int(year), int(month))
         if not count:
             raise Http404("No posts that month")
-        next_year, next_month = (int(year), int(month) + 1) if month != "12" else (int(year) + 1, 1)
         page = self.listing_page(
             request,
             count,
             since=_local_start(int(year), int(month)),
-            until=_local_start(next_year, next_month),
+            until=_local_start(int(year), int(month) + 1),
         )
         return self.render(
             request,
@@ -410,7 +409,9 @@ class BlogPage(PreviewHandlerMixin, RoutablePageMixin, Page):
 
 def _local_start(year: int, month: int) -> datetime.datetime:
     """The first moment of a month in the site's time zone (as date__year and date__month
-    count it); year 10000 stands for the end of time."""
+    count it); month 13 is the next year's first, and year 10000 stands for the end of
+    time."""
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
     if year > 9999:
         return datetime.datetime.max.replace(tzinfo=datetime.UTC)
     return timezone.make_aware(datetime.datetime(year, month, 1))

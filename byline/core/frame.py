@@ -276,7 +276,8 @@ def remembered(
     """`build()`, or what it returned under the current content version in this process.
     `until(value)` may give a time (epoch seconds) after which the value is built again
     (a Featured item's window). `per_page` keeps it among the bounded pieces of single pages,
-    `per_item` among those of single posts, authors and tags (see above). What `build`
+    `per_item` among those of single posts, authors and tags (see above; it wins over
+    `per_page`). What `build`
     returns is shared by every request of this process: it must not be changed by whoever
     reads it."""
     version = request_version(request)

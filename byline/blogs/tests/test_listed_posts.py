@@ -2,7 +2,6 @@
 (byline.blogs.remembered.listed_posts); pieces of posts are bounded apart from those of
 single pages (byline.core.frame)."""
 
-import datetime
 import re
 from collections import Counter
 
@@ -13,35 +12,15 @@ from django.test import RequestFactory
 from byline.blogs.models import PostPage
 from byline.blogs.remembered import listed_posts
 from byline.core import frame
-from tests.factories import make_post
+from tests.factories import make_column
 
 pytestmark = pytest.mark.django_db
 
 
-def at(day: int) -> datetime.datetime:
-    return datetime.datetime(2011, 7, day, 12, tzinfo=datetime.UTC)
-
-
-def column(tree, days: int) -> list[PostPage]:
-    """Posts 1 to `days` of the blog, one a day, each by its author and tagged "microsoft":
-    each is on the blog's, the author's and the tag's listings."""
-    frame.forget()
-    return [
-        make_post(
-            tree.blog,
-            title=f"Post {day}",
-            slug=f"post-{day}",
-            date=at(day),
-            authors=[tree.author],
-            tags=["microsoft"],
-        )
-        for day in range(1, days + 1)
-    ]
-
-
 @pytest.fixture
 def posts(tree):
-    return column(tree, 6)
+    frame.forget()
+    return make_column(tree, 6)
 
 
 @pytest.fixture
@@ -176,7 +155,8 @@ def test_a_crawl_of_a_listings_pages_reads_their_ids_ten_pages_at_once(
 
     settings.BYLINE_POSTS_PER_PAGE = 2
     monkeypatch.setattr(listing, "IDS_READ", 4)
-    made = column(tree, 11)
+    frame.forget()
+    made = make_column(tree, 11)
     reads = []
     real = listing.newest_post_ids
 

@@ -63,7 +63,7 @@ class RememberNode(template.Node):
             key,
             build,
             until=until,
-            per_page=bool(self.keys) and not self.per_item,
+            per_page=bool(self.keys),
             per_item=self.per_item,
         )
 

@@ -1,6 +1,5 @@
 """`byline bake DIR` and `byline bake DIR --changed`."""
 
-import datetime
 import gzip
 import json
 import logging
@@ -11,7 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from byline.core import frame
-from tests.factories import make_post
+from tests.factories import make_column, make_post
 
 pytestmark = pytest.mark.django_db
 
@@ -152,17 +151,7 @@ def test_bake_copies_images_but_never_documents(site, page_store, keep_connectio
 def test_a_bake_loads_each_listed_post_once(
     tree, page_store, keep_connection, tmp_path, settings, monkeypatch
 ):
-    posts = [
-        make_post(
-            tree.blog,
-            title=f"Post {day}",
-            slug=f"post-{day}",
-            date=datetime.datetime(2011, 7, day, 12, tzinfo=datetime.UTC),
-            authors=[tree.author],
-            tags=["microsoft"],
-        )
-        for day in range(1, 7)
-    ]
+    posts = make_column(tree, 6)
     loads = Counter()
     real = frame.remembered_each
 
