@@ -107,14 +107,15 @@ def test_a_summary_is_made_once_for_its_eager_and_once_for_its_lazy_places(tree,
     post.lead_image = make_image(description="A chart")
     post.save_revision().publish()
     request = RequestFactory().get("/")
-    include = Template('{% include "blogs/includes/post_summary.html" %}')
+    # A listing's summaries: the post in the given place among others.
+    listing = Template("{% load blogs_tags %}{% post_summaries posts %}")
 
     def summary(position: int) -> str:
-        context = {"post": post, "request": request, "forloop": {"counter0": position}}
-        return include.render(Context(context))
+        shown = listing.render(Context({"posts": [post] * (position + 1), "request": request}))
+        return shown.split('<article class="post-summary">')[-1]
 
     def summaries_kept() -> int:
-        return sum(1 for key in frame._per_item if key[:2] == ("fragment", "post-summary"))
+        return sum(1 for key in frame._per_item if key[0] == "post-summary")
 
     first = summary(0)
     assert 'loading="eager"' in first and "A story" in first
@@ -145,6 +146,27 @@ def test_a_new_neighbour_shows_on_the_next_render(client, tree):
     # Unpublished: gone from its neighbour's page at once.
     Page.objects.get(pk=first.pk).specific.unpublish()
     assert "First post" not in render(client, middle.url)
+
+
+@pytest.mark.django_db
+def test_a_post_in_more_from_lists_is_made_once_and_a_new_title_shows(client, tree):
+    first = make_post(tree.blog, title="First post", slug="first", date=at(1))
+    second = make_post(tree.blog, title="Second post", slug="second", date=at(2))
+    third = make_post(tree.blog, title="Third post", slug="third", date=at(3))
+    html = render(client, third.url)
+    assert "First post" in section(html, 'id="more-from-blog"', "</ul>")
+    links_kept = {key for key in frame._per_item if key[0] == "post-link"}
+    assert ("post-link", first.pk, "testserver") in links_kept
+    # The second post's page lists the first again: the same item, not a new one.
+    assert "First post" in section(render(client, second.url), 'id="more-from-blog"', "</ul>")
+    assert {key for key in frame._per_item if key[0] == "post-link"} == links_kept
+    renamed = Page.objects.get(pk=first.pk).specific
+    renamed.title = "First post, renamed"
+    renamed.save_revision().publish()
+    listed = section(render(client, third.url), 'id="more-from-blog"', "</ul>")
+    assert "First post, renamed" in listed
+    shown_date = r'<time datetime="2011-07-01T\d\d:00:00[+-]\d\d:\d\d">July 1, 2011</time>'
+    assert re.search(shown_date, listed)
 
 
 @pytest.mark.django_db

@@ -1,0 +1,87 @@
+"""Template tags for lists of posts that many pages share, each post's HTML made once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django import template
+from django.template.defaultfilters import date as format_date
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
+from wagtail.templatetags.wagtailcore_tags import pageurl
+
+from byline.core import frame
+from byline.images.presets import image_loading
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def post_link_items(context: template.Context, posts: Iterable) -> SafeString:
+    """``<li>`` for each post: its title linked, and its date. A post is in the "More from"
+    and "Related" lists of many others (a bake renders each of them), so each item is made
+    once per content version in this process (per item: titles, dates and addresses are
+    pages' fields, whose changes start a new version); the host, because an address is
+    relative only on its own site, whose time zone the date is shown in."""
+    request = context.get("request")
+    host = request.get_host() if request is not None else ""
+
+    def item(post) -> SafeString:
+        local = template_localtime(post.date)
+        return format_html(
+            '<li><a href="{}">{}</a> <time datetime="{}">{}</time></li>',
+            pageurl(context, post),
+            post.title,
+            format_date(local, "c"),
+            format_date(local, "F j, Y"),
+        )
+
+    return mark_safe(  # noqa: S308 -- each item is escaped by format_html
+        "".join(
+            frame.remembered_unless_preview(
+                request,
+                ("post-link", post.pk, host),
+                lambda post=post: item(post),
+                per_item=True,
+            )
+            for post in posts
+        )
+    )
+
+
+@register.simple_tag(takes_context=True)
+def post_summaries(
+    context: template.Context, posts: Iterable, heading_level: int | None = None
+) -> SafeString:
+    """Each post's summary (blogs/includes/post_summary.html), made once per content version
+    in this process for each heading level, image loading (eager for the first few) and
+    comment count (per item: a post is on its blog's, its months', its authors' and its
+    tags' listings); the host, because an address is relative only on its own site."""
+    request = context.get("request")
+    host = request.get_host() if request is not None else ""
+    summary = context.template.engine.get_template("blogs/includes/post_summary.html")
+
+    def build(post, position: int) -> SafeString:
+        with context.push(post=post, heading_level=heading_level, position=position):
+            return mark_safe(summary.render(context))  # noqa: S308 -- a template's output
+
+    return mark_safe(  # noqa: S308 -- each summary is a template's output
+        "".join(
+            frame.remembered_unless_preview(
+                request,
+                (
+                    "post-summary",
+                    post.pk,
+                    heading_level,
+                    image_loading(position, "thumb"),
+                    # Carried by listings' posts (for_listing); none on a post read alone.
+                    getattr(post, "approved_comment_count", None),
+                    host,
+                ),
+                lambda post=post, position=position: build(post, position),
+                per_item=True,
+            )
+            for position, post in enumerate(posts)
+        )
+    )
