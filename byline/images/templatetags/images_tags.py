@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString
 
-from byline.images.presets import image_loading, picture_html
+from byline.images.presets import picture_html
 
 register = template.Library()
 
@@ -19,11 +19,3 @@ def responsive_image(
     with width, height, srcset, sizes, AVIF/WebP sources and lazy loading past the first
     `eager` images; nothing when the image is missing or unreadable."""
     return picture_html(image, preset, alt=alt, position=position or 0, css_class=css_class)
-
-
-@register.filter
-def loading_in(position: int, preset: str) -> str:
-    """{{ forloop.counter0|loading_in:"thumb" }}: "eager" or "lazy", what an image at that
-    position gets: all a remembered fragment with an image needs to vary with, rather than
-    every position (see blogs/includes/post_summary.html)."""
-    return image_loading(position or 0, preset)
