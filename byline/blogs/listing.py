@@ -153,18 +153,33 @@ class ScopeListing:
         return [fresh_copy(post) for post in self._read(start, stop)]
 
     def _read(self, start: int, stop: int) -> list[PostPage]:
-        return listed_posts(self.request, self.ids(start, stop))
+        blocks = self._blocks(start, stop)
+        # A crawl (a bake) will list the posts of the blocks' other pages too: loading them
+        # with this page's missing ones costs a third as much a post as ten at a time.
+        ahead = [pk for _block, held in blocks for pk in held] if frame.reading_ahead() else []
+        return listed_posts(self.request, self._window(blocks, start, stop), ahead=ahead)
 
     def ids(self, start: int, stop: int) -> list[int]:
         """The ids of the scope's posts from `start` to `stop`, from the blocks of IDS_READ
         that hold them, each remembered per content version (per item: the scope's)."""
-        ids: list[int] = []
-        for block in range(start - start % IDS_READ, stop, IDS_READ):
-            held = frame.remembered(
-                self.request,
-                ("scope-ids", self.scope, block),
-                lambda block=block: array("q", newest_post_ids(self.scope, IDS_READ, offset=block)),
-                per_item=True,
+        return self._window(self._blocks(start, stop), start, stop)
+
+    def _blocks(self, start: int, stop: int) -> list[tuple[int, array]]:
+        return [
+            (
+                block,
+                frame.remembered(
+                    self.request,
+                    ("scope-ids", self.scope, block),
+                    lambda block=block: array(
+                        "q", newest_post_ids(self.scope, IDS_READ, offset=block)
+                    ),
+                    per_item=True,
+                ),
             )
-            ids.extend(held[max(start - block, 0) : stop - block])
-        return ids
+            for block in range(start - start % IDS_READ, stop, IDS_READ)
+        ]
+
+    @staticmethod
+    def _window(blocks: list[tuple[int, array]], start: int, stop: int) -> list[int]:
+        return [pk for block, held in blocks for pk in held[max(start - block, 0) : stop - block]]

@@ -59,17 +59,30 @@ def remembered_posts(
     return copies
 
 
-def listed_posts(request: HttpRequest | None, ids: list[int]) -> list:
+def listed_posts(request: HttpRequest | None, ids: list[int], *, ahead: Iterable[int] = ()) -> list:
     """The posts `ids` names, in that order, as a listing shows them (for_listing), each
     remembered per content version in this process (per item; those not held are loaded in
-    one statement). Ids of posts no longer there are left out. These are the remembered
-    objects themselves, for `remembered_posts` to remember (a listing holds no copies) and
-    hand out as copies: never give them to a template as they are."""
+    one statement, with those of `ahead` not held yet: the posts of the listing's next pages,
+    in a crawl). Ids of posts no longer there are left out. These are the remembered objects
+    themselves, for `remembered_posts` to remember (a listing holds no copies) and hand out as
+    copies: never give them to a template as they are."""
     from byline.blogs.models import PostPage
 
     def load(keys: list[Hashable]) -> dict[Hashable, Model]:
         posts = PostPage.objects.filter(pk__in=[key[1] for key in keys]).for_listing()
         return {("listed-post", post.pk): post for post in posts}
 
-    posts = frame.remembered_each(request, [("listed-post", pk) for pk in ids], load)
+    posts = frame.remembered_each(
+        request,
+        [("listed-post", pk) for pk in ids],
+        load,
+        rows_of=_rows_of_listed,
+        ahead=[("listed-post", pk) for pk in ahead],
+    )
     return [posts[key] for key in (("listed-post", pk) for pk in ids) if key in posts]
+
+
+def _rows_of_listed(post: Model) -> list[Model | None]:
+    """What a listed post was loaded with (for_listing): the post, its lead image (its
+    renditions are the image's) and its authors."""
+    return [post, post.lead_image, *(link.author for link in post.post_authors.all())]

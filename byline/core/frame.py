@@ -46,7 +46,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -85,11 +85,16 @@ class DependencyTracker:
     def start(self) -> Any:
         return None
 
-    def stop(self, token: Any) -> Any:
+    def stop(self, token: Any, *, replay: bool = True) -> Any:
         return None
 
     def replay(self, noted: Any) -> None:
         pass
+
+    def noted_for(self, rows: Iterable[Any]) -> Any:
+        """What loading `rows` (model instances) notes: the notes of one piece among several
+        built together."""
+        return None
 
 
 _tracker = DependencyTracker()
@@ -241,16 +246,29 @@ def _keep_bounded(key: Hashable, held: tuple[Any, float | None, Any], per_item: 
 @contextlib.contextmanager
 def holding_items(count: int) -> Iterator[None]:
     """Keep up to `count` pieces of single posts, authors and tags in this process while
-    inside (a bake: it shows each listed post on several pages; see MAX_PER_ITEM)."""
-    global MAX_PER_ITEM
+    inside (a bake: it shows each listed post on several pages; see MAX_PER_ITEM), and read
+    ahead (see reading_ahead)."""
+    global MAX_PER_ITEM, _reading_ahead
     before, MAX_PER_ITEM = MAX_PER_ITEM, max(count, MAX_PER_ITEM)
+    was_reading_ahead, _reading_ahead = _reading_ahead, True
     try:
         yield
     finally:
-        MAX_PER_ITEM = before
+        MAX_PER_ITEM, _reading_ahead = before, was_reading_ahead
         with _lock:
             while len(_per_item) > MAX_PER_ITEM:
                 _per_item.popitem(last=False)
+
+
+_reading_ahead = False
+
+
+def reading_ahead() -> bool:
+    """Whether this process is inside `holding_items`: a crawl that reads most items, where a
+    piece built for one page may as well build those the next pages will ask for in the same
+    statement (a listing's next posts). Serving keeps to what each page asks for, within
+    MAX_PER_ITEM."""
+    return _reading_ahead
 
 
 def _build_noted(build: Callable[[], T]) -> tuple[T, Any]:
@@ -324,13 +342,23 @@ def remembered_each(
     request: HttpRequest | None,
     keys: list[Hashable],
     build_missing: Callable[[list[Hashable]], dict[Hashable, Any]],
+    *,
+    rows_of: Callable[[Any], Iterable[Any]] | None = None,
+    ahead: Iterable[Hashable] = (),
 ) -> dict[Hashable, Any]:
     """`remembered` for several pieces of single posts, authors or tags at once (per_item),
     those not held built together by one `build_missing(missing_keys)` (a single statement
     rather than one per piece), which returns a value for each it found (a key it leaves out
-    is missing from the answer too). Each piece built together notes what the whole build
-    loaded: a page using one may be purged by a change to another of its batch, never kept
-    past a change to its own."""
+    is missing from the answer too).
+
+    With `rows_of(value)`, the model instances a piece was made of, each piece notes what its
+    own rows note. Without it, each piece built together notes what the whole build loaded:
+    a page using one may be purged by a change to another of its batch, never kept past a
+    change to its own. `ahead` names pieces to build with the missing ones, if any are
+    missing and they are not held (kept, not returned): only with `rows_of`, so that reading
+    ahead does not widen what each piece notes."""
+    if ahead and rows_of is None:
+        raise ValueError("remembered_each reads ahead only with rows_of")
     version = request_version(request)
     if version is None:
         return build_missing(list(keys))
@@ -348,13 +376,32 @@ def remembered_each(
     missing = [key for key in keys if key not in found]
     if not missing:
         return values
-    built, noted = _build_noted(lambda: build_missing(missing))
+    if rows_of is None:
+        built, noted = _build_noted(lambda: build_missing(missing))
+        notes = dict.fromkeys(built, noted)
+    else:
+        wanted = set(missing)
+        with _lock:
+            extra = [
+                key
+                for key in dict.fromkeys(ahead)
+                if key not in wanted and key not in found and not _live(_per_item.get(key))
+            ]
+        token = _tracker.start()
+        try:
+            with _read_from_primary():
+                built = build_missing(missing + extra)
+        finally:
+            _tracker.stop(token, replay=False)
+        notes = {key: _tracker.noted_for(rows_of(value)) for key, value in built.items()}
+        for key in missing:
+            if key in built:
+                _tracker.replay(notes[key])
     with _lock:
         if _version == version:
-            for key in missing:
-                if key in built:
-                    _keep_bounded(key, (built[key], None, noted), per_item=True)
-    values.update(built)
+            for key, value in built.items():
+                _keep_bounded(key, (value, None, notes[key]), per_item=True)
+    values.update((key, built[key]) for key in missing if key in built)
     return values
 
 

@@ -7,6 +7,7 @@ of them must purge it. Outside such a render the receivers return at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 
 from django.db.models.signals import post_init
@@ -35,16 +36,26 @@ class FrameTracker(frame.DependencyTracker):
     def start(self) -> object:
         return _deps.set(set())
 
-    def stop(self, token: object) -> frozenset[str]:
+    def stop(self, token: object, *, replay: bool = True) -> frozenset[str]:
         noted = frozenset(_deps.get() or ())
         _deps.reset(token)
-        self.replay(noted)
+        if replay:
+            self.replay(noted)
         return noted
 
     def replay(self, noted: frozenset[str] | None) -> None:
         deps = _deps.get()
         if deps is not None and noted:
             deps.update(noted)
+
+    def noted_for(self, rows: Iterable[object]) -> frozenset[str]:
+        return frozenset(
+            tag_of(row.pk)
+            for row in rows
+            if row is not None and row.pk is not None
+            for model, tag_of in _noted_models
+            if isinstance(row, model)
+        )
 
 
 def _noter(tag_of):
@@ -57,6 +68,8 @@ def _noter(tag_of):
 
 
 _receivers = {}
+# The models whose loading is noted, and the store's tag for a row of each (connect()).
+_noted_models: list[tuple[type, Callable[[int], str]]] = []
 
 
 def connect() -> None:
@@ -72,5 +85,7 @@ def connect() -> None:
         (Tag, "tag", tags.tag),
         (get_image_model(), "image", tags.image),
     ):
+        if (model, tag_of) not in _noted_models:
+            _noted_models.append((model, tag_of))
         receiver = _receivers.setdefault(prefix, _noter(tag_of))
         post_init.connect(receiver, sender=model, weak=False, dispatch_uid=f"pagecache-{prefix}")

@@ -29,12 +29,12 @@ def loads(monkeypatch):
     loaded: list[list[int]] = []
     real = frame.remembered_each
 
-    def spying(request, keys, build_missing):
+    def spying(request, keys, build_missing, **options):
         def build(missing):
             loaded.append([key[1] for key in missing if key[0] == "listed-post"])
             return build_missing(missing)
 
-        return real(request, keys, build)
+        return real(request, keys, build, **options)
 
     monkeypatch.setattr(frame, "remembered_each", spying)
     return loaded
@@ -174,3 +174,50 @@ def test_a_crawl_of_a_listings_pages_reads_their_ids_ten_pages_at_once(
         assert shown == newest_first, base
     # Eleven posts, two a page, four ids a read: three reads for each listing's six pages.
     assert [(limit, offset) for _, limit, offset in reads] == [(4, 0), (4, 4), (4, 8)] * 3
+
+
+def test_a_crawl_loads_the_posts_of_a_listings_next_pages_with_its_first(tree, posts, loads):
+    from byline.blogs.listing import Scope, ScopeListing
+
+    ids = [post.pk for post in reversed(posts)]
+    request = RequestFactory().get("/")
+    listing = ScopeListing(Scope(tree_path=tree.blog.path), 6, request=request)
+    # Serving: each page loads what it shows.
+    assert [post.pk for post in listing[0:2]] == ids[:2]
+    assert loads == [ids[:2]]
+    frame.forget()
+    loads.clear()
+    with frame.holding_items(100):
+        assert [post.pk for post in listing[0:2]] == ids[:2]
+        assert [post.pk for post in listing[2:4]] == ids[2:4]
+        assert [post.pk for post in listing[4:6]] == ids[4:]
+    # A crawl: the first page's load takes the block's other posts along, once.
+    assert loads == [ids]
+    assert not frame.reading_ahead()
+
+
+def test_posts_loaded_together_each_note_only_their_own_rows(tree, posts):
+    """A listing is purged by a change to a post it shows, not to another post that was
+    loaded in the same statement."""
+    from byline.blogs.listing import Scope, ScopeListing
+    from byline.pagecache import tags, tracking
+
+    request = RequestFactory().get("/")
+    listing = ScopeListing(Scope(tree_path=tree.blog.path), 6, request=request)
+
+    def noted(window: slice) -> set[str]:
+        token = tracking.start()
+        listing[window]
+        return {tag for tag in tracking.stop(token) if tag.startswith(("post:", "author:"))}
+
+    newest, second, third, fourth = reversed(posts[2:])
+    with frame.holding_items(100):
+        first_page = noted(slice(0, 2))
+        second_page = noted(slice(2, 4))
+    assert first_page == {tags.post(newest.pk), tags.post(second.pk), tags.author(tree.author.pk)}
+    assert second_page == {tags.post(third.pk), tags.post(fourth.pk), tags.author(tree.author.pk)}
+
+
+def test_reading_ahead_needs_each_pieces_own_rows():
+    with pytest.raises(ValueError, match="rows_of"):
+        frame.remembered_each(None, ["a"], lambda keys: {}, ahead=["b"])

@@ -155,12 +155,12 @@ def test_a_bake_loads_each_listed_post_once(
     loads = Counter()
     real = frame.remembered_each
 
-    def spying(request, keys, build_missing):
+    def spying(request, keys, build_missing, **options):
         def build(missing):
             loads.update(key[1] for key in missing if key[0] == "listed-post")
             return build_missing(missing)
 
-        return real(request, keys, build)
+        return real(request, keys, build, **options)
 
     monkeypatch.setattr(frame, "remembered_each", spying)
     frame.forget()
