@@ -37,6 +37,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import connections
 
 from byline.core import frame
+from byline.core.callstack import in_roomy_frame
 from byline.ops.db_router import read_from_primary
 from byline.pagecache.inprocess import page_environ
 from byline.pagecache.keys import PAGE_QUERY, PageKey, bake_key
@@ -298,6 +299,12 @@ def _start_worker(host: str, scheme: str, out: Path, old: dict[str, str]) -> Non
 
 def _render_chunk(pages: list[tuple[str, str]]) -> list[Page] | tuple[str, str]:
     """In a worker: `pages` rendered, or the address of the first that failed and why."""
+    # Renders from the top of a fresh frame chunk (byline.core.callstack): a worker's own
+    # depth left them crossing a chunk's edge, a sixth of its CPU.
+    return in_roomy_frame(lambda: _render_pages(pages))
+
+
+def _render_pages(pages: list[tuple[str, str]]) -> list[Page] | tuple[str, str]:
     results = []
     with read_from_primary():
         for path, query in pages:
@@ -505,9 +512,10 @@ class Baker:
 
     def run(self) -> BakeReport:
         self.out.mkdir(parents=True, exist_ok=True)
-        # Workers are forked inside, and so hold as many.
+        # Workers are forked inside, and so hold as many. One process renders from the top
+        # of a fresh frame chunk as workers do (see _render_chunk).
         with frame.holding_items(ITEMS_HELD):
-            self.bake_pages()
+            in_roomy_frame(self.bake_pages)
         self.remove_gone()
         static = settings.STATIC_URL.strip("/")
         media = settings.MEDIA_URL.strip("/")
