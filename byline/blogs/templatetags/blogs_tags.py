@@ -20,10 +20,12 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def post_link_items(context: template.Context, posts: Iterable) -> SafeString:
     """``<li>`` for each post: its title linked, and its date. A post is in the "More from"
-    and "Related" lists of many others (a bake renders each of them), so each item is made
-    once per content version in this process (per item: titles, dates and addresses are
-    pages' fields, whose changes start a new version); the host, because an address is
-    relative only on its own site, whose time zone the date is shown in."""
+    and "Related" lists of many others, so in a crawl (a bake, frame.reading_ahead) each
+    item is made once per content version in this process (per item: titles, dates and
+    addresses are pages' fields, whose changes start a new version), for the host, because
+    an address is relative only on its own site, whose time zone the date is shown in.
+    Serving makes a post's lists once per content version anyway (post_page.html keeps them
+    in "post-around"), and keeps its bounded per-item room for listings' posts."""
     request = context.get("request")
     host = request.get_host() if request is not None else ""
 
@@ -37,6 +39,8 @@ def post_link_items(context: template.Context, posts: Iterable) -> SafeString:
             format_date(local, "F j, Y"),
         )
 
+    if not frame.reading_ahead():
+        return mark_safe("".join(item(post) for post in posts))  # noqa: S308 -- format_html
     return mark_safe(  # noqa: S308 -- each item is escaped by format_html
         "".join(
             frame.remembered_unless_preview(
