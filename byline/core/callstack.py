@@ -6,7 +6,7 @@ unmapped as soon as the call returns (gh-142183; the 3.13 and 3.14 lines keep on
 since spring 2026). Work that keeps calling and returning across the end of a chunk, as template
 rendering does when its base happens to sit a little below one, maps, faults in and unmaps
 fresh memory for every crossing: in a bake's worker process that was 120 page faults a page
-and about a sixth of its CPU time (bench/RESULTS.md, 2026-12-05).
+and about a tenth of its CPU time (bench/RESULTS.md, 2026-12-05).
 
 `in_roomy_frame(call)` runs `call()` from a frame that holds 64 kB of locals it never uses:
 a frame that large takes a fresh 128 kB chunk of its own, so the calls under it have some

@@ -300,7 +300,7 @@ def _start_worker(host: str, scheme: str, out: Path, old: dict[str, str]) -> Non
 def _render_chunk(pages: list[tuple[str, str]]) -> list[Page] | tuple[str, str]:
     """In a worker: `pages` rendered, or the address of the first that failed and why."""
     # Renders from the top of a fresh frame chunk (byline.core.callstack): a worker's own
-    # depth left them crossing a chunk's edge, a sixth of its CPU.
+    # depth left them crossing a chunk's edge, a tenth of its CPU.
     return in_roomy_frame(lambda: _render_pages(pages))
 
 
