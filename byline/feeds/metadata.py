@@ -52,7 +52,12 @@ def plain(text: str, words: int = 40) -> str:
 
 
 def post_description(post: PostPage) -> str:
-    return post.search_description or post.excerpt or plain(str(post.body))
+    """The post's summary for machines, worked out once per post object: the <head> and the
+    JSON-LD both ask, and a post without an excerpt (as WordPress imports often are) renders
+    its whole body for it."""
+    if not hasattr(post, "_byline_description"):
+        post._byline_description = post.search_description or post.excerpt or plain(str(post.body))
+    return post._byline_description
 
 
 def tag_names(post: PostPage) -> list[str]:

@@ -139,6 +139,33 @@ class TestPostMetadata:
         assert meta["og:image"] == posting["image"][0]
         assert meta["twitter:card"] == "summary_large_image"
 
+    def test_a_post_without_excerpt_is_described_by_its_body_rendered_once(
+        self, client, tree, monkeypatch
+    ):
+        from byline.feeds import metadata
+
+        plain_post = make_post(tree.blog, title="Plain", slug="plain", date=at(2011, 7, 14))
+        bodies = []
+        real = metadata.plain
+
+        def counting(text, *args, **kwargs):
+            if "<p" in text:
+                bodies.append(text)
+            return real(text, *args, **kwargs)
+
+        monkeypatch.setattr(metadata, "plain", counting)
+        response = client.get(plain_post.url)
+        described = str(plain_post.body)
+        assert described and len(bodies) == 1
+        words = metadata.plain(described)
+        meta = {
+            (element.get("property") or element.get("name")): element.get("content")
+            for element in head(response).findall("meta")
+        }
+        assert meta["og:description"] == words
+        (posting, _crumbs) = json_ld(response)
+        assert posting["description"] == words
+
     def test_no_email_in_metadata(self, client, post):
         page_head = lxml_html.tostring(head(client.get(post.url))).decode()
         assert "sbekker@example.com" not in page_head
