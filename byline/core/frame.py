@@ -271,14 +271,15 @@ def reading_ahead() -> bool:
     return _reading_ahead
 
 
-def _build_noted(build: Callable[[], T]) -> tuple[T, Any]:
-    """`build()` from the primary, with the rows it loaded as the tracker noted them."""
+def _build_noted(build: Callable[[], T], *, replay: bool = True) -> tuple[T, Any]:
+    """`build()` from the primary, with the rows it loaded as the tracker noted them (and,
+    unless `replay` is false, noted for the render around it too)."""
     token = _tracker.start()
     try:
         with _read_from_primary():
             value = build()
     finally:
-        noted = _tracker.stop(token)
+        noted = _tracker.stop(token, replay=replay)
     return value, noted
 
 
@@ -385,14 +386,9 @@ def remembered_each(
             extra = [
                 key
                 for key in dict.fromkeys(ahead)
-                if key not in wanted and key not in found and not _live(_per_item.get(key))
+                if key not in wanted and not _live(_per_item.get(key))
             ]
-        token = _tracker.start()
-        try:
-            with _read_from_primary():
-                built = build_missing(missing + extra)
-        finally:
-            _tracker.stop(token, replay=False)
+        built, _batch = _build_noted(lambda: build_missing(missing + extra), replay=False)
         notes = {key: _tracker.noted_for(rows_of(value)) for key, value in built.items()}
         for key in missing:
             if key in built:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django import template
+from django.http import HttpRequest
 from django.template.defaultfilters import date as format_date
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -17,6 +18,11 @@ from byline.images.presets import image_loading
 register = template.Library()
 
 
+def _host(request: HttpRequest | None) -> str:
+    # Part of what a post's HTML is kept under: its address is relative only on its own site.
+    return request.get_host() if request is not None else ""
+
+
 @register.simple_tag(takes_context=True)
 def post_link_items(context: template.Context, posts: Iterable) -> SafeString:
     """``<li>`` for each post: its title linked, and its date. A post is in the "More from"
@@ -27,7 +33,7 @@ def post_link_items(context: template.Context, posts: Iterable) -> SafeString:
     Serving makes a post's lists once per content version anyway (post_page.html keeps them
     in "post-around"), and keeps its bounded per-item room for listings' posts."""
     request = context.get("request")
-    host = request.get_host() if request is not None else ""
+    host = _host(request)
 
     def item(post) -> SafeString:
         local = template_localtime(post.date)
@@ -39,19 +45,14 @@ def post_link_items(context: template.Context, posts: Iterable) -> SafeString:
             format_date(local, "F j, Y"),
         )
 
-    if not frame.reading_ahead():
-        return mark_safe("".join(item(post) for post in posts))  # noqa: S308 -- format_html
-    return mark_safe(  # noqa: S308 -- each item is escaped by format_html
-        "".join(
-            frame.remembered_unless_preview(
-                request,
-                ("post-link", post.pk, host),
-                lambda post=post: item(post),
-                per_item=True,
-            )
-            for post in posts
+    def kept_item(post) -> SafeString:
+        if not frame.reading_ahead():
+            return item(post)
+        return frame.remembered_unless_preview(
+            request, ("post-link", post.pk, host), lambda: item(post), per_item=True
         )
-    )
+
+    return mark_safe("".join(kept_item(post) for post in posts))  # noqa: S308 -- format_html
 
 
 @register.simple_tag(takes_context=True)
@@ -63,7 +64,7 @@ def post_summaries(
     comment count (per item: a post is on its blog's, its months', its authors' and its
     tags' listings); the host, because an address is relative only on its own site."""
     request = context.get("request")
-    host = request.get_host() if request is not None else ""
+    host = _host(request)
     summary = context.template.engine.get_template("blogs/includes/post_summary.html")
 
     def build(post, position: int) -> SafeString:
