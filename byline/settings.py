@@ -320,7 +320,7 @@ STORAGES = {
     # Django's file storage, minus the partial file a write that fails (full disk) leaves.
     "default": {"BACKEND": "byline.ops.diskfull.CleanFileSystemStorage"},
     # Hashed names and gzip/brotli copies, made once by collectstatic.
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "byline.core.staticfiles.StaticFilesStorage"},
 }
 WHITENOISE_MAX_AGE = 3600
 

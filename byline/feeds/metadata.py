@@ -14,6 +14,7 @@ from django.utils.text import Truncator
 
 from byline.blogs.extensions import amendments_of_post, post_modified
 from byline.blogs.models import Author, BlogPage, PostPage
+from byline.core import frame
 from byline.feeds.sources import FORMATS, site_name
 from byline.images.presets import SOCIAL_SPEC, rendition_url
 
@@ -80,12 +81,20 @@ def social_image(request: HttpRequest, image) -> tuple[str, str]:
 
 
 def _feed_links(request: HttpRequest, kind: str, slug: str, label: str) -> list:
-    links = []
-    for fmt, (_suffix, fmt_label) in FORMATS.items():
-        name = f"feeds:{kind}-{fmt}"
-        href = reverse(name, kwargs={kind: slug}) if slug else reverse(name)
-        links.append((FEED_TYPES[fmt], f"{label} ({fmt_label})", absolute(request, href)))
-    return links
+    """The feeds of the site, a blog, an author or a tag, as <link>s: remembered per content
+    version and host, as every post of a blog shows its blog's (six URLs reversed, a tenth
+    of a millisecond a page)."""
+
+    def build() -> tuple:
+        links = []
+        for fmt, (_suffix, fmt_label) in FORMATS.items():
+            name = f"feeds:{kind}-{fmt}"
+            href = reverse(name, kwargs={kind: slug}) if slug else reverse(name)
+            links.append((FEED_TYPES[fmt], f"{label} ({fmt_label})", absolute(request, href)))
+        return tuple(links)
+
+    key = ("feed-links", request.scheme, request.get_host(), kind, slug, label)
+    return list(frame.remembered(request, key, build, per_item=bool(slug)))
 
 
 def head_metadata(context) -> HeadMetadata | None:

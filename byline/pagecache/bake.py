@@ -202,7 +202,12 @@ def links_in(
     found = []
     pattern = LOC if "xml" in content_type else LINK
     origin = f"{scheme}://{host}{base}"
+    own = host.encode()
     for raw in pattern.findall(body):
+        if raw.startswith((b"http://", b"https://")) and _netloc(raw).lower() != own:
+            # Another site's (a share link is one per post): what urlsplit would conclude,
+            # without it, and without keeping it in the memo.
+            continue
         if memo is not None and raw.startswith((b"/", b"http://", b"https://")):
             # An absolute path or URL goes to the same place from every page.
             try:
@@ -214,6 +219,15 @@ def links_in(
         if target is not None:
             found.append(target)
     return found
+
+
+def _netloc(url: bytes) -> bytes:
+    """The network location of an absolute http(s) URL, as urlsplit finds it."""
+    rest = url.split(b"//", 1)[1]
+    return _NETLOC_END.split(rest, 1)[0]
+
+
+_NETLOC_END = re.compile(rb"[/?#]")
 
 
 def _link_target(raw: bytes, origin: str, host: str) -> tuple[str, str] | None:

@@ -72,6 +72,16 @@ class TestPostMetadata:
         assert links["http://testserver/feed.json"] == "application/feed+json"
         assert links["http://testserver/blogs/bekkers-blog/feed/"] == "application/rss+xml"
 
+    def test_feed_links_kept_for_a_blogs_posts_follow_each_request(self, client, post, tree):
+        """A blog's feed links are worked out once for all its posts (feeds.metadata), per
+        scheme and host: a reader over HTTPS gets https links from the kept ones too."""
+        other = make_post(tree.blog, title="Another", slug="another", date=at(2011, 7, 14))
+        assert "http://testserver/blogs/bekkers-blog/feed/" in alternates(client.get(post.url))
+        secure = alternates(client.get(other.url, secure=True))
+        assert "https://testserver/blogs/bekkers-blog/feed/" in secure
+        assert "http://testserver/blogs/bekkers-blog/feed/" not in secure
+        assert "http://testserver/blogs/bekkers-blog/feed/" in alternates(client.get(other.url))
+
     def test_json_ld_blog_posting_and_breadcrumbs(self, client, post):
         response = client.get(post.url)
         posting, crumbs = json_ld(response)

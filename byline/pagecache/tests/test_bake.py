@@ -175,3 +175,35 @@ def test_a_bake_loads_each_listed_post_once(
     assert set(loads) == {post.pk for post in posts}
     assert max(loads.values()) == 1, loads
     assert frame.MAX_PER_ITEM == 3
+
+
+def test_links_followed_are_the_sites_own_only():
+    """links_in follows what is on the baked host, whatever way the link is written, and
+    passes over other sites' links (share links) without parsing or keeping them."""
+    from byline.pagecache.bake import links_in
+
+    body = b"""
+    <a href="/blogs/">Blogs</a> <a href="#main">skip</a> <a href="page/2/">relative</a>
+    <a href="http://news.example.com/authors/">own, absolute</a>
+    <a href="HTTPS://NEWS.EXAMPLE.COM/tags/x/">own, upper case</a>
+    <a href="https://news.example.com:8443/other/">another port</a>
+    <a href="https://user@news.example.com/x/">with a user</a>
+    <a href="https://twitter.com/intent/tweet?url=https%3A%2F%2Fnews.example.com%2F">share</a>
+    <a href="https://news.example.com.evil.test/">look-alike</a>
+    <a href="https://news.example.com?page=2">query, no path</a>
+    <a href="mailto:?subject=x">mail</a> <img src="//news.example.com/feed/">
+    """
+    memo: dict = {}
+    found = links_in(
+        body, "text/html", base="/blogs/x/", host="news.example.com", scheme="http", memo=memo
+    )
+    assert found == [
+        ("/blogs/", ""),
+        ("/blogs/x/", ""),
+        ("/blogs/x/page/2/", ""),
+        ("/authors/", ""),
+        ("/tags/x/", ""),
+        ("", "page=2"),
+        ("/feed/", ""),
+    ]
+    assert not any(b"twitter" in raw or b"evil" in raw for raw in memo)
