@@ -18,7 +18,7 @@ from django.utils.functional import cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import RichTextField, StreamField
@@ -37,6 +37,7 @@ from byline.blogs.visibility import readable_q
 from byline.core import frame
 from byline.core.pagination import paginate
 from byline.core.previews import PreviewHandlerMixin
+from byline.core.statements import Statement
 from byline.images.presets import rendition_prefetch
 
 # A profile link is followed by readers and crawlers: only the web's own schemes, never
@@ -517,7 +518,12 @@ class PostPage(PreviewHandlerMixin, Page):
         """The post's tags, read once per post object: its tag links, <head> and JSON-LD all
         ask."""
         if "_tag_list" not in self.__dict__:
-            self.__dict__["_tag_list"] = list(self.tags.all())
+            editing = "tagged_items" in getattr(self, "_cluster_related_objects", {})
+            if editing or self.pk is None:
+                tags = list(self.tags.all())  # the editor's tags, not yet saved (a preview)
+            else:
+                tags = list(_POST_TAGS.objects(self.pk))
+            self.__dict__["_tag_list"] = tags
         return self.__dict__["_tag_list"]
 
     def get_url_parts(self, request: HttpRequest | None = None):
@@ -564,11 +570,7 @@ class PostPage(PreviewHandlerMixin, Page):
             # The credits in one small query; the authors, with the profile links the
             # JSON-LD and fediverse:creator show, remembered per content version (an
             # author's or link's change starts a new one).
-            credits = list(
-                PostPageAuthor.objects.filter(post_id=self.pk)
-                .order_by("sort_order", "pk")
-                .values_list("author_id", "name")
-            )
+            credits = _POST_CREDITS.rows(self.pk)
             known = frame.remembered_each(
                 None,
                 [("author", author_id) for author_id, _ in credits if author_id is not None],
@@ -698,3 +700,20 @@ class PostPageRelated(Orderable):
     def clean(self) -> None:
         if self.post_id is not None and self.post_id == self.related_post_id:
             raise ValidationError({"related_post": "A post cannot be related to itself."})
+
+
+# A saved post's tags and credits, in the order the editor gave them: made into SQL once per
+# process (byline.core.statements), as a post page reads both. The same statements as
+# post.tags.all() and post.post_authors ordered (blogs/tests/test_statements.py).
+_POST_TAGS = Statement(
+    lambda post_id: Tag.objects.filter(
+        **{f"{PostPageTag.tag_relname()}__content_object_id": post_id}
+    ).order_by(f"{PostPageTag.tag_relname()}__id")
+)
+_POST_CREDITS = Statement(
+    lambda post_id: (
+        PostPageAuthor.objects.filter(post_id=post_id)
+        .order_by("sort_order", "pk")
+        .values_list("author_id", "name")
+    )
+)

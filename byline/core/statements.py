@@ -1,0 +1,90 @@
+"""Querysets made into SQL once per process and run again with other values.
+
+Building a queryset's SQL (its filters, joins and ordering, then the compiler) costs many
+times what a small query costs the database: a post page's credits, tags and comments took
+0.03-0.05 ms each in SQLite and 0.6-0.8 ms each of CPU in the ORM, a sixth of a post page.
+A `Statement` builds its queryset once, with stand-in values, keeps the SQL the ORM made of
+it, and runs that with the real values. The rule stays written once, as a queryset, and the
+statement is the ORM's own.
+
+Usage::
+
+    COMMENTS = Statement(lambda post_id: ReaderComment.objects.approved().filter(post_id=post_id))
+    COMMENTS.objects(post.pk)   # model instances, as raw() loads them (post_init and all)
+    CREDITS.rows(post.pk)       # for a values_list() queryset: the rows as the database gives them
+
+Values are integers (ids) that the ORM passes to the database as they are: a statement
+whose stand-in the ORM turned into something else, or wrote into the SQL, is refused when
+first made.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from django.db import connections, router
+from django.db.models import Model, QuerySet
+from django.db.models.query import RawQuerySet
+
+# Stand-ins: integers no id or count takes, each found exactly where its value goes.
+_STAND_INS = tuple(-7_301_000_000_000_000 - number for number in range(8))
+
+
+class Statement:
+    """The SQL of `build(*values)`, made once per database vendor."""
+
+    def __init__(self, build: Callable[..., QuerySet]) -> None:
+        self.build = build
+        self.arity = build.__code__.co_argcount
+        if self.arity > len(_STAND_INS):
+            raise ValueError(f"A statement takes at most {len(_STAND_INS)} values")
+        self.model: type[Model] | None = None
+        self._first: QuerySet | None = None  # built to learn the model, compiled once
+        self._made: dict[str, tuple[str, list, list[int | None]]] = {}
+        self._lock = threading.Lock()
+
+    def _sql(self, values: tuple) -> tuple[str, list, str]:
+        if len(values) != self.arity:
+            raise TypeError(f"This statement takes {self.arity} values, not {len(values)}")
+        if self.model is None:
+            self._first = self.build(*_STAND_INS[: self.arity])
+            self.model = self._first.model
+        alias = router.db_for_read(self.model)
+        vendor = connections[alias].vendor
+        made = self._made.get(vendor)
+        if made is None:
+            with self._lock:
+                made = self._made.get(vendor) or self._make(alias)
+                self._made[vendor] = made
+        sql, params, places = made
+        filled = [
+            param if place is None else values[place]
+            for param, place in zip(params, places, strict=True)
+        ]
+        return sql, filled, alias
+
+    def _make(self, alias: str) -> tuple[str, list, list[int | None]]:
+        queryset = self._first if self._first is not None else self.build(*_STAND_INS[: self.arity])
+        self._first = None
+        sql, params = queryset.query.get_compiler(using=alias).as_sql()
+        places = [_STAND_INS.index(param) if param in _STAND_INS else None for param in params]
+        for place in range(self.arity):
+            if place not in places:
+                raise ValueError(
+                    f"Value {place + 1} of the statement is not one of its SQL's parameters"
+                )
+        return sql, list(params), places
+
+    def objects(self, *values) -> RawQuerySet:
+        """The model instances the queryset would give for `values`, loaded by raw()."""
+        sql, params, alias = self._sql(values)
+        return self.model.objects.raw(sql, params).using(alias)
+
+    def rows(self, *values) -> list[tuple]:
+        """The rows of a values_list() queryset for `values`, as the database gives them
+        (no converters: for ids, numbers and text)."""
+        sql, params, alias = self._sql(values)
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
