@@ -27,8 +27,10 @@ from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.query import RawQuerySet
 
-# Stand-ins: integers no id or count takes, each found exactly where its value goes.
-_STAND_INS = tuple(-7_301_000_000_000_000 - number for number in range(8))
+# Stand-ins: integers no id takes, each found where its value goes; within a 32-bit integer
+# column's range, as PostgreSQL's backend finds no rows for (and writes no parameter for) a
+# value outside it.
+_STAND_INS = tuple(-1_987_654_300 - number for number in range(8))
 
 
 class Statement:
