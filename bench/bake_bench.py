@@ -77,6 +77,7 @@ print(count)
 # `byline bake` would be: the same Baker, stopped after N pages.
 LIMITED = r"""
 import sys
+import time
 from pathlib import Path
 
 import django
@@ -95,8 +96,10 @@ class Limited(bake.Baker):
 
 out, LIMIT, jobs, changed = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 baker = Limited(out, host="localhost", scheme="http", changed=changed == "1", jobs=jobs)
+started = time.process_time()
 report = baker.run()
-print(f"Baked {report.pages} pages into {out}: {report.rendered} rendered")
+cpu = time.process_time() - started  # this process's own: with --jobs 1, the whole bake
+print(f"Baked {report.pages} pages into {out}: {report.rendered} rendered, {cpu:.3f} s CPU")
 """
 PELICANCONF = """
 SITENAME = "Bench"

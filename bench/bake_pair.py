@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -21,31 +22,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bake_bench import LIMITED  # the bake of the first N pages
+
 ROOT = Path(__file__).resolve().parent.parent
-
-RUN = r"""
-import shutil, sys, time
-from pathlib import Path
-
-import django
-
-django.setup()
-from byline.pagecache import bake
-
-
-class Limited(bake.Baker):
-    def fetched(self, queue):
-        for number, found in enumerate(super().fetched(queue)):
-            if number == LIMIT:
-                return
-            yield found
-
-
-out, LIMIT = Path(sys.argv[1]), int(sys.argv[2])
-started = time.process_time()
-report = Limited(out, host="localhost", scheme="http", changed=False, jobs=1).run()
-print(report.pages, time.process_time() - started)
-"""
 
 
 def run(checkout: Path, var: Path, pages: int, scratch: Path) -> float:
@@ -64,14 +43,14 @@ def run(checkout: Path, var: Path, pages: int, scratch: Path) -> float:
         "PYTHONPATH": str(checkout),
     }
     result = subprocess.run(
-        [sys.executable, "-c", RUN, str(out), str(pages)],
+        [sys.executable, "-c", LIMITED, str(out), str(pages), "1", "0"],
         env=env,
         cwd=checkout,
         capture_output=True,
         text=True,
         check=True,
     )
-    done, cpu = result.stdout.split()[-2:]
+    done, cpu = re.search(r"Baked (\d+) pages.*, ([\d.]+) s CPU", result.stdout).groups()
     return float(cpu) * 1000 / int(done)
 
 
