@@ -531,9 +531,11 @@ class PostPage(PreviewHandlerMixin, Page):
         if not parts or parts[2] is None or self.date is None:
             return parts
         site_id, root_url, page_path = parts
-        blog_path = page_path[: -(len(self.slug) + 1)]
+        # The slug as Wagtail's path has it: percent-encoded when it is not ASCII (a French
+        # or German column's WordPress slugs), so it is split off, not counted off.
+        blog_path, _, slug = page_path.rstrip("/").rpartition("/")
         local = self.local_date
-        return site_id, root_url, f"{blog_path}{local:%Y}/{local:%m}/{self.slug}/"
+        return site_id, root_url, f"{blog_path}/{local:%Y}/{local:%m}/{slug}/"
 
     def serializable_data(self) -> dict:
         # A revision carries each credit's name, so the byline survives the author's deletion

@@ -7,6 +7,6 @@ from byline.blogs import views
 app_name = "blogs"
 
 urlpatterns = [
-    path("authors/<slug:slug>/", views.author_detail, name="author"),
-    path("tags/<slug:slug>/", views.tag_detail, name="tag"),
+    path("authors/<uslug:slug>/", views.author_detail, name="author"),
+    path("tags/<uslug:slug>/", views.tag_detail, name="tag"),
 ]

@@ -13,5 +13,5 @@ urlpatterns = [
     path("comments/post/<int:post_id>/feed/", feeds.PostCommentsFeed(), name="post-feed"),
     path("comments/challenge/", views.challenge, name="challenge"),
     path("comments/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
-    path("blogs/<slug:blog>/comments/feed/", feeds.BlogCommentsFeed(), name="blog-feed"),
+    path("blogs/<uslug:blog>/comments/feed/", feeds.BlogCommentsFeed(), name="blog-feed"),
 ]

@@ -6,7 +6,9 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from byline.core import frame
+        from byline.core import converters, frame
+
+        converters.register()  # before any URLconf is read
 
         frame.install_site_lookup()
         frame.connect()

@@ -22,6 +22,7 @@ from django.db.models import Count, F, Max, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import iri_to_uri
 from wagtail.models import Page
 
 from byline.blogs.listing import Scope, newest_post_ids
@@ -178,8 +179,9 @@ class SiteSitemap:
             published = _aware(published) if published else date
             local = date.astimezone(zone)
             blog_path = url_path[cut : -(len(slug) + 1)]
-            loc = f"{site}{blog_path}{local.year:04d}/{local.month:02d}/{slug}/"
-            yield loc, max(published, date)
+            # Percent-encoded where not ASCII, as reverse() writes a post's address.
+            path = iri_to_uri(f"{blog_path}{local.year:04d}/{local.month:02d}/{slug}/")
+            yield f"{site}{path}", max(published, date)
 
     def _page_urls(self) -> Iterator[tuple[str, datetime.datetime | None]]:
         """Every other live, public page: home, /blogs/, blog fronts and any other page. A
@@ -278,6 +280,6 @@ def news_items(request: HttpRequest, *, now: datetime.datetime | None = None) ->
     for url_path, slug, date, title, published in rows:
         local = date.astimezone(zone)
         blog_path = url_path[cut : -(len(slug) + 1)]
-        loc = f"{site}{blog_path}{local.year:04d}/{local.month:02d}/{slug}/"
+        loc = site + iri_to_uri(f"{blog_path}{local.year:04d}/{local.month:02d}/{slug}/")
         items.append(NewsItem(loc, date, title, max(published or date, date)))
     return items

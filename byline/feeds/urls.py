@@ -9,9 +9,9 @@ app_name = "feeds"
 
 PREFIXES = {
     "site": "",
-    "blog": "blogs/<slug:blog>/",
-    "author": "authors/<slug:author>/",
-    "tag": "tags/<slug:tag>/",
+    "blog": "blogs/<uslug:blog>/",
+    "author": "authors/<uslug:author>/",
+    "tag": "tags/<uslug:tag>/",
 }
 
 urlpatterns = [

@@ -7,6 +7,6 @@ from byline.mailguard import views
 app_name = "mailguard"
 
 urlpatterns = [
-    path("authors/<slug:slug>/contact/", views.contact, name="contact"),
-    path("authors/<slug:slug>/contact/sent/", views.contact_sent, name="contact-sent"),
+    path("authors/<uslug:slug>/contact/", views.contact, name="contact"),
+    path("authors/<uslug:slug>/contact/sent/", views.contact_sent, name="contact-sent"),
 ]

@@ -30,7 +30,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
@@ -241,7 +241,9 @@ def _link_target(raw: bytes, origin: str, host: str) -> tuple[str, str] | None:
         return None
     if parts.path.startswith(NEVER) or (parts.query and not PAGE_QUERY.fullmatch(parts.query)):
         return None
-    return parts.path, parts.query
+    # The path as a server hands it to Django: a post's non-ASCII slug is percent-encoded in
+    # its links (/2011/07/caf%C3%A9/), and its page and file are at the decoded one.
+    return unquote(parts.path), parts.query
 
 
 def gzipped(body: bytes) -> bytes:

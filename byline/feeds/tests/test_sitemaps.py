@@ -65,6 +65,7 @@ class TestSitemap:
         posts = [
             make_post(tree.blog, date=at(2011, 7, 1).replace(hour=3)),
             make_post(tree.blog, date=at(2012, 12, 31)),
+            make_post(tree.blog, slug="café-crème", date=at(2012, 3, 1)),  # percent-encoded
         ]
         urls = []
         for section in locs(client.get("/sitemap.xml")):

@@ -207,3 +207,17 @@ def test_links_followed_are_the_sites_own_only():
         ("/feed/", ""),
     ]
     assert not any(b"twitter" in raw or b"evil" in raw for raw in memo)
+
+
+def test_a_post_with_a_non_ascii_slug_is_baked_at_its_decoded_path(
+    site, tree, page_store, keep_connection, tmp_path
+):
+    """WordPress columns in French or German have slugs like "café-crème": the post's links
+    percent-encode it, and its file is where a web server looks for the decoded path."""
+    post = make_post(tree.blog, title="Café crème", slug="café-crème", tags=["économie"])
+    assert post.url == "/blogs/bekkers-blog/2011/07/caf%C3%A9-cr%C3%A8me/"
+    files = bake(tmp_path / "site")
+    for name in ("blogs/bekkers-blog/2011/07/café-crème/index.html", "tags/économie/index.html"):
+        assert name in files, name
+        assert "Café crème" in (tmp_path / "site" / name).read_text()
+    assert not any("%" in name for name in files)
