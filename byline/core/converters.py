@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 from django.urls import register_converter
+from django.urls.converters import StringConverter
 
 
-class UnicodeSlugConverter:
+class UnicodeSlugConverter(StringConverter):
     """A slug of letters (any script), digits, hyphens and underscores: Django's `slug`
     converter takes ASCII only, and a tag "économie", a column "café" or an imported author
     could then be neither reached nor linked to (a page linking to one answered 500)."""
 
     regex = r"[-\w]+"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
 
 
 def register() -> None:

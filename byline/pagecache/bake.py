@@ -239,11 +239,13 @@ def _link_target(raw: bytes, origin: str, host: str) -> tuple[str, str] | None:
     parts = urlsplit(urljoin(origin, url))
     if parts.netloc.lower() != host or parts.scheme not in ("http", "https"):
         return None
-    if parts.path.startswith(NEVER) or (parts.query and not PAGE_QUERY.fullmatch(parts.query)):
-        return None
     # The path as a server hands it to Django: a post's non-ASCII slug is percent-encoded in
-    # its links (/2011/07/caf%C3%A9/), and its page and file are at the decoded one.
-    return unquote(parts.path), parts.query
+    # its links (/2011/07/caf%C3%A9/), and its page and file are at the decoded one. What a
+    # bake never follows is judged on that path too (/%61dmin/ is /admin/).
+    path = unquote(parts.path)
+    if path.startswith(NEVER) or (parts.query and not PAGE_QUERY.fullmatch(parts.query)):
+        return None
+    return path, parts.query
 
 
 def gzipped(body: bytes) -> bytes:

@@ -192,6 +192,7 @@ def test_links_followed_are_the_sites_own_only():
     <a href="https://news.example.com.evil.test/">look-alike</a>
     <a href="https://news.example.com?page=2">query, no path</a>
     <a href="mailto:?subject=x">mail</a> <img src="//news.example.com/feed/">
+    <a href="/%61dmin/">the admin, encoded</a>
     """
     memo: dict = {}
     found = links_in(
