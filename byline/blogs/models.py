@@ -38,7 +38,7 @@ from byline.blogs.visibility import readable_q
 from byline.core import frame
 from byline.core.pagination import paginate
 from byline.core.previews import PreviewHandlerMixin
-from byline.core.statements import Statement
+from byline.core.statements import Statement, raw_instances
 from byline.images.presets import rendition_prefetch
 
 # A profile link is followed by readers and crawlers: only the web's own schemes, never
@@ -332,7 +332,8 @@ class BlogPage(PreviewHandlerMixin, RoutablePageMixin, Page):
         def find() -> PostPage | None:
             # posts(restricted=True).filter(slug=slug) by hand: the ORM spent 3-4 ms of CPU
             # building the statement for a 1 ms query (a bake pays it for every post).
-            found = PostPage.objects.raw(
+            found = raw_instances(
+                PostPage,
                 """
                 SELECT * FROM blogs_postpage p JOIN wagtailcore_page pg ON pg.id = p.page_ptr_id
                 WHERE pg.slug = %s AND pg.path LIKE %s AND pg.depth = %s AND pg.live

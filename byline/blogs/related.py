@@ -36,6 +36,7 @@ from django.db import connection
 from django.http import HttpRequest
 
 from byline.blogs.plans import walk_date_index
+from byline.core.statements import raw_instances
 
 # How many posts each list shows.
 MORE_COUNT = 5
@@ -360,9 +361,9 @@ def related_posts(
     # published() queryset) spent three times the statement's own time compiling it. The
     # same rule (readable_sql), the same order: pinned first in their order, then by tags
     # shared, newest first.
-    found = list(
-        PostPage.objects.raw(
-            f"""
+    found = raw_instances(
+        PostPage,
+        f"""
             SELECT p.page_ptr_id, pg.id, {", ".join(f"pg.{f}" for f in _PAGE_LINK_COLUMNS)},
                    p.date,
                    (SELECT r.sort_order FROM blogs_postpagerelated r
@@ -376,8 +377,7 @@ def related_posts(
             ORDER BY pinned_at ASC NULLS LAST, shared_tags DESC, p.date DESC,
                      p.page_ptr_id DESC
             """,  # noqa: S608 -- fixed SQL; every value is a parameter
-            [post.pk, *tag_ids, *readable_params, *params, *left_out],
-        )
+        [post.pk, *tag_ids, *readable_params, *params, *left_out],
     )
     pinned = sum(1 for found_post in found if found_post.pinned_at is not None)
     return found[: max(count, pinned)]
