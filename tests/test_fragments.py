@@ -195,6 +195,29 @@ def test_an_authors_new_name_shows_on_the_next_render(client, tree):
 
 
 @pytest.mark.django_db
+def test_a_blogs_header_is_its_own_and_follows_a_new_title(client, tree):
+    from byline.blogs.models import BlogPage
+
+    other = tree.blogs.add_child(instance=BlogPage(title="Other Column", slug="other-column"))
+    posts = [make_post(tree.blog, slug=f"column-{day}", date=at(day)) for day in (3, 4)]
+    others = [make_post(other, slug=f"other-{day}", date=at(day)) for day in (3, 4)]
+
+    def header(post) -> str:
+        return section(render(client, post.url), 'class="blog-header"', "</header>")
+
+    assert all("Bekker&#x27;s Blog" in header(p) for p in posts)
+    assert all(
+        "Other Column" in header(p) and 'href="/blogs/other-column/archive/"' in header(p)
+        for p in others
+    )
+    blog = tree.blog
+    blog.title = "Bekker on Business"
+    blog.save_revision().publish()
+    assert all("Bekker on Business" in header(p) for p in posts)
+    assert all("Other Column" in header(p) for p in others)
+
+
+@pytest.mark.django_db
 def test_a_summarys_comment_count_follows_approvals(client, tree):
     post = make_post(tree.blog, slug="talked", date=at(4))
     assert "1 comment" not in render(client, tree.blog.url)
