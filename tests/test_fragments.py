@@ -218,6 +218,29 @@ def test_a_blogs_header_is_its_own_and_follows_a_new_title(client, tree):
 
 
 @pytest.mark.django_db
+def test_bylines_are_remembered_per_list_of_authors(client, tree):
+    """Namesakes each link to their own page, a byline without links (a summary's) stays
+    without, and an author deleted since keeps the name without a link."""
+    from tests.factories import AuthorFactory
+
+    namesake = AuthorFactory(name="Scott Bekker", slug="scott-bekker-2")
+    first = make_post(tree.blog, slug="first", date=at(3), authors=[tree.author])
+    second = make_post(tree.blog, slug="second", date=at(4), authors=[namesake])
+    both = make_post(tree.blog, slug="both", date=at(5), authors=[tree.author, namesake])
+    link = '<a href="/authors/{}/" rel="author">Scott Bekker</a>'
+    for post, slugs in ((first, ["scott-bekker"]), (second, ["scott-bekker-2"])):
+        byline = section(render(client, post.url), 'class="byline"', "</p>")
+        assert byline.count('rel="author"') == 1 and link.format(slugs[0]) in byline
+    byline = section(render(client, both.url), 'class="byline"', "</p>")
+    assert f"{link.format('scott-bekker')} and {link.format('scott-bekker-2')}" in byline
+    summaries = section(render(client, tree.blog.url), "post-list", "</main>")
+    assert "by Scott Bekker and Scott Bekker" in summaries and 'rel="author"' not in summaries
+    Author.objects.filter(pk=namesake.pk).delete()
+    byline = section(render(client, second.url), 'class="byline"', "</p>")
+    assert "Scott Bekker" in byline and 'rel="author"' not in byline
+
+
+@pytest.mark.django_db
 def test_a_summarys_comment_count_follows_approvals(client, tree):
     post = make_post(tree.blog, slug="talked", date=at(4))
     assert "1 comment" not in render(client, tree.blog.url)

@@ -90,3 +90,21 @@ def post_summaries(
             for position, post in enumerate(posts)
         )
     )
+
+
+@register.simple_tag(takes_context=True)
+def author_names(context: template.Context, authors: Iterable, links: bool = True) -> SafeString:
+    """A post's authors as a byline reads them (blogs/includes/author_names.html), each a
+    link to their page unless `links` is false: made once per content version for each list
+    of authors (an author's change starts a new version), since every post of a column
+    names the same ones, twice on its page."""
+    authors = list(authors)
+    names = context.template.engine.get_template("blogs/includes/author_names.html")
+    # A deleted author's kept credit has no key: its name stands for it.
+    key = ("author-names", bool(links), *((a.pk, a.slug, a.name) for a in authors))
+
+    def build() -> SafeString:
+        with context.push(authors=authors, links=links):
+            return mark_safe(names.render(context))  # noqa: S308 -- a template's output
+
+    return frame.remembered_unless_preview(context.get("request"), key, build, per_item=True)
