@@ -174,6 +174,40 @@ def test_each_site_gets_its_own_remembered_masthead_and_footer(client, tree, pos
 
 
 @pytest.mark.django_db
+def test_site_root_paths_are_read_once_per_version_and_follow_a_new_site(
+    client, tree, post, monkeypatch, settings
+):
+    """Every page URL is made from the sites' root paths, which Wagtail reads from the shared
+    cache once per request: here once per content version. A site added for the blogs
+    gives the post its address there on the next render."""
+    from wagtail.models import sites
+
+    reads = []
+    get = sites.cache.get
+
+    def counting_get(key, *args, **kwargs):
+        if key == sites.SITE_ROOT_PATHS_CACHE_KEY:
+            reads.append(key)
+        return get(key, *args, **kwargs)
+
+    settings.BYLINE_PAGECACHE = False  # every request renders
+    monkeypatch.setattr(sites.cache, "get", counting_get)
+    second = make_post(tree.blog, slug="how", date=post.date)
+    urls = ["/", post.url, second.url]
+    for url in urls[:2]:
+        render(client, url)
+    reads.clear()
+    # A post not rendered yet in this version (as each is in a bake) makes its addresses.
+    assert 'href="/blogs/bekkers-blog/2011/07/why/"' in render(client, urls[2])
+    assert reads == []
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "columns.example"]
+    Site.objects.create(hostname="columns.example", port=80, root_page=tree.blogs)
+    moved = client.get("/bekkers-blog/2011/07/why/", HTTP_HOST="columns.example")
+    assert moved.status_code == 200
+    assert '"url":"http://columns.example/bekkers-blog/2011/07/why/"' in moved.content.decode()
+
+
+@pytest.mark.django_db
 def test_an_author_or_link_change_shows_on_their_page_on_the_next_render(client, tree, post):
     """The author page's header and JSON-LD are remembered per content version."""
     url = tree.author.get_absolute_url()

@@ -295,6 +295,13 @@ class BlogPage(PreviewHandlerMixin, RoutablePageMixin, Page):
             return posts.at_their_address().order_by("-date", "-pk")
         return posts.published()
 
+    def get_url_parts(self, request: HttpRequest | None = None):
+        # Wagtail's, remembered per content version and host (as a post's are made from
+        # them): every page links to its blogs, and reverse() per link added up.
+        if not self.url_path:
+            return super().get_url_parts(request)
+        return _blog_url_parts(self.url_path, request)
+
     def route(self, request: HttpRequest, path_components: list[str]) -> RouteResult:
         if self.live and len(path_components) == 3:
             year, month, slug = path_components

@@ -415,9 +415,11 @@ def forget() -> None:
 
 
 def find_site(request: HttpRequest):
-    """Wagtail's Site.find_for_request lookup, remembered per host and port."""
+    """Wagtail's Site.find_for_request lookup, remembered per host and port; and the sites'
+    root paths, which every page URL of the request is made from."""
     from django.http.request import split_domain_port
 
+    _give_site_root_paths(request)
     hostname = split_domain_port(request._get_raw_host())[0]
     port = request.get_port()
     key = ("site", hostname, port)
@@ -429,6 +431,19 @@ def find_site(request: HttpRequest):
 
 
 _wagtail_find_site: Callable[[HttpRequest], Any] = None  # type: ignore[assignment]
+
+
+def _give_site_root_paths(request: HttpRequest) -> None:
+    """Give `request` the sites' root paths, which Wagtail reads (from the shared cache, once
+    per request) to make any page's URL: remembered per content version here, as sites and
+    pages start a new one. Wagtail keeps them on the request under this attribute."""
+    if hasattr(request, "_wagtail_cached_site_root_paths"):
+        return
+    from wagtail.models import Site
+
+    request._wagtail_cached_site_root_paths = remembered(
+        request, ("site-root-paths",), Site.get_site_root_paths
+    )
 
 
 def install_site_lookup() -> None:

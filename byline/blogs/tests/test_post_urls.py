@@ -35,6 +35,12 @@ def test_addresses_are_wagtails_with_the_date(tree):
     assert PostPage.objects.get(pk=posts[3].pk).url == (
         "/blogs/%C3%A9conomie/2011/07/%C3%BCber-alles/"
     )
+    # A blog's own parts are Wagtail's too, remembered.
+    for blog in (BlogPage.objects.get(pk=tree.blog.pk), BlogPage.objects.get(pk=accented.pk)):
+        for _ in range(2):
+            assert blog.get_url_parts() == Page.get_url_parts(blog)
+            assert blog.get_url_parts(request) == Page.get_url_parts(blog, request)
+    assert BlogPage.objects.get(pk=accented.pk).url == "/blogs/%C3%A9conomie/"
 
 
 def test_each_host_gets_its_own_site_address(tree, settings):
@@ -49,6 +55,9 @@ def test_each_host_gets_its_own_site_address(tree, settings):
         parts = fresh.get_url_parts(request)
         assert parts == wagtails_parts(fresh, request)
         assert parts[1] == f"http://{host}"
+        blog = BlogPage.objects.get(pk=tree.blog.pk)
+        assert blog.get_url_parts(request) == Page.get_url_parts(blog, request)
+        assert blog.get_url_parts(request)[1] == f"http://{host}"
 
 
 def test_a_host_not_allowed_gets_wagtails_parts(tree):
