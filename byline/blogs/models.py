@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost, ValidationError
@@ -14,8 +14,8 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import iri_to_uri
 from django.utils.functional import cached_property
-from django.utils.http import RFC3986_SUBDELIMS
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -177,11 +177,6 @@ def _blog_url_parts(url_path: str, request: HttpRequest | None):
     except DisallowedHost:
         return build()  # not a host of this site's: nothing to remember it under
     return frame.remembered(request, ("blog-url-parts", url_path, host), build, per_item=True)
-
-
-def _quoted(slug: str) -> str:
-    # What reverse() makes of a path argument.
-    return quote(slug, safe=RFC3986_SUBDELIMS + "/~:@")
 
 
 class PostQuerySet(PageQuerySet):
@@ -560,9 +555,9 @@ class PostPage(PreviewHandlerMixin, Page):
     def get_url_parts(self, request: HttpRequest | None = None):
         if self.date is None or not self.url_path:
             return super().get_url_parts(request)
-        # The blog's address, as Wagtail makes it, then the date and the slug, encoded as
-        # Wagtail's reverse() encodes it (a French or German column's WordPress slugs are not
-        # ASCII). The blog's part is worked out once per content version and host: reversing
+        # The blog's address, as Wagtail makes it, then the date and the slug, percent-encoded
+        # as reverse() and the sitemaps encode it (a French or German column's WordPress slugs
+        # are not ASCII). The blog's part is worked out once per content version and host: reversing
         # wagtail_serve for every post link cost a bake 3% of its CPU.
         blog_url_path, _, slug = self.url_path.rstrip("/").rpartition("/")
         parts = _blog_url_parts(f"{blog_url_path}/", request)
@@ -570,7 +565,7 @@ class PostPage(PreviewHandlerMixin, Page):
             return parts
         site_id, root_url, blog_path = parts
         local = self.local_date
-        return site_id, root_url, f"{blog_path}{local:%Y}/{local:%m}/{_quoted(slug)}/"
+        return site_id, root_url, f"{blog_path}{local:%Y}/{local:%m}/{iri_to_uri(slug)}/"
 
     def serializable_data(self) -> dict:
         # A revision carries each credit's name, so the byline survives the author's deletion

@@ -133,12 +133,12 @@ class _RawPlan:
         column_of = connection.introspection.identifier_converter
         columns = [column_of(column) for column in columns]
         fields = {column_of(field.column): field for field in model._meta.fields}
-        init_fields = [field for field in model._meta.fields if column_of(field.column) in columns]
+        selected = [(column, field) for column, field in fields.items() if column in columns]
         self.model = model
-        self.names = [field.attname for field in init_fields]
+        self.names = [field.attname for _, field in selected]
         if model._meta.pk.attname not in self.names:
             raise ValueError("A raw statement must select the primary key")
-        self.positions = [columns.index(column_of(field.column)) for field in init_fields]
+        self.positions = [columns.index(column) for column, _ in selected]
         self.annotations = [
             (column, position) for position, column in enumerate(columns) if column not in fields
         ]
