@@ -104,7 +104,9 @@ def _settle(converter: ContentstateConverter, markup: str) -> str:
     stored = _once(converter, markup)
     if stored and not _UNSETTLED.search(stored):
         return stored
-    for _ in range(3):
+    # A pass may settle one such place only (a no-break space after each of several line
+    # breaks went one a pass): as many passes as there are places, and a few more.
+    for _ in range(3 + len(_UNSETTLED.findall(stored))):
         again = _once(converter, stored)
         if again == stored:
             break

@@ -5,7 +5,7 @@ nothing. Checked on hand-picked bad input and on generated markup."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from wagtail.admin.rich_text.converters.contentstate import ContentstateConverter
 
@@ -114,6 +114,8 @@ def prose(draw, depth: int = 0) -> str:
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(prose())
+# Found by a run: five passes to settle, where four were made.
+@example('\xa0<br>\xa0<br></br>\xa0</br><a href="https://x.example/">\xa0</a> <')
 def test_stored_prose_is_what_the_editor_saves_back(content):
     stored = draftail_html(content)
     assume(stored)  # nothing left: no block is stored
