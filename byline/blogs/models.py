@@ -655,6 +655,7 @@ class PostPage(PreviewHandlerMixin, Page):
                 older=older_window,
                 newer=self.NEIGHBOUR_WINDOW,
                 walk=walk_date_index(size=blog_posts, wanted=older_window, total=site_posts),
+                request=request,
             )
             context["more_from_blog"] = more
             context["previous_post"] = next(iter(more), None)

@@ -16,6 +16,11 @@ a tag, and stays fast when one tag is on every post:
 3. the candidates are ranked here (tags shared, then newest) and the best loaded, with the
    posts editors pinned (PostPageRelated) first, in their order.
 
+A bake (``frame.reading_ahead``) renders every post, so each of its processes reads what
+both lists are made from once per content version (``PostIndex``: every readable post's link
+row, every post's tags, the pinned posts) and makes each post's lists from it without a
+statement; the same posts, in the same order, as the statements give (the tests compare them).
+
 Usage::
 
     posts = related_posts(post, exclude={post.pk, *(p.pk for p in column)})
@@ -25,7 +30,9 @@ from __future__ import annotations
 
 import functools
 import heapq
+import math
 from array import array
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -57,7 +64,15 @@ _PAGE_LINK_COLUMNS = [field for field in LINK_FIELDS if field != "date"]
 
 
 def column_around(
-    blog, *, date, pk: int, older: int, newer: int, walk: bool, count: int = MORE_COUNT
+    blog,
+    *,
+    date,
+    pk: int,
+    older: int,
+    newer: int,
+    walk: bool,
+    count: int = MORE_COUNT,
+    request: HttpRequest | None = None,
 ) -> tuple[list, object | None]:
     """The column around the post (`date`, `pk`) of `blog`: up to `count` of its published
     posts before it in date order, ties by id (newest first: "More from", the first is the
@@ -69,8 +84,13 @@ def column_around(
     compared as they come, and only the posts shown become page objects (the windows'
     25 objects through raw() cost four times the statement). `walk`: walk the date index
     (plans.walk_date_index); otherwise the blog's posts are read by tree path and sorted, the
-    date compared as an expression so that SQLite stays off the date index."""
+    date compared as an expression so that SQLite stays off the date index. In a bake, the
+    same windows are taken from the held PostIndex."""
     from byline.blogs.visibility import readable_sql
+
+    index = held_index(request)
+    if index is not None:
+        return _held_column_around(index, blog.path, date, pk, older, newer, count)
 
     readable, readable_params = readable_sql("pg")
     columns = ", ".join(f"pg.{f}" for f in _PAGE_LINK_COLUMNS)
@@ -268,7 +288,8 @@ def _ranked_ids(
     hold under the current content version (query 2, one statement)."""
     from byline.core import frame
 
-    tags, total = _tag_sizes(post_id)
+    index = held_index(request)
+    tags, total = _tag_sizes(post_id) if index is None else index.tag_sizes_of(post_id)
     tags = tags[:max_tags]
     if not tags:
         return [], []
@@ -346,6 +367,11 @@ def related_posts(
         max_tags=MAX_TAGS,
         request=request,
     )
+    index = held_index(request)
+    if index is not None:
+        found = index.related(post.pk, tag_ids, ranked_ids, left_out={post.pk, *exclude})
+        pinned = sum(1 for found_post in found if found_post.pinned_at is not None)
+        return found[: max(count, pinned)]
     for ranked_id in ranked_ids:
         sql += " UNION ALL SELECT %s"
         params.append(ranked_id)
@@ -381,3 +407,135 @@ def related_posts(
     )
     pinned = sum(1 for found_post in found if found_post.pinned_at is not None)
     return found[: max(count, pinned)]
+
+
+@dataclass(frozen=True)
+class PostIndex:
+    """What a bake's process holds to make every post's column without a statement: each
+    readable, dated post's link row (as column_around reads it) by id, and each blog's in
+    date order (ties by id); every post's tag rows, how many rows each tag has and the
+    largest post id (as _tag_sizes reads them); each post's pinned posts with their place.
+    About 1 kB a post."""
+
+    rows: dict[int, tuple]
+    # A blog's tree path → its posts' (date, id) in ascending order, and their rows alike.
+    columns: dict[str, tuple[list[tuple], list[tuple]]]
+    post_tags: dict[int, list[int]]
+    tag_counts: dict[int, int]
+    max_post_id: int
+    pinned: dict[int, list[tuple[int, int | None]]]
+
+    def tag_sizes_of(self, post_id: int) -> tuple[list[tuple[int, int]], int]:
+        """What _tag_sizes(post_id) reads."""
+        found = [(tag_id, self.tag_counts[tag_id]) for tag_id in self.post_tags.get(post_id, ())]
+        return sorted(found, key=lambda r: (r[1], r[0])), self.max_post_id
+
+    def related(
+        self, post_id: int, tag_ids: list[int], ranked_ids: list[int], *, left_out: set[int]
+    ) -> list:
+        """The posts related_posts' statement loads: the pinned and the ranked, readable
+        and dated, not left out; pinned first in their order, then by tags shared (of
+        `tag_ids`), newest first, highest id first."""
+        pinned_at: dict[int, int | None] = {}
+        for related_id, sort_order in self.pinned.get(post_id, ()):
+            pinned_at.setdefault(related_id, sort_order)
+        looked_at = set(tag_ids)
+        chosen = []
+        for candidate in dict.fromkeys([*pinned_at, *ranked_ids]):
+            row = self.rows.get(candidate)
+            if row is None or candidate in left_out:
+                continue
+            shared = sum(1 for tag_id in self.post_tags.get(candidate, ()) if tag_id in looked_at)
+            chosen.append((pinned_at.get(candidate), shared, row))
+        chosen.sort(key=lambda c: _when(c[2]), reverse=True)
+        chosen.sort(key=lambda c: (c[0] is None, c[0] or 0, -c[1]))
+        posts = []
+        for at, shared, row in chosen:
+            post = _link_post(row)
+            post.pinned_at, post.shared_tags = at, shared
+            posts.append(post)
+        return posts
+
+
+def held_index(request: HttpRequest | None) -> PostIndex | None:
+    """The PostIndex of this content version in a bake (frame.reading_ahead), else None."""
+    from byline.core import frame
+
+    if request is None or not frame.reading_ahead():
+        return None
+    return frame.remembered(request, ("post-index",), _read_index)
+
+
+def _read_index() -> PostIndex:
+    """Four statements over every post. Nothing is loaded as a model, so nothing is noted as
+    what a page shows: each page notes the posts it shows as it makes them (_link_post)."""
+    from wagtail.models import Page
+
+    from byline.blogs.visibility import readable_sql
+
+    readable, readable_params = readable_sql("pg")
+    columns = ", ".join(f"pg.{f}" for f in _PAGE_LINK_COLUMNS)
+    rows: dict[int, tuple] = {}
+    columns_by_blog: dict[str, list[tuple]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT p.page_ptr_id, pg.id, {columns}, p.date, NULL
+                FROM blogs_postpage p JOIN wagtailcore_page pg ON pg.id = p.page_ptr_id
+                WHERE p.date IS NOT NULL AND {readable}""",  # noqa: S608 -- fixed SQL
+            readable_params,
+        )
+        for raw in cursor.fetchall():
+            row = _link_row(raw)
+            rows[row[0]] = row
+            path = row[_link_path_at()]
+            columns_by_blog.setdefault(path[: -Page.steplen], []).append(row)
+        cursor.execute("SELECT content_object_id, tag_id FROM blogs_postpagetag ORDER BY id")
+        post_tags: dict[int, list[int]] = {}
+        tag_counts: Counter[int] = Counter()
+        for post_id, tag_id in cursor.fetchall():
+            post_tags.setdefault(post_id, []).append(tag_id)
+            tag_counts[tag_id] += 1
+        cursor.execute("SELECT COALESCE(MAX(page_ptr_id), 0) FROM blogs_postpage")
+        max_post_id = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT post_id, related_post_id, sort_order FROM blogs_postpagerelated ORDER BY id"
+        )
+        pinned: dict[int, list[tuple[int, int | None]]] = {}
+        for post_id, related_id, sort_order in cursor.fetchall():
+            pinned.setdefault(post_id, []).append((related_id, sort_order))
+    columns_in_order = {}
+    for path, blog_rows in columns_by_blog.items():
+        blog_rows.sort(key=_when)
+        columns_in_order[path] = ([_when(row) for row in blog_rows], blog_rows)
+    return PostIndex(rows, columns_in_order, post_tags, dict(tag_counts), max_post_id, pinned)
+
+
+@functools.cache
+def _link_path_at() -> int:
+    """Where a link row holds the page's tree path."""
+    return [name for name, _column, _converters in _link_columns()].index("path")
+
+
+def _held_column_around(
+    index: PostIndex, blog_path: str, date, pk: int, older: int, newer: int, count: int
+) -> tuple[list, object | None]:
+    """column_around's windows, taken from the held index: `older` posts from the post's
+    date back and `newer` from it on (the post itself left out), then compared as
+    column_around compares its rows."""
+    keys, rows = index.columns.get(blog_path, ([], []))
+    older_rows, newer_rows = [], []
+    at = bisect_right(keys, (date, math.inf)) - 1
+    while at >= 0 and len(older_rows) < older:
+        if keys[at][1] != pk:
+            older_rows.append(rows[at])
+        at -= 1
+    at = bisect_left(keys, (date, -math.inf))
+    while at < len(keys) and len(newer_rows) < newer:
+        if keys[at][1] != pk:
+            newer_rows.append(rows[at])
+        at += 1
+    at_key = (date, pk)
+    before = [row for row in older_rows if _when(row) < at_key]
+    after = [row for row in newer_rows if _when(row) > at_key]
+    more = [_link_post(row) for row in before[:count]]
+    return more, (_link_post(after[0]) if after else None)
