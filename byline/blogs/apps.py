@@ -34,12 +34,13 @@ class BlogsConfig(AppConfig):
         """A new content version (byline.core.frame) when an author or their links change,
         or a tag or a post's tagging does (in the admin's tag screens or a script, without a
         page save): names, links and tags show in bylines, post summaries, tag lists, related
-        posts and JSON-LD that a process keeps under the version. Posts and blogs are pages,
-        which bump it in core."""
+        posts and JSON-LD that a process keeps under the version. So does a pinned related
+        post written without a page save (a bake keeps every post's pins under the version:
+        related.PostIndex). Posts and blogs are pages, which bump it in core."""
         from django.db.models.signals import post_delete, post_save
         from taggit.models import Tag
 
-        from byline.blogs.models import Author, AuthorLink, PostPageTag
+        from byline.blogs.models import Author, AuthorLink, PostPageRelated, PostPageTag
         from byline.blogs.signal_handlers import tagging_deleted
         from byline.core import frame
 
@@ -50,4 +51,8 @@ class BlogsConfig(AppConfig):
         post_save.connect(frame.bump, sender=PostPageTag, dispatch_uid=f"{uid}-tagging-saved")
         post_delete.connect(
             tagging_deleted, sender=PostPageTag, dispatch_uid=f"{uid}-tagging-deleted"
+        )
+        post_save.connect(frame.bump, sender=PostPageRelated, dispatch_uid=f"{uid}-pin-saved")
+        post_delete.connect(
+            tagging_deleted, sender=PostPageRelated, dispatch_uid=f"{uid}-pin-deleted"
         )

@@ -461,7 +461,9 @@ def held_index(request: HttpRequest | None) -> PostIndex | None:
     """The PostIndex of this content version in a bake (frame.reading_ahead), else None."""
     from byline.core import frame
 
-    if request is None or not frame.reading_ahead():
+    # Without a version nothing is remembered: the index would be read again for every
+    # post, where the statements cost a millisecond.
+    if request is None or not frame.reading_ahead() or frame.request_version(request) is None:
         return None
     return frame.remembered(request, ("post-index",), _read_index)
 

@@ -108,3 +108,27 @@ def test_a_change_during_a_bake_is_in_the_next_columns(site):
         assert gone.pk not in after
         new = make_post(site[13].get_parent().specific, date=at(12, hour=13))
         assert column(site[13])[0][0] == new.pk
+
+
+def test_a_pin_written_during_a_bake_is_in_the_next_columns(site):
+    """A pinned post written without a page save (a script, the shell) starts a new content
+    version, as a tagging does: the index is read again."""
+    with frame.holding_items(1000):
+        before = column(site[3])[3]
+        assert site[12].pk not in [pk for pk, *_ in before]
+        pin(site[3], site[12])
+        assert column(site[3])[3][0][:2] == (site[12].pk, 0)
+        PostPageRelated.objects.filter(post=site[3]).delete()
+        assert column(site[3])[3] == before
+
+
+def test_without_a_content_version_a_bake_uses_the_statements(site, monkeypatch):
+    """Nothing is remembered when the version cannot be read: the index is not read for
+    every post then, the statements are used."""
+    monkeypatch.setattr(frame, "content_version", lambda: None)
+    reads = []
+    monkeypatch.setattr(related, "_read_index", lambda: reads.append(1))
+    served = column(site[10])
+    with frame.holding_items(1000):
+        assert column(site[10]) == served
+    assert reads == []
