@@ -351,14 +351,8 @@ def related_posts(
     pinned post. Two queries whatever the number of candidates (three when this process
     has yet to read one of its tags' lists): the tags read, then the chosen posts loaded in
     one statement (its count of shared tags re-ranks the handful chosen)."""
-    from byline.blogs.models import PostPage
-    from byline.blogs.visibility import readable_sql
-
     if count <= 0:
         return []
-    # One IN (subquery) over the pinned and the ranked ids: SQLite looks each up by key. An
-    # OR of two IN conditions made it scan every post (21 ms rather than 6 at 10,000 posts).
-    sql, params = "SELECT related_post_id FROM blogs_postpagerelated WHERE post_id = %s", [post.pk]
     tag_ids, ranked_ids = _ranked_ids(
         post.pk,
         exclude=exclude,
@@ -367,15 +361,30 @@ def related_posts(
         max_tags=MAX_TAGS,
         request=request,
     )
+    left_out = [post.pk, *exclude]
     index = held_index(request)
-    if index is not None:
-        found = index.related(post.pk, tag_ids, ranked_ids, left_out={post.pk, *exclude})
-        pinned = sum(1 for found_post in found if found_post.pinned_at is not None)
-        return found[: max(count, pinned)]
+    if index is None:
+        found = _load_related(post.pk, tag_ids, ranked_ids, left_out)
+    else:
+        found = index.related(post.pk, tag_ids, ranked_ids, left_out=set(left_out))
+    pinned = sum(1 for found_post in found if found_post.pinned_at is not None)
+    return found[: max(count, pinned)]
+
+
+def _load_related(
+    post_id: int, tag_ids: list[int], ranked_ids: list[int], left_out: list[int]
+) -> list:
+    """The pinned and the ranked posts, readable and dated, not left out, in one statement:
+    pinned first in their order, then by tags shared (of `tag_ids`), newest first."""
+    from byline.blogs.models import PostPage
+    from byline.blogs.visibility import readable_sql
+
+    # One IN (subquery) over the pinned and the ranked ids: SQLite looks each up by key. An
+    # OR of two IN conditions made it scan every post (21 ms rather than 6 at 10,000 posts).
+    sql, params = "SELECT related_post_id FROM blogs_postpagerelated WHERE post_id = %s", [post_id]
     for ranked_id in ranked_ids:
         sql += " UNION ALL SELECT %s"
         params.append(ranked_id)
-    left_out = [post.pk, *exclude]
     readable, readable_params = readable_sql("pg")
     shared = (
         "(SELECT COUNT(*) FROM blogs_postpagetag t WHERE t.content_object_id = p.page_ptr_id"
@@ -387,7 +396,7 @@ def related_posts(
     # published() queryset) spent three times the statement's own time compiling it. The
     # same rule (readable_sql), the same order: pinned first in their order, then by tags
     # shared, newest first.
-    found = raw_instances(
+    return raw_instances(
         PostPage,
         f"""
             SELECT p.page_ptr_id, pg.id, {", ".join(f"pg.{f}" for f in _PAGE_LINK_COLUMNS)},
@@ -403,10 +412,8 @@ def related_posts(
             ORDER BY pinned_at ASC NULLS LAST, shared_tags DESC, p.date DESC,
                      p.page_ptr_id DESC
             """,  # noqa: S608 -- fixed SQL; every value is a parameter
-        [post.pk, *tag_ids, *readable_params, *params, *left_out],
+        [post_id, *tag_ids, *readable_params, *params, *left_out],
     )
-    pinned = sum(1 for found_post in found if found_post.pinned_at is not None)
-    return found[: max(count, pinned)]
 
 
 @dataclass(frozen=True)
@@ -433,7 +440,7 @@ class PostIndex:
     def related(
         self, post_id: int, tag_ids: list[int], ranked_ids: list[int], *, left_out: set[int]
     ) -> list:
-        """The posts related_posts' statement loads: the pinned and the ranked, readable
+        """What _load_related loads, from the index: the pinned and the ranked, readable
         and dated, not left out; pinned first in their order, then by tags shared (of
         `tag_ids`), newest first, highest id first."""
         pinned_at: dict[int, int | None] = {}
