@@ -7,13 +7,14 @@ import io
 import sys
 
 from byline.ops.requestlog import ENVIRON_NOT_A_REQUEST
-from byline.pagecache.keys import ENVIRON_KEY, PageKey, normal_host
+from byline.pagecache.keys import ENVIRON_GZIP_ONLY, ENVIRON_KEY, PageKey, normal_host
 
 
-def page_environ(key: PageKey, *, scheme: str) -> dict:
+def page_environ(key: PageKey, *, scheme: str, gzip_only: bool = False) -> dict:
     """A plain GET of `key`'s path and query with its host as the Host header, carrying the
     key so that the store's middleware files the render under it; on the key's port if it
-    names one, else the scheme's default."""
+    names one, else the scheme's default. `gzip_only`: the entry is stored without a brotli
+    body (services.compressed)."""
     # Django reads the host from HTTP_HOST; SERVER_NAME only has to be there (PEP 3333).
     server_name, _port = normal_host(key.host, scheme) or (key.host, "")
     return {
@@ -35,4 +36,5 @@ def page_environ(key: PageKey, *, scheme: str) -> dict:
         "wsgi.version": (1, 0),
         ENVIRON_KEY: key,
         ENVIRON_NOT_A_REQUEST: True,
+        ENVIRON_GZIP_ONLY: gzip_only,
     }

@@ -18,6 +18,9 @@ from django.http.request import host_validation_re, validate_host
 # The environ entry that marks a request the store could not answer (the storing middleware
 # keeps what Django renders for it).
 ENVIRON_KEY = "byline.pagecache.key"
+# Beside it, for a render whose entry needs no brotli body (`byline bake`: see
+# services.compressed).
+ENVIRON_GZIP_ONLY = "byline.pagecache.gzip_only"
 # ?page=N is the only query a stored page may have; anything else (search, tracking
 # parameters, /?p=ID of WordPress) goes to Django and is never stored. A ?page=N render is
 # kept only where the view paginated and page N exists (middleware.keeps).

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 
 from byline.ops.db_router import read_from_primary
 from byline.pagecache import tracking
-from byline.pagecache.keys import ENVIRON_KEY, PageKey
+from byline.pagecache.keys import ENVIRON_GZIP_ONLY, ENVIRON_KEY, PageKey
 from byline.pagecache.respond import respond
 from byline.pagecache.services import entry_for
 from byline.pagecache.store import get_store
@@ -67,7 +67,16 @@ class PageStoreMiddleware:
                 response = self.get_response(request)
             finally:
                 deps = tracking.stop(token)
-            entry = entry_for(request, response, deps=deps) if keeps(request, key) else None
+            entry = (
+                entry_for(
+                    request,
+                    response,
+                    deps=deps,
+                    brotli_too=not request.META.get(ENVIRON_GZIP_ONLY, False),
+                )
+                if keeps(request, key)
+                else None
+            )
         if entry is None:
             return response
         # What a background re-render asks for again, and whether a change came after this

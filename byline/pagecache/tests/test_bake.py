@@ -1,6 +1,8 @@
 """`byline bake DIR` and `byline bake DIR --changed`."""
 
+import gc
 import gzip
+import hashlib
 import json
 import logging
 from collections import Counter
@@ -10,6 +12,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 from byline.core import frame
+from byline.pagecache.bake import GC_THRESHOLDS
+from byline.pagecache.keys import bake_key
 from tests.factories import make_column, make_post
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +65,54 @@ def test_bake_writes_the_whole_public_site(site, page_store, keep_connection, tm
     for name in ("index.html", first.url.strip("/") + "/index.html", "feed/index.xml"):
         assert gzip.decompress((out / f"{name}.gz").read_bytes()) == (out / name).read_bytes()
     assert not any(name.startswith(("admin", "static/", "search")) for name in files)
+
+
+def test_a_bakes_entries_carry_no_brotli_and_its_etags_are_its_files(
+    site, page_store, keep_connection, tmp_path, reader
+):
+    first, _other = site
+    out = tmp_path / "site"
+    files = bake(out)
+    # The etag the manifest keeps (the store's, not worked out again) is the file's bytes'.
+    for name, etag in files.items():
+        assert etag == hashlib.sha256((out / name).read_bytes()).hexdigest()[:32], name
+    key = bake_key(first.url, "", host="localhost", scheme="http")
+    baked = page_store.get(key)
+    assert set(baked.bodies) == {"identity", "gzip"}
+    # A reader who accepts brotli gets the bake's entry gzipped until it is rendered again,
+    # and that render, a reader's, is stored with brotli.
+    answer = reader.get(first.url, HTTP_ACCEPT_ENCODING="gzip, br")
+    assert answer.state == "hit" and answer.headers["content-encoding"] == "gzip"
+    assert gzip.decompress(answer.body) == (out / files_name(first)).read_bytes()
+    page_store.delete(key)
+    assert reader.get(first.url).state == "miss"
+    assert set(page_store.get(key).bodies) == {"identity", "gzip", "br"}
+    answer = reader.get(first.url, HTTP_ACCEPT_ENCODING="gzip, br")
+    assert answer.state == "hit" and answer.headers["content-encoding"] == "br"
+
+
+def files_name(post) -> str:
+    return post.url.strip("/") + "/index.html"
+
+
+def test_a_bake_collects_garbage_less_often_while_it_renders(
+    site, page_store, keep_connection, tmp_path
+):
+    from django.core.signals import request_started
+
+    before = gc.get_threshold()
+    during = set()
+
+    def note(**kwargs):
+        during.add(gc.get_threshold())
+
+    request_started.connect(note)
+    try:
+        bake(tmp_path / "site")
+    finally:
+        request_started.disconnect(note)
+    assert during == {GC_THRESHOLDS}
+    assert gc.get_threshold() == before != GC_THRESHOLDS
 
 
 def test_a_bake_writes_no_request_log_lines(site, page_store, keep_connection, tmp_path, client):
