@@ -283,6 +283,12 @@ def _build_noted(build: Callable[[], T], *, replay: bool = True) -> tuple[T, Any
     return value, noted
 
 
+def note_loaded(rows: Iterable[Any]) -> None:
+    """Note `rows` (model instances) for the render being tracked, as loading them would:
+    for rows loaded once and handed out again."""
+    _tracker.replay(_tracker.noted_for(rows))
+
+
 def remembered(
     request: HttpRequest | None,
     key: Hashable,

@@ -132,3 +132,23 @@ def test_without_a_content_version_a_bake_uses_the_statements(site, monkeypatch)
     with frame.holding_items(1000):
         assert column(site[10]) == served
     assert reads == []
+
+
+def test_a_post_in_several_columns_is_noted_for_each_page_showing_it(site):
+    """A bake makes each column post once and hands out copies: every page showing one still
+    depends on it in the page store, as if it had loaded it."""
+    from byline.pagecache import tags, tracking
+
+    shown_on = {}
+    with frame.holding_items(1000):
+        for post in site:
+            token = tracking.start()
+            more, previous, following, related_posts = column(post)
+            noted = tracking.stop(token)
+            shown = {*more, previous, following, *(pk for pk, _at, _shared in related_posts)}
+            shown.discard(None)
+            for pk in shown:
+                shown_on.setdefault(pk, []).append(post.pk)
+            assert {tags.post(pk) for pk in shown} <= noted, post.pk
+    # Copies were handed out: posts were in more than one column.
+    assert max(len(pages) for pages in shown_on.values()) > 2
