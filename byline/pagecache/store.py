@@ -192,6 +192,9 @@ class FileStore:
         self.generation_file = self.root / "generation"
         self.usage_file = self.root / "usage"
         self.ledger = self.root / "ledger"
+        # Read at every put (twice and once): plain strings for _read_small.
+        self._generation_name = os.fspath(self.generation_file)
+        self._usage_name = os.fspath(self.usage_file)
         self.max_bytes = max_bytes
         self._full = False  # said so in the log once, until a put fits again
         self._memo: dict[str, tuple[tuple[int, int, int], Entry]] = {}
@@ -259,7 +262,7 @@ class FileStore:
 
     def generation(self) -> str:
         try:
-            return self.generation_file.read_text()
+            return _read_small(self._generation_name).decode()
         except FileNotFoundError:
             return ""
 
@@ -285,7 +288,7 @@ class FileStore:
     def usage(self) -> int:
         """Bytes of entries: what the last sweep measured, plus what was written since."""
         try:
-            measured = int(self.usage_file.read_bytes() or 0)
+            measured = int(_read_small(self._usage_name) or 0)
         except (FileNotFoundError, ValueError):
             measured = 0
         try:
@@ -549,6 +552,19 @@ def _temporary(directory: Path) -> tuple[int, str]:
     except FileNotFoundError:
         _make_dir(directory)
         return tempfile.mkstemp(dir=directory, prefix=".tmp-")
+
+
+def _read_small(name: str) -> bytes:
+    """The bytes of a small file (a generation, a size) in four system calls: about 2 µs of CPU
+    where pathlib's read_bytes takes 12, for files every put reads."""
+    fd = os.open(name, os.O_RDONLY)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 4096):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _make_dir(directory: str | Path) -> None:
