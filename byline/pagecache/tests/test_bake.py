@@ -10,9 +10,11 @@ from collections import Counter
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from byline.core import frame
-from byline.pagecache.bake import GC_THRESHOLDS
+from byline.pagecache.bake import GC_THRESHOLDS, LINK, found_links
 from byline.pagecache.keys import bake_key
 from tests.factories import make_column, make_post
 
@@ -227,6 +229,23 @@ def test_a_bake_loads_each_listed_post_once(
     assert set(loads) == {post.pk for post in posts}
     assert max(loads.values()) == 1, loads
     assert frame.MAX_PER_ITEM == 3
+
+
+# Pieces of markup a link is made of, and what could be mistaken for one.
+MARKUP = st.lists(
+    st.sampled_from(
+        [b"href", b"src", b"srcset", b"hr", b"=", b" ", b"\n", b'"', b"'", b"<", b">", b"/a", b"x"]
+    ),
+    max_size=40,
+).map(b"".join)
+
+
+@given(MARKUP)
+# A word inside a link found is not looked at again, as with findall.
+@example(b'<a href="src="x">')
+@example(b"<img src='/a/href=' alt=\"href='b'\">")
+def test_links_are_found_as_the_regular_expression_finds_them(body):
+    assert found_links(body) == LINK.findall(body)
 
 
 def test_links_followed_are_the_sites_own_only():
