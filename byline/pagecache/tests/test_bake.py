@@ -117,6 +117,34 @@ def test_a_bake_collects_garbage_less_often_while_it_renders(
     assert gc.get_threshold() == before != GC_THRESHOLDS
 
 
+def test_a_bakes_sqlite_connections_read_through_a_memory_map(tmp_path):
+    """A worker's connection is opened inside the bake: mapped. (The tests' own database is
+    in memory, which SQLite never maps.)"""
+    from django.db import connection
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    from byline.pagecache.bake import sqlite_mapped
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's own setting")
+
+    def opened() -> int:
+        wrapper = DatabaseWrapper(
+            {**connection.settings_dict, "NAME": str(tmp_path / "bake.sqlite3")}, alias="other"
+        )
+        try:
+            with wrapper.cursor() as cursor:
+                cursor.execute("PRAGMA mmap_size")
+                return cursor.fetchone()[0]
+        finally:
+            wrapper.close()
+
+    with sqlite_mapped():
+        # As much as asked for, or the most this SQLite maps.
+        assert opened() > 0
+    assert opened() == 0
+
+
 def test_a_bake_writes_no_request_log_lines(site, page_store, keep_connection, tmp_path, client):
     # The bake's renders are no reader's requests: a line each would bury the real ones.
     seen = []
