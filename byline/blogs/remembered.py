@@ -37,6 +37,15 @@ def fresh_copy(post: M) -> M:
     fresh = type(post).__new__(type(post))
     fresh.__dict__.update(post.__dict__)
     fresh._state = copy.copy(post._state)
+    # The related rows loaded through it (Django keeps them in the state's fields_cache)
+    # and those prefetched for it, in dictionaries of the copy's own: copy.copy shares them,
+    # and a row one request loaded through its copy would reach every other copy, shown
+    # there without being loaded, so without being noted for the page store.
+    if "fields_cache" in post._state.__dict__:
+        fresh._state.fields_cache = dict(post._state.fields_cache)
+    prefetched = post.__dict__.get("_prefetched_objects_cache")
+    if prefetched is not None:
+        fresh._prefetched_objects_cache = dict(prefetched)
     return fresh
 
 

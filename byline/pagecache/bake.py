@@ -21,6 +21,7 @@ import gc
 import gzip
 import hashlib
 import json
+import logging
 import multiprocessing
 import os
 import re
@@ -46,6 +47,8 @@ from byline.ops.db_router import read_from_primary
 from byline.pagecache.inprocess import page_environ
 from byline.pagecache.keys import PAGE_QUERY, PageKey, bake_key
 from byline.pagecache.store import get_store
+
+logger = logging.getLogger(__name__)
 
 MANIFEST = ".byline-bake.json"
 LINK = re.compile(rb"""(?:href|src)\s*=\s*["']([^"'<>\s]+)["']""")
@@ -82,8 +85,10 @@ GZIP_FROM = 512
 ITEMS_HELD = 40_000
 # The collector's thresholds while a bake renders. Rendering allocates a great many
 # short-lived containers, and with Python's (700, 10, 10) a process collected about 280
-# times a thousand pages: 2.6% of its CPU, 1.2% with these, for 8 MB more at its peak.
-GC_THRESHOLDS = (50_000, 20, 100)
+# times a thousand pages: 2.6% of its CPU, 1.2% with these, for 8 MB more at its peak. The
+# oldest generation keeps Python's 10, so that cycles there are still collected in a long
+# bake.
+GC_THRESHOLDS = (50_000, 20, 10)
 # How much of an SQLite database a bake's connections read through a memory map (SQLite
 # caps it at its build's limit, 2 GB by default). A bake reads much of the database, and
 # through the page cache serving is sized for (BYLINE_SQLITE_CACHE_KB: 2 MB) SQLite made a
@@ -380,12 +385,15 @@ def _render_pages(pages: list[tuple[str, str]]) -> list[Page] | tuple[str, str]:
 @contextlib.contextmanager
 def sqlite_mapped() -> Iterator[None]:
     """SQLITE_MMAP_BYTES for this process's SQLite connections and those it (or a worker it
-    forks) opens inside; none mapped after."""
+    forks) opens inside; after, each open connection maps what it mapped before (none, for
+    those opened inside)."""
 
     def map_file(sender: object, connection: BaseDatabaseWrapper, **kwargs: object) -> None:
         _map_sqlite(connection, SQLITE_MMAP_BYTES)
 
+    before = {}
     for connection in connections.all(initialized_only=True):
+        before[connection.alias] = _mapped_sqlite(connection)
         _map_sqlite(connection, SQLITE_MMAP_BYTES)
     connection_created.connect(map_file)
     try:
@@ -393,7 +401,19 @@ def sqlite_mapped() -> Iterator[None]:
     finally:
         connection_created.disconnect(map_file)
         for connection in connections.all(initialized_only=True):
-            _map_sqlite(connection, 0)
+            try:
+                _map_sqlite(connection, before.get(connection.alias, 0))
+            except Exception:
+                # A connection the bake's failure broke: what went wrong is the bake's error.
+                logger.warning("Could not unmap SQLite connection %s", connection.alias)
+
+
+def _mapped_sqlite(connection: BaseDatabaseWrapper) -> int:
+    """How much of its database an SQLite connection maps (0 for an in-memory one)."""
+    if connection.vendor != "sqlite" or connection.connection is None:
+        return 0
+    row = connection.connection.execute("PRAGMA mmap_size").fetchone()
+    return row[0] if row else 0
 
 
 def _map_sqlite(connection: BaseDatabaseWrapper, size: int) -> None:

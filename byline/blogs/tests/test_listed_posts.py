@@ -10,7 +10,7 @@ from django.db.models.signals import post_init
 from django.test import RequestFactory
 
 from byline.blogs.models import PostPage
-from byline.blogs.remembered import listed_posts
+from byline.blogs.remembered import fresh_copy, listed_posts
 from byline.core import frame
 from tests.factories import make_column
 
@@ -77,6 +77,21 @@ def test_each_render_of_a_listing_gets_its_own_copies(client, tree, posts):
         first[0].title = "Changed by one render"
         assert listing[0:2][0].title == "Post 6"
         assert listed_posts(request, [posts[-1].pk])[0].title == "Post 6"
+
+
+def test_a_row_loaded_through_one_copy_is_not_in_another(posts):
+    """Copies of one remembered post share no cache of related rows: what one page loads
+    through its copy, another loads (and notes) itself."""
+    [held] = listed_posts(None, [posts[0].pk])
+    first, second = fresh_copy(held), fresh_copy(held)
+    locale = first.locale
+    assert first._state.fields_cache["locale"] is locale
+    assert "locale" not in second._state.fields_cache
+    assert "locale" not in held._state.fields_cache
+    first._prefetched_objects_cache["something"] = []
+    assert "something" not in second._prefetched_objects_cache
+    # What the held post was loaded with, every copy still has without a query.
+    assert [a.pk for a in second.post_authors.all()] == [a.pk for a in held.post_authors.all()]
 
 
 def test_listed_posts_leaves_out_posts_no_longer_there(posts, loads):

@@ -145,6 +145,32 @@ def test_a_bakes_sqlite_connections_read_through_a_memory_map(tmp_path):
     assert opened() == 0
 
 
+def test_after_a_bake_an_open_connection_maps_what_it_mapped_before(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from django.db import connection
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    from byline.pagecache import bake as baking
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's own setting")
+    wrapper = DatabaseWrapper(
+        {**connection.settings_dict, "NAME": str(tmp_path / "open.sqlite3")}, alias="open"
+    )
+    wrapper.ensure_connection()
+    try:
+        wrapper.connection.execute("PRAGMA mmap_size=65536")
+        monkeypatch.setattr(
+            baking, "connections", SimpleNamespace(all=lambda initialized_only=False: [wrapper])
+        )
+        with baking.sqlite_mapped():
+            assert baking._mapped_sqlite(wrapper) > 65536
+        assert baking._mapped_sqlite(wrapper) == 65536
+    finally:
+        wrapper.close()
+
+
 def test_a_bake_writes_no_request_log_lines(site, page_store, keep_connection, tmp_path, client):
     # The bake's renders are no reader's requests: a line each would bury the real ones.
     seen = []
