@@ -244,9 +244,9 @@ def links_in(
 
 
 def found_links(body: bytes) -> list[bytes]:
-    """LINK.findall(body), in a fifth of the time: the regular expression tried every byte of
-    a page for its two first words, 140 µs of CPU for a 19 kB post page; bytes.find finds
-    them, and the rest is matched where they are."""
+    """LINK.findall(body), in about two thirds of the time: the regular expression tried
+    every byte of a page for its two first words (140-152 µs of CPU for a 19 kB post page,
+    96 this way); bytes.find finds them, and the rest is matched where they are."""
     starts = []
     for word in (b"href", b"src"):
         at = body.find(word)

@@ -67,13 +67,9 @@ class PageStoreMiddleware:
                 response = self.get_response(request)
             finally:
                 deps = tracking.stop(token)
+            brotli_too = not request.META.get(ENVIRON_GZIP_ONLY, False)
             entry = (
-                entry_for(
-                    request,
-                    response,
-                    deps=deps,
-                    brotli_too=not request.META.get(ENVIRON_GZIP_ONLY, False),
-                )
+                entry_for(request, response, deps=deps, brotli_too=brotli_too)
                 if keeps(request, key)
                 else None
             )
