@@ -27,6 +27,7 @@ import os
 import re
 import shutil
 import traceback
+import zlib
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -98,6 +99,9 @@ SQLITE_MMAP_BYTES = 2**31
 # Pages a worker is sent at once: enough that a page's round trip through the pipes is a
 # small part of its render, few enough that the workers share the crawl's first pages.
 CHUNK = 16
+# Addresses taken from the crawl's queue ahead of the workers, for each to find pages of its
+# own sections among them (section_worker).
+LOOKAHEAD = 32 * CHUNK
 
 
 class BakeError(Exception):
@@ -357,6 +361,17 @@ class Renderer:
 _renderer: Renderer | None = None
 
 
+def section_worker(path: str, jobs: int) -> int:
+    """Which of `jobs` workers renders `path` when it is free to: the same for every page of
+    a section (the first two parts of the path: a blog's posts and listings, a tag's or an
+    author's pages), which share what a process remembers (a column's posts, the summaries
+    of a listing's posts, the posts a listing reads ahead) and another worker would make
+    again. On 10,000 posts, two workers sent pages as they came took 18% more CPU than one
+    process (16.5 s), about 7 s of it pieces made in both; sent by section, 2.5-4.6% less."""
+    section = "/".join(path.split("/", 3)[:3])
+    return zlib.crc32(section.encode()) % jobs
+
+
 def _start_worker(host: str, scheme: str, out: Path, old: dict[str, str]) -> None:
     global _renderer
     _renderer = Renderer(host=host, scheme=scheme, files=PageFiles(out, old))
@@ -504,36 +519,45 @@ class Baker:
 
     def fetched_in_parallel(self, queue: deque[tuple[str, str]]) -> Iterator[tuple[str, str, Page]]:
         # (address, page from the store or None, the chunk's future, place in the chunk),
-        # in the order the addresses were taken from the queue.
+        # in the order the pages were sent (or found in the store).
         waiting: deque[tuple[str, str, Page | None, Future | None, int]] = deque()
-        running: list[Future] = []
-        pool = None
+        # Addresses to render, taken from the queue, by the worker of their section.
+        pending: list[deque[tuple[str, str]]] = [deque() for _ in range(self.jobs)]
+        running: list[list[Future]] = [[] for _ in range(self.jobs)]
+        pools: list[ProcessPoolExecutor] = []
+        # No more pages from the store held at once than the chunks in flight would hold.
+        held = 2 * self.jobs * CHUNK
         try:
-            while queue or waiting:
-                running = [future for future in running if not future.done()]
-                # Two chunks a worker: one rendering, one waiting for it in the pipe; and
-                # no more pages from the store held at once than those chunks would hold.
+            while queue or waiting or any(pending):
                 while (
-                    queue and len(running) < 2 * self.jobs and len(waiting) < 2 * self.jobs * CHUNK
+                    queue
+                    and len(waiting) < held
+                    and sum(len(addresses) for addresses in pending) < LOOKAHEAD
                 ):
-                    chunk = []
-                    size = min(CHUNK, max(1, len(queue) // self.jobs))
-                    while queue and len(chunk) < size:
-                        path, query = queue.popleft()
-                        page = self.stored(path, query)
-                        if page is not None:
-                            waiting.append((path, query, page, None, 0))
-                        else:
-                            chunk.append((path, query))
-                    if not chunk:
-                        continue
-                    if pool is None:
-                        pool = self.start_workers()
-                    future = pool.submit(_render_chunk, chunk)
-                    running.append(future)
-                    self.report.rendered += len(chunk)
-                    for index, (path, query) in enumerate(chunk):
-                        waiting.append((path, query, None, future, index))
+                    path, query = queue.popleft()
+                    page = self.stored(path, query)
+                    if page is not None:
+                        waiting.append((path, query, page, None, 0))
+                    else:
+                        pending[section_worker(path, self.jobs)].append((path, query))
+                for worker in range(self.jobs):
+                    running[worker] = [future for future in running[worker] if not future.done()]
+                    # Two chunks a worker: one rendering, one waiting for it in the pipe.
+                    while len(running[worker]) < 2 and len(waiting) < held:
+                        # Its own sections' pages, else some of the longest backlog.
+                        source = pending[worker] or max(pending, key=len)
+                        if not source:
+                            break
+                        left = sum(len(addresses) for addresses in pending)
+                        size = min(CHUNK, max(1, left // self.jobs), len(source))
+                        chunk = [source.popleft() for _ in range(size)]
+                        if not pools:
+                            pools = self.start_workers()
+                        future = pools[worker].submit(_render_chunk, chunk)
+                        running[worker].append(future)
+                        self.report.rendered += len(chunk)
+                        for index, (path, query) in enumerate(chunk):
+                            waiting.append((path, query, None, future, index))
                 if not waiting:
                     continue
                 path, query, page, future, index = waiting.popleft()
@@ -551,20 +575,26 @@ class Baker:
                     page = answer[index]
                 yield path, query, page
         finally:
-            if pool is not None:
+            for pool in pools:
                 pool.shutdown(wait=True, cancel_futures=True)
 
-    def start_workers(self) -> ProcessPoolExecutor:
-        # Forked, so that a worker starts with everything this process has loaded; without
-        # the database connections, which are not to be shared between processes (each
-        # worker opens its own; an in-memory SQLite database, as in tests, is copied).
+    def start_workers(self) -> list[ProcessPoolExecutor]:
+        """A pool of one process for each worker, so that each is sent its own sections.
+
+        Forked, so that a worker starts with everything this process has loaded; without
+        the database connections, which are not to be shared between processes (each
+        worker opens its own; an in-memory SQLite database, as in tests, is copied)."""
         connections.close_all()
-        return ProcessPoolExecutor(
-            max_workers=self.jobs,
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=_start_worker,
-            initargs=(self.host, self.scheme, self.out, self.old),
-        )
+        context = multiprocessing.get_context("fork")
+        return [
+            ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(self.host, self.scheme, self.out, self.old),
+            )
+            for _ in range(self.jobs)
+        ]
 
     def bake_pages(self) -> None:
         queue = deque((seed, "") for seed in SEEDS)

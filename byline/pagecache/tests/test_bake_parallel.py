@@ -184,3 +184,45 @@ def test_a_worker_that_dies_fails_the_bake(site, no_hang, tmp_path, monkeypatch)
         bake(tmp_path / "site", 2)
     assert "worker died" in str(failure.value)
     assert not (tmp_path / "site" / baking.MANIFEST).exists()
+
+
+def test_pages_of_a_section_go_to_the_same_worker():
+    """A blog's posts and listings, a tag's pages, an author's pages: one worker each."""
+    blog = {
+        baking.section_worker(path, 2)
+        for path in (
+            "/blogs/bekkers-blog/",
+            "/blogs/bekkers-blog/2011/01/post-number-0/",
+            "/blogs/bekkers-blog/2011/",
+        )
+    }
+    assert len(blog) == 1
+    assert baking.section_worker("/tags/azure/", 2) == baking.section_worker("/tags/azure/", 2)
+    sections = [f"/tags/tag-{number}/" for number in range(40)]
+    assert {baking.section_worker(path, 3) for path in sections} == {0, 1, 2}
+    assert baking.section_worker("/", 4) in range(4)
+
+
+def test_a_worker_without_pages_of_its_own_takes_others(site, no_hang, tmp_path, monkeypatch):
+    """Every section falling to one worker leaves the other none of its own: it renders
+    pages from the backlog all the same, and the bake is whole."""
+    notes = tmp_path / "rendered-by"
+    notes.mkdir()
+    render = baking.Renderer.render
+
+    def noting(self, path, query):
+        # In the worker: a line in a file named after its process.
+        with open(notes / str(os.getpid()), "a") as file:
+            file.write(f"{path}?{query}\n")
+        return render(self, path, query)
+
+    monkeypatch.setattr(baking.Renderer, "render", noting)
+    monkeypatch.setattr(baking, "section_worker", lambda path, jobs: 0)
+    report = baking.Baker(
+        tmp_path / "site", host="localhost", scheme="http", changed=False, jobs=2
+    ).run()
+    by_worker = {note.name: note.read_text().splitlines() for note in notes.iterdir()}
+    assert len(by_worker) == 2
+    assert all(len(pages) >= 1 for pages in by_worker.values())
+    assert sum(len(pages) for pages in by_worker.values()) == report.rendered
+    assert (tmp_path / "site" / baking.MANIFEST).exists()
