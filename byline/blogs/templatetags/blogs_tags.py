@@ -60,9 +60,11 @@ def post_summaries(
     context: template.Context, posts: Iterable, heading_level: int | None = None
 ) -> SafeString:
     """Each post's summary (blogs/includes/post_summary.html), made once per content version
-    in this process for each heading level, image loading (eager for the first few) and
-    comment count (per item: a post is on its blog's, its months', its authors' and its
-    tags' listings); the host, because an address is relative only on its own site."""
+    in this process for each heading level, image loading (eager for the first few, lazy
+    for the rest: only for a post with a lead image, as nothing else in a summary depends
+    on it) and comment count (per item: a post is on its blog's, its months', its authors'
+    and its tags' listings); the host, because an address is relative only on its own
+    site."""
     request = context.get("request")
     host = _host(request)
     summary = context.template.engine.get_template("blogs/includes/post_summary.html")
@@ -79,7 +81,7 @@ def post_summaries(
                     "post-summary",
                     post.pk,
                     heading_level,
-                    image_loading(position, "thumb"),
+                    image_loading(position, "thumb") if post.lead_image_id else None,
                     # Carried by listings' posts (for_listing); none on a post read alone.
                     getattr(post, "approved_comment_count", None),
                     host,

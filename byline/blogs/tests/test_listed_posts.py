@@ -236,3 +236,39 @@ def test_posts_loaded_together_each_note_only_their_own_rows(tree, posts):
 def test_reading_ahead_needs_each_pieces_own_rows():
     with pytest.raises(ValueError, match="rows_of"):
         frame.remembered_each(None, ["a"], lambda keys: {}, ahead=["b"])
+
+
+def test_a_summary_is_made_again_for_another_position_only_when_it_has_an_image(tree, posts):
+    """The first few summaries of a listing load their image at once, the rest when scrolled
+    to: a post without a lead image reads the same at any position, and is made once."""
+    from django.template import Context, Template
+    from django.test.signals import template_rendered
+
+    from byline.images.tests.factories import make_image
+
+    pictured = posts[0]
+    pictured.lead_image = make_image(description="A chart")
+    pictured.save_revision().publish()
+    frame.forget()
+    made: list[int] = []
+
+    def note(sender, template, context, **kwargs):
+        if template.name == "blogs/includes/post_summary.html":
+            made.append(context["post"].pk)
+
+    summaries = Template("{% load blogs_tags %}{% post_summaries posts %}")
+    request = RequestFactory().get("/", HTTP_HOST="localhost")
+    listed = list(PostPage.objects.filter(pk__in=[post.pk for post in posts]).for_listing())
+    listed.sort(key=lambda post: post.pk == pictured.pk, reverse=True)  # pictured first
+    template_rendered.connect(note)
+    try:
+        first = summaries.render(Context({"posts": listed, "request": request}))
+        assert sorted(made) == sorted(post.pk for post in posts)
+        made.clear()
+        # The same posts the other way round: the pictured post last, past the eager ones.
+        last = summaries.render(Context({"posts": listed[::-1], "request": request}))
+    finally:
+        template_rendered.disconnect(note)
+    assert made == [pictured.pk]
+    assert 'loading="eager"' in first.split("</article>")[0]
+    assert 'loading="lazy"' in last.split("</article>")[-2]
