@@ -27,6 +27,12 @@ def test_an_imported_post_opens_and_saves_in_the_editor(live_server, page, tmp_p
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(page, live_server)
+    # Wagtail's editor notes the form's first state a while after it loads (its w-unsaved
+    # controller, 2 s) and says so with an event: the save must come after it.
+    page.add_init_script(
+        "document.addEventListener('w-unsaved:watch-edits', () => {"
+        " window.bylineWatching = true; });"
+    )
     page.goto(f"{live_server.url}/admin/pages/{post.pk}/edit/")
     # Every paragraph block is a working Draftail editor, holding its text.
     editors = page.locator(".Draftail-Editor")
@@ -40,7 +46,7 @@ def test_an_imported_post_opens_and_saves_in_the_editor(live_server, page, tmp_p
     expect(page.locator(".handsontable td", has_text="Wide cell").first).to_be_visible()
     assert sum('def hello():\n    return "<world>"' in value for value in values) == 1
     assert "https://www.youtube.com/watch?v=dQw4w9WgXcQ" in values
-    page.wait_for_timeout(2_500)  # Wagtail notes the form's first state after it loads
+    page.wait_for_function("window.bylineWatching === true")
     page.get_by_role("button", name="Save draft").click()
     expect(page.locator(".messages")).to_contain_text("has been updated")
     # The reloaded editor pings its editing session at once; the shared in-memory SQLite of
