@@ -30,7 +30,7 @@ import traceback
 import zlib
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -361,13 +361,24 @@ class Renderer:
 _renderer: Renderer | None = None
 
 
+def _worker_died(waiting: deque) -> BakeError:
+    """The bake's error for a worker that died, naming a page it had been sent."""
+    for path, query, _page, sent, _index in waiting:
+        if sent is not None and sent.done() and isinstance(sent.exception(), BrokenProcessPool):
+            return BakeError(
+                f"A bake worker died while rendering {address(path, query)} or a page sent with it"
+            )
+    return BakeError("A bake worker died")
+
+
 def section_worker(path: str, jobs: int) -> int:
     """Which of `jobs` workers renders `path` when it is free to: the same for every page of
     a section (the first two parts of the path: a blog's posts and listings, a tag's or an
     author's pages), which share what a process remembers (a column's posts, the summaries
     of a listing's posts, the posts a listing reads ahead) and another worker would make
-    again. On 10,000 posts, two workers sent pages as they came took 18% more CPU than one
-    process (16.5 s), about 7 s of it pieces made in both; sent by section, 2.5-4.6% less."""
+    again. On 10,000 posts, two workers sent pages as they came took 16.5 s (18%) more CPU
+    than one process in one run, about 7 s of it pieces made in both; sent by section, two
+    workers took 2.5-4.6% less CPU than when sent pages as they came."""
     section = "/".join(path.split("/", 3)[:3])
     return zlib.crc32(section.encode()) % jobs
 
@@ -525,54 +536,86 @@ class Baker:
         pending: list[deque[tuple[str, str]]] = [deque() for _ in range(self.jobs)]
         running: list[list[Future]] = [[] for _ in range(self.jobs)]
         pools: list[ProcessPoolExecutor] = []
-        # No more pages from the store held at once than the chunks in flight would hold.
+        # Pages from the store held at once (their bodies): no more than two chunks a worker.
         held = 2 * self.jobs * CHUNK
+        stored = 0
+        # Pages sent or found and not yet handed to the crawl, at most: those of the chunks in
+        # flight and those done behind a slower one (no bodies: the workers wrote the files).
+        limit = 8 * self.jobs * CHUNK
+
+        def fill() -> None:
+            nonlocal stored
+            while (
+                queue
+                and stored < held
+                and len(waiting) < limit
+                and sum(len(addresses) for addresses in pending) < LOOKAHEAD
+            ):
+                path, query = queue.popleft()
+                page = self.stored(path, query)
+                if page is not None:
+                    waiting.append((path, query, page, None, 0))
+                    stored += 1
+                else:
+                    pending[section_worker(path, self.jobs)].append((path, query))
+
+        def top_up() -> None:
+            nonlocal pools
+            for worker in range(self.jobs):
+                for future in running[worker]:
+                    if future.done() and isinstance(future.exception(), BrokenProcessPool):
+                        raise _worker_died(waiting)
+                running[worker] = [future for future in running[worker] if not future.done()]
+                # Two chunks a worker: one rendering, one waiting for it in the pipe.
+                while len(running[worker]) < 2 and len(waiting) < limit:
+                    # Its own sections' pages, else the last of the longest backlog (the
+                    # pages its own worker would come to last).
+                    own = bool(pending[worker])
+                    source = pending[worker] if own else max(pending, key=len)
+                    if not source:
+                        break
+                    left = sum(len(addresses) for addresses in pending)
+                    size = min(CHUNK, max(1, left // self.jobs), len(source))
+                    if own:
+                        chunk = [source.popleft() for _ in range(size)]
+                    else:
+                        chunk = [source.pop() for _ in range(size)][::-1]
+                    if not pools:
+                        pools = self.start_workers()
+                    try:
+                        future = pools[worker].submit(_render_chunk, chunk)
+                    except BrokenProcessPool as error:
+                        raise _worker_died(waiting) from error
+                    running[worker].append(future)
+                    self.report.rendered += len(chunk)
+                    for index, (path, query) in enumerate(chunk):
+                        waiting.append((path, query, None, future, index))
+
         try:
             while queue or waiting or any(pending):
-                while (
-                    queue
-                    and len(waiting) < held
-                    and sum(len(addresses) for addresses in pending) < LOOKAHEAD
-                ):
-                    path, query = queue.popleft()
-                    page = self.stored(path, query)
-                    if page is not None:
-                        waiting.append((path, query, page, None, 0))
-                    else:
-                        pending[section_worker(path, self.jobs)].append((path, query))
-                for worker in range(self.jobs):
-                    running[worker] = [future for future in running[worker] if not future.done()]
-                    # Two chunks a worker: one rendering, one waiting for it in the pipe.
-                    while len(running[worker]) < 2 and len(waiting) < held:
-                        # Its own sections' pages, else some of the longest backlog.
-                        source = pending[worker] or max(pending, key=len)
-                        if not source:
-                            break
-                        left = sum(len(addresses) for addresses in pending)
-                        size = min(CHUNK, max(1, left // self.jobs), len(source))
-                        chunk = [source.popleft() for _ in range(size)]
-                        if not pools:
-                            pools = self.start_workers()
-                        future = pools[worker].submit(_render_chunk, chunk)
-                        running[worker].append(future)
-                        self.report.rendered += len(chunk)
-                        for index, (path, query) in enumerate(chunk):
-                            waiting.append((path, query, None, future, index))
+                fill()
+                top_up()
                 if not waiting:
                     continue
-                path, query, page, future, index = waiting.popleft()
+                path, query, page, future, index = waiting[0]
                 if page is None:
+                    # Workers whose chunks are done get more while this one renders.
+                    while not future.done():
+                        busy = [chunk for chunks in running for chunk in chunks]
+                        wait([future, *busy], return_when=FIRST_COMPLETED)
+                        fill()
+                        top_up()
                     try:
                         answer = future.result()
                     except BrokenProcessPool as error:
-                        raise BakeError(
-                            f"A bake worker died while rendering {address(path, query)} "
-                            f"or a page sent with it"
-                        ) from error
+                        raise _worker_died(waiting) from error
                     if isinstance(answer, tuple):
                         failed, why = answer
                         raise BakeError(f"Could not bake {failed}: {why}")
                     page = answer[index]
+                else:
+                    stored -= 1
+                waiting.popleft()
                 yield path, query, page
         finally:
             for pool in pools:
@@ -586,7 +629,7 @@ class Baker:
         worker opens its own; an in-memory SQLite database, as in tests, is copied)."""
         connections.close_all()
         context = multiprocessing.get_context("fork")
-        return [
+        pools = [
             ProcessPoolExecutor(
                 max_workers=1,
                 mp_context=context,
@@ -595,6 +638,20 @@ class Baker:
             )
             for _ in range(self.jobs)
         ]
+        # Every worker forked before any pool starts its threads: a pool forks its processes
+        # on its first submit, and then starts threads, which a later pool's fork would copy
+        # mid-work (a lock one of them holds stays held in the child). CPython's own pools
+        # fork all their processes before their threads for this reason (cpython#90622).
+        for pool in pools:
+            launch = getattr(pool, "_launch_processes", None)
+            if launch is not None:
+                launch()
+        # And each pool's threads started, which shutdown() stops with its process (a pool
+        # never sent a chunk, as in a --changed bake with little to do, would otherwise
+        # leave its process waiting for one).
+        for pool in pools:
+            pool.submit(int)
+        return pools
 
     def bake_pages(self) -> None:
         queue = deque((seed, "") for seed in SEEDS)

@@ -5,6 +5,7 @@ import datetime
 import gzip
 import hashlib
 import json
+import multiprocessing
 import os
 import signal
 from types import SimpleNamespace
@@ -136,6 +137,8 @@ def test_changed_in_two_processes_renders_only_what_changed(
     assert unchanged.pages == full.pages and unchanged.written == 0
     assert unchanged.skipped == ["/authors/scott-bekker/contact/"] == full.skipped
     assert unchanged.rendered == 1
+    # Each worker's process has ended, the one sent nothing too.
+    assert multiprocessing.active_children() == []
 
     first = site[0]
     with django_capture_on_commit_callbacks(execute=True):
@@ -187,9 +190,11 @@ def test_a_worker_that_dies_fails_the_bake(site, no_hang, tmp_path, monkeypatch)
 
 
 def test_pages_of_a_section_go_to_the_same_worker():
-    """A blog's posts and listings, a tag's pages, an author's pages: one worker each."""
+    """A blog's posts and listings, a tag's pages, an author's pages: one worker each (among
+    enough workers that sharing one by chance is unlikely), and sections spread."""
+    many = 10_007
     blog = {
-        baking.section_worker(path, 2)
+        baking.section_worker(path, many)
         for path in (
             "/blogs/bekkers-blog/",
             "/blogs/bekkers-blog/2011/01/post-number-0/",
@@ -197,7 +202,12 @@ def test_pages_of_a_section_go_to_the_same_worker():
         )
     }
     assert len(blog) == 1
-    assert baking.section_worker("/tags/azure/", 2) == baking.section_worker("/tags/azure/", 2)
+    assert baking.section_worker("/tags/azure/", many) != baking.section_worker(
+        "/tags/office/", many
+    )
+    assert baking.section_worker("/authors/mary-jo/", many) == baking.section_worker(
+        "/authors/mary-jo/contact/", many
+    )
     sections = [f"/tags/tag-{number}/" for number in range(40)]
     assert {baking.section_worker(path, 3) for path in sections} == {0, 1, 2}
     assert baking.section_worker("/", 4) in range(4)
@@ -226,3 +236,28 @@ def test_a_worker_without_pages_of_its_own_takes_others(site, no_hang, tmp_path,
     assert all(len(pages) >= 1 for pages in by_worker.values())
     assert sum(len(pages) for pages in by_worker.values()) == report.rendered
     assert (tmp_path / "site" / baking.MANIFEST).exists()
+
+
+def test_a_worker_that_dies_while_another_is_first_in_line_fails_the_bake(
+    site, no_hang, tmp_path, monkeypatch
+):
+    """Each worker has a pool of its own: one that died is found when its pages come up or
+    when it is sent more, whichever comes first, and the bake fails naming one of them."""
+    import time
+
+    render = baking.Renderer.render
+
+    def slow_or_dying(self, path, query):
+        if path.startswith("/tags/"):
+            os._exit(3)
+        time.sleep(0.05)
+        return render(self, path, query)
+
+    monkeypatch.setattr(baking.Renderer, "render", slow_or_dying)
+    monkeypatch.setattr(
+        baking, "section_worker", lambda path, jobs: 1 if path.startswith("/tags/") else 0
+    )
+    with pytest.raises(CommandError) as failure:
+        bake(tmp_path / "site", 2)
+    assert "worker died" in str(failure.value)
+    assert not (tmp_path / "site" / baking.MANIFEST).exists()
