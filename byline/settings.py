@@ -185,6 +185,8 @@ TEMPLATES = [
                 "wagtail.contrib.settings.context_processors.settings",
                 "byline.core.context_processors.publication",
             ],
+            # {% url %} remembering its answers (byline/core/reversing.py) in every template.
+            "builtins": ["byline.core.templatetags.remembered_urls"],
         },
     },
 ]

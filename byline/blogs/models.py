@@ -12,7 +12,6 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 from django.utils.functional import cached_property
@@ -38,6 +37,7 @@ from byline.blogs.visibility import readable_q
 from byline.core import frame
 from byline.core.pagination import paginate
 from byline.core.previews import PreviewHandlerMixin
+from byline.core.reversing import reverse
 from byline.core.statements import Statement, raw_instances
 from byline.images.presets import rendition_prefetch
 

@@ -7,7 +7,6 @@ import logging
 from dataclasses import dataclass, field
 
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -15,6 +14,7 @@ from django.utils.text import Truncator
 from byline.blogs.extensions import amendments_of_post, post_modified
 from byline.blogs.models import Author, BlogPage, PostPage
 from byline.core import frame
+from byline.core.reversing import reverse
 from byline.feeds.sources import FORMATS, site_name
 from byline.images.presets import SOCIAL_SPEC, rendition_url
 

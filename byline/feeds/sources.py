@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Max
 from django.http import Http404, HttpRequest
-from django.urls import reverse
 from django.utils.html import strip_tags
 from taggit.models import Tag
 from wagtail.models import Page, PageLogEntry, Site
@@ -15,6 +14,7 @@ from wagtail.models import Page, PageLogEntry, Site
 from byline.blogs.listing import Scope, newest_post_ids, site_tree_path
 from byline.blogs.models import Author, BlogPage, PostPage
 from byline.blogs.visibility import readable_q
+from byline.core.reversing import reverse
 
 # The formats each source is served in: the URL name suffix, the path piece and the label.
 FORMATS = {

@@ -6,8 +6,8 @@ from collections.abc import Iterator, Mapping
 
 from django.core.cache import cache
 from django.http import HttpRequest
-from django.urls import reverse
 
+from byline.core.reversing import reverse
 from byline.mailguard.protect import Contact, normalize_address
 
 CACHE_KEY = "mailguard:authors:v1"

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from django import template
 from django.template.loader import get_template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -21,6 +20,7 @@ from byline.comments.models import ReaderComment
 from byline.comments.moderation import comments_closed
 from byline.comments.pages import page_noun
 from byline.core import frame
+from byline.core.reversing import reverse
 from byline.core.statements import Statement
 
 if TYPE_CHECKING:
