@@ -3,15 +3,15 @@
 import os
 
 from django.conf import settings
-from django.core.wsgi import get_wsgi_application
 
+from byline.core.handler import reader_application
 from byline.ops.drivers import keep_postgresql_driver_out
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "byline.settings")
 
 # Before Django loads the apps, which would load the driver (byline.ops.drivers).
 keep_postgresql_driver_out(settings.DATABASES)
-django_application = get_wsgi_application()
+django_application = reader_application()
 
 # After Django is set up: the layer reads settings (and, on a miss, hands over to Django).
 from byline.ops.requestlog import RequestLogApp  # noqa: E402

@@ -37,13 +37,13 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
-from django.core.handlers.wsgi import WSGIHandler
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 
 from byline.core import frame
 from byline.core.callstack import in_roomy_frame
+from byline.core.handler import ReaderHandler
 from byline.ops.db_router import read_from_primary
 from byline.pagecache.inprocess import page_environ
 from byline.pagecache.keys import PAGE_QUERY, PageKey, bake_key
@@ -308,7 +308,7 @@ class Renderer:
         self.host = host
         self.scheme = scheme
         self.files = files
-        self.handler = WSGIHandler()
+        self.handler = ReaderHandler()
         # Where links not relative to their page lead (see links_in), for every page.
         self.links: dict[bytes, tuple[str, str] | None] = {}
 

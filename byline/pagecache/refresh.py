@@ -30,12 +30,12 @@ import os
 import time
 
 from django.conf import settings
-from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 from django.db import transaction
 from django_tasks import task
 from django_tasks.backends.immediate import ImmediateBackend
 from wagtail.models import Page
 
+from byline.core.handler import ReaderHandler, ReaderRequest
 from byline.pagecache.inprocess import page_environ
 from byline.pagecache.keys import PageKey, normal_host
 from byline.pagecache.store import EntryHead, get_store
@@ -146,7 +146,7 @@ def rerender_pages(*, tags: list[str], everything: bool = False, since: float) -
     rendered before `since`; queue the rest after SLICE_SECONDS. Returns how many it did."""
     store = get_store()
     started = time.monotonic()
-    handler = WSGIHandler()
+    handler = ReaderHandler()
     done = 0
     for key, head in stale_pages(store, tags=tags, everything=everything, since=since):
         if time.monotonic() - started > SLICE_SECONDS:
@@ -162,7 +162,7 @@ def rerender_pages(*, tags: list[str], everything: bool = False, since: float) -
     return done
 
 
-def rerender(handler: WSGIHandler, store, key: str, head: EntryHead) -> bool:
+def rerender(handler: ReaderHandler, store, key: str, head: EntryHead) -> bool:
     """Render the page stored under `key` as a reader's request for it would, storing the
     new copy in its place; remove the entry when the new copy is not stored (the page gone,
     restricted or personal, the store full) or the entry cannot be asked for again (stored
@@ -178,7 +178,7 @@ def rerender(handler: WSGIHandler, store, key: str, head: EntryHead) -> bool:
     environ = page_environ(page, scheme=scheme)
     # The handler's middleware and view, without the request signals, which would close
     # the worker's (or a test's) database connection.
-    response = handler.get_response(WSGIRequest(environ))
+    response = handler.get_response(ReaderRequest(environ))
     try:
         stored = response.get("X-Byline-Cache", "") == "miss"
     finally:
