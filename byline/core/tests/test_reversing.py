@@ -1,5 +1,6 @@
 """Named URLs are worked out once per name and arguments and stay right when what reverse()
-depends on changes (byline.core.reversing, and {% url %} through it)."""
+depends on changes (byline.core.reversing, and {% url %} through it); {% static %} asks the
+storage straight away (byline.core.templatetags.remembered_urls)."""
 
 import types
 
@@ -112,3 +113,20 @@ def test_the_url_tag_reverses_through_it(reversed_by_django):
     assert reversed_by_django.count("nowhere") == 2
     with pytest.raises(NoReverseMatch):
         Template("{% url 'nowhere' %}").render(Context())
+
+
+def test_the_static_tag_asks_the_storage_straight_away(monkeypatch):
+    from django.apps import apps
+
+    ours = Template("{% static 'css/byline.css' %}|{% static 'js/share.js' as there %}{{ there }}")
+    djangos = Template(
+        "{% load static %}{% static 'css/byline.css' %}|{% static 'js/share.js' as there %}"
+        "{{ there }}"
+    )
+    expected = djangos.render(Context())
+    asked = []
+    is_installed = apps.is_installed
+    monkeypatch.setattr(apps, "is_installed", lambda name: asked.append(name) or is_installed(name))
+    assert ours.render(Context()) == expected
+    assert "byline.css" in expected and "share.js" in expected
+    assert asked == []
