@@ -16,9 +16,11 @@ from django.urls import get_resolver, get_script_prefix, get_urlconf
 from django.urls import reverse as django_reverse
 from django.utils.translation import get_language
 
-# More than a 10,000-post site's tags, authors and posts' comment addresses a process would
-# ask for between two clears; about 200 bytes an answer.
-KEPT_URLS = 20_000
+# Answers kept per process, then all dropped: the addresses every page shares (the frame's,
+# the blogs', the feeds') and those of the tags and authors in use are asked for again and
+# again; a post's own (its comment form's) only on its page. About 600 bytes an answer with
+# its key: at most about 2.5 MB.
+KEPT_URLS = 4096
 _urls: dict[tuple, str] = {}
 
 
