@@ -14,6 +14,7 @@ from typing import Any
 
 from django.urls import get_resolver, get_script_prefix, get_urlconf
 from django.urls import reverse as django_reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 # Answers kept per process, then all dropped: the addresses every page shares (the frame's,
@@ -53,11 +54,17 @@ def reverse(
     return found
 
 
+# Exactly these types: reverse() writes str(value), and a subclass of str may write
+# something other than what it equals (an enum member writes its name), which would share an
+# answer with the plain text. A template's literal is a SafeString, whose str() is itself.
+_PLAIN = frozenset({str, SafeString, int})
+
+
 def _plain(args: list | tuple | None, kwargs: dict[str, Any] | None) -> bool:
-    """Whether the arguments are all text (a template's literal is a SafeString) or whole
-    numbers: what reverse() writes of them is then what they are. A model instance is hashed
-    by its primary key but written as its str(), which an edit can change."""
+    """Whether the arguments are all text or whole numbers (_PLAIN): what reverse() writes of
+    them is then what they are. A model instance is hashed by its primary key but written as
+    its str(), which an edit can change."""
     for value in (*(args or ()), *(kwargs.values() if kwargs else ())):
-        if not (isinstance(value, str) or type(value) is int):
+        if type(value) not in _PLAIN:
             return False
     return True

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.db import connections
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 from wagtail.models import Page
@@ -28,7 +29,6 @@ from byline.blogs.listing import Scope, newest_post_ids
 from byline.blogs.models import BlogPage, PostPage, PostPageAuthor, PostPageTag
 from byline.blogs.visibility import readable_q
 from byline.core import frame
-from byline.core.reversing import reverse
 from byline.feeds.sources import site_root
 
 # Post ids per posts section; also the most posts a site may have and still get one sitemap
@@ -237,6 +237,8 @@ class SiteSitemap:
                 .annotate(latest=Max(f"{post}__last_published_at"))
                 .order_by(slug)[:MAX_URLS]
             )
+            # Django's reverse(), not the remembered one: each slug is asked for once here, and
+            # up to MAX_URLS of them would push out the addresses every page shares.
             return [(reverse(route, kwargs={"slug": value}), latest) for value, latest in rows]
 
         for path, latest in self._remembered(name, read):

@@ -130,3 +130,17 @@ def test_the_static_tag_asks_the_storage_straight_away(monkeypatch):
     assert ours.render(Context()) == expected
     assert "byline.css" in expected and "share.js" in expected
     assert asked == []
+
+
+def test_text_that_writes_itself_otherwise_is_reversed_every_time(reversed_by_django):
+    import enum
+
+    class Slug(str, enum.Enum):  # noqa: UP042 - StrEnum writes its value; this must not
+        """Equal to "economy", written as "Slug.ECONOMY" (an enum member's str())."""
+
+        ECONOMY = "economy"
+
+    plain = reversing.reverse("blogs:tag", kwargs={"slug": "economy"})
+    with pytest.raises(NoReverseMatch):  # Django writes "Slug.ECONOMY", not a slug
+        reversing.reverse("blogs:tag", kwargs={"slug": Slug.ECONOMY})
+    assert reversing.reverse("blogs:tag", kwargs={"slug": "economy"}) == plain
