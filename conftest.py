@@ -134,6 +134,21 @@ class SMTPInbox:
 
 
 @pytest.fixture
+def keep_connection():
+    """Django's request signals close a connection that is inside a transaction; the test's
+    transaction must outlive requests made in process through a WSGI handler (as Django's
+    test client arranges for its own)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
 def smtp(settings):
     """A real SMTP server (aiosmtpd) on a free local port, with Django's SMTP backend pointed
     at it: mail goes over the wire as in production, not into the in-memory outbox."""

@@ -56,7 +56,9 @@ def test_a_host_not_allowed_is_refused_every_time(hosts_checked, settings):
 
 
 @pytest.mark.django_db
-def test_a_post_page_through_the_handler_checks_its_host_once(hosts_checked, settings):
+def test_a_post_page_through_the_handler_checks_its_host_once(
+    hosts_checked, settings, keep_connection
+):
     settings.ALLOWED_HOSTS = ["localhost"]
     tree = build_site_tree()
     post = make_post(tree.blog, title="Why Partners Like Steve Ballmer", slug="why")

@@ -111,17 +111,6 @@ class StoreClient:
 
 
 @pytest.fixture
-def keep_connection():
-    """Django's request signals close a connection that is inside a transaction; the test's
-    transaction must outlive in-process requests (as Django's test client arranges)."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
-
-
-@pytest.fixture
 def reader(page_store):
     return StoreClient()
 
