@@ -25,12 +25,7 @@ from byline.comments.models import CommentStatus, ReaderComment
 from byline.comments.tests.conftest import submit
 from byline.featured.models import FeaturedItem, FeaturedList
 from byline.pagecache import keys, store
-from byline.pagecache.tests.conftest import (  # noqa: F401 (a fixture)
-    REDIS_TEST_URL,
-    STORES,
-    StoreClient,
-    keep_connection,
-)
+from byline.pagecache.tests.conftest import REDIS_TEST_URL, STORES, StoreClient
 from tests.factories import build_site_tree, make_post, publish
 
 pytestmark = pytest.mark.django_db
