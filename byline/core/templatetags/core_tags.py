@@ -26,6 +26,17 @@ def page_query(context, number: int) -> str:
     return f"?{encoded}" if encoded else "."
 
 
+@register.simple_tag(takes_context=True)
+def page_address(context, page) -> str:
+    """`page`'s absolute address on the host and scheme the reader asked for, as the
+    canonical link in <head> has it. Wagtail's {% fullpageurl %} starts from the Site
+    record's host and port instead, which an editor may have left at another address (a
+    bake for --base-url https://news.example.com wrote the record's 127.0.0.1:8000 into
+    every post's share links)."""
+    request = context["request"]
+    return request.build_absolute_uri(page.get_url(request))
+
+
 def _key_part(value: object) -> object:
     # A page or other row stands for itself by its table and key, not its whole state: its
     # state is what the content version covers.

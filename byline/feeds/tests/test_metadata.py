@@ -2,6 +2,7 @@
 
 import datetime
 import json
+from urllib.parse import quote
 
 import pytest
 from lxml import html as lxml_html
@@ -64,6 +65,19 @@ class TestPostMetadata:
         assert meta["og:description"] == "A short excerpt."
         assert meta["article:published_time"].startswith("2011-07-13T12:00:00")
         assert meta["twitter:card"] == "summary"
+
+    def test_share_links_carry_the_canonical_address_not_the_site_records(self, client, post):
+        """The Site record says localhost:80 (the factories'); the reader asked testserver,
+        and the share links go where the canonical link does."""
+        assert post.get_full_url().startswith("http://localhost/")
+        document = lxml_html.fromstring(client.get(post.url).content)
+        canonical = document.find(".//link[@rel='canonical']").get("href")
+        share = document.find_class("share")[0]
+        assert share.xpath(".//a[@data-copy-link]/@href") == [canonical]
+        encoded = quote(canonical, safe="")
+        hrefs = share.xpath(".//a/@href")
+        assert sum(encoded in href for href in hrefs) == 5, hrefs
+        assert not any("localhost" in href for href in hrefs)
 
     def test_feed_autodiscovery_for_site_and_blog(self, client, post):
         links = alternates(client.get(post.url))

@@ -6,12 +6,14 @@ import hashlib
 import json
 import logging
 from collections import Counter
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from hypothesis import example, given
 from hypothesis import strategies as st
+from wagtail.models import Site
 
 from byline.core import frame
 from byline.pagecache.bake import GC_THRESHOLDS, LINK, found_links
@@ -220,6 +222,22 @@ def test_bake_changed_rewrites_only_what_changed(
         other.unpublish()
     report = Baker(out, host="localhost", scheme="http", changed=True).run()
     assert report.removed >= 1 and not other_file.exists()
+
+
+def test_a_bakes_absolute_addresses_are_all_on_its_base_url(
+    site, page_store, keep_connection, tmp_path
+):
+    """The Site record's host is an editor's to set and may be another (the demo's is
+    127.0.0.1:8000): a bake for --base-url http://localhost writes that host everywhere,
+    share links included, and the record's nowhere."""
+    first, _other = site
+    Site.objects.update(hostname="record.example", port=8000)
+    out = tmp_path / "site"
+    files = bake(out)
+    post = (out / first.url.strip("/") / "index.html").read_text()
+    assert f'<a href="http://localhost{first.url}" data-copy-link>' in post
+    assert quote(f"http://localhost{first.url}", safe="") in post
+    assert not [name for name in files if "record.example" in (out / name).read_text()]
 
 
 def test_bake_refuses_a_bad_base_url(tmp_path):
