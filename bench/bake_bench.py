@@ -2,7 +2,7 @@
 (`--jobs`), each then `--changed` with nothing changed; pages per second, wall and CPU time.
 
     .venv/bin/python bench/bake_bench.py --var /tmp/byline-bench-10k [--posts 10000] \
-        [--jobs 1,2] [--rounds 2] [--pages N] [--settle SECONDS] [--pelican PATH/TO/pelican]
+        [--jobs 1,2] [--rounds 2] [--pages N] [--pelican PATH/TO/pelican]
 
 Uses a scratch SQLite site under --var (set up on first use: migrate, collectstatic, demo,
 demo --posts N), never the development database; bakes into --var/bake-jobs-N.
@@ -11,13 +11,16 @@ CPU time is the user + system time of the bake and every process it started (its
 on a shared machine wall time depends on the neighbours, CPU time much less. The load
 average is printed before and after each run.
 
-The last run's output and page store are deleted before each build; then the bench writes the
-file system's buffers out and waits --settle seconds (65). ext4 without a journal, as on this
+Each build starts without the last run's output and page store: they are renamed aside
+(into --var/set-aside), and deleted when the bench ends, after every measurement. Deleting
+them before a build made it pay for the deletion: ext4 without a journal, as on this
 machine, does not hand out an inode freed in the last 60 s (the last 6 minutes while its
-inode table is unwritten), and looking for a free one among a hundred thousand just freed
-took a quarter of the CPU of a bake's first minute (the kernel's `find_inode_bit` and
-`recently_deleted`): a cost of this script's cleaning, not of a bake. Pelican's output gets
-the same wait; --settle 0 measures with the cost.
+inode table block is unwritten, which the build's own new inodes make it again), and the
+kernel's `find_inode_bit` and `recently_deleted` looking for a free one among those just
+freed took a quarter of the CPU of a bake's first minute. Waiting 65 s after a sync, as this
+script did, did not end it: 6,000 pages of a bake took 24% more CPU (`perf`, 2026-12-05)
+than with a store that was never deleted. Pelican's output is set aside the same way.
+A bench started within minutes of the last one's end still finds its deleted inodes.
 
 With --pelican (a `pelican` from a virtualenv of its own: it is no dependency of Byline),
 the same posts (title, date, blog, authors, tags, body text) are written out as Markdown and
@@ -140,19 +143,19 @@ def line(label: str, pages: int, seconds: float, cpu: float, before: str, extra:
     )
 
 
-def settle(args: argparse.Namespace) -> None:
-    """Wait for the inodes just freed to be handed out again (see the module's docstring)."""
-    if args.settle:
-        os.sync()
-        time.sleep(args.settle)
+def set_aside(args: argparse.Namespace, path: Path) -> None:
+    """Move `path` out of the way, to be deleted when the bench ends (see the docstring)."""
+    if path.exists():
+        aside = args.var / "set-aside"
+        aside.mkdir(exist_ok=True)
+        path.rename(aside / f"{time.time_ns()}-{path.name}")
 
 
 def bake(args: argparse.Namespace, env: dict[str, str], jobs: int) -> None:
     out = args.var / f"bake-jobs-{jobs}"
-    shutil.rmtree(out, ignore_errors=True)
+    set_aside(args, out)
     # A full bake renders every page whatever the store holds; --changed then reads the store.
-    shutil.rmtree(args.var / "pagecache", ignore_errors=True)
-    settle(args)
+    set_aside(args, args.var / "pagecache")
     for label, extra in (("full bake", []), ("--changed, nothing changed", ["--changed"])):
         before = load()
         if args.pages:
@@ -174,8 +177,7 @@ def pelican(args: argparse.Namespace, env: dict[str, str]) -> None:
         stdout, _, _ = timed([sys.executable, "-c", EXPORT, str(content)], env)
         print(f"Pelican: {stdout.strip()} posts written out as Markdown", flush=True)
     (work / "pelicanconf.py").write_text(PELICANCONF)
-    shutil.rmtree(output, ignore_errors=True)
-    settle(args)
+    set_aside(args, output)
     before = load()
     _, seconds, cpu = timed(
         [args.pelican, str(content), "-o", str(output), "-s", str(work / "pelicanconf.py"), "-q"],
@@ -197,9 +199,6 @@ def main() -> None:
     parser.add_argument(
         "--pages", type=int, default=0, help="Stop each bake after this many pages (0: all)."
     )
-    parser.add_argument(
-        "--settle", type=int, default=65, help="Seconds to wait after deleting the last output."
-    )
     args = parser.parse_args()
     env = {
         **os.environ,
@@ -220,12 +219,15 @@ def main() -> None:
         ):
             subprocess.run([*BYLINE, *command], env=env, check=True, cwd=ROOT)
     print(f"{os.cpu_count()} CPUs, load {load()}", flush=True)
-    for round_ in range(1, args.rounds + 1):
-        print(f"-- round {round_}", flush=True)
-        if args.pelican:
-            pelican(args, env)
-        for jobs in (int(n) for n in args.jobs.split(",")):
-            bake(args, env, jobs)
+    try:
+        for round_ in range(1, args.rounds + 1):
+            print(f"-- round {round_}", flush=True)
+            if args.pelican:
+                pelican(args, env)
+            for jobs in (int(n) for n in args.jobs.split(",")):
+                bake(args, env, jobs)
+    finally:
+        shutil.rmtree(args.var / "set-aside", ignore_errors=True)
 
 
 if __name__ == "__main__":
