@@ -231,7 +231,9 @@ def test_a_bakes_absolute_addresses_are_all_on_its_base_url(
     127.0.0.1:8000): a bake for --base-url http://localhost writes that host everywhere,
     share links included, and the record's nowhere."""
     first, _other = site
-    Site.objects.update(hostname="record.example", port=8000)
+    record = Site.objects.get(is_default_site=True)
+    record.hostname, record.port = "record.example", 8000
+    record.save()  # as the admin saves it: the sites' cached root paths go with it
     out = tmp_path / "site"
     files = bake(out)
     post = (out / first.url.strip("/") / "index.html").read_text()
