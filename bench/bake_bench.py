@@ -114,31 +114,42 @@ RELATIVE_URLS = False
 """
 
 
-def children_cpu() -> float:
+def children_cpu() -> tuple[float, float]:
+    """User and system CPU seconds of this process's finished children."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+    return usage.ru_utime, usage.ru_stime
 
 
 def load() -> str:
     return "/".join(f"{figure:.1f}" for figure in os.getloadavg())
 
 
-def timed(command: list[str], env: dict[str, str]) -> tuple[str, float, float]:
-    """Its output, wall seconds and CPU seconds (with its children's)."""
-    cpu = children_cpu()
+def timed(command: list[str], env: dict[str, str]) -> tuple[str, float, float, float]:
+    """Its output, wall seconds, CPU seconds (with its children's) and of those the
+    kernel's (system time: on this machine's file system, what creating files cost)."""
+    user, system = children_cpu()
     started = time.perf_counter()
     result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if result.returncode:
         sys.exit(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout, seconds, children_cpu() - cpu
+    user_after, system_after = children_cpu()
+    kernel = system_after - system
+    return result.stdout, seconds, user_after - user + kernel, kernel
 
 
-def line(label: str, pages: int, seconds: float, cpu: float, before: str, extra: str = "") -> None:
+def line(
+    label: str,
+    pages: int,
+    timing: tuple[float, float, float],
+    before: str,
+    extra: str = "",
+) -> None:
+    seconds, cpu, kernel = timing
     print(
         f"{label}: {pages} pages{extra}, {seconds:.1f} s wall ({pages / seconds:.0f} pages/s), "
-        f"{cpu:.1f} s CPU ({pages / cpu:.0f} pages per CPU second); "
-        f"load {before} before, {load()} after",
+        f"{cpu:.1f} s CPU ({pages / cpu:.0f} pages per CPU second; {kernel:.1f} s of it in "
+        f"the kernel); load {before} before, {load()} after",
         flush=True,
     )
 
@@ -164,29 +175,29 @@ def bake(args: argparse.Namespace, env: dict[str, str], jobs: int) -> None:
         else:
             command = [*BYLINE, "bake", str(out), "--base-url", "http://localhost"]
             command += ["--jobs", str(jobs), *extra]
-        stdout, seconds, cpu = timed(command, env)
+        stdout, *timing = timed(command, env)
         match = re.search(r"Baked (\d+) pages.*?: (\d+) rendered", stdout)
         pages, rendered = int(match.group(1)), int(match.group(2))
-        line(f"--jobs {jobs}, {label}", pages, seconds, cpu, before, f" ({rendered} rendered)")
+        line(f"--jobs {jobs}, {label}", pages, timing, before, f" ({rendered} rendered)")
 
 
 def pelican(args: argparse.Namespace, env: dict[str, str]) -> None:
     work = args.var / "pelican"
     content, output = work / "content", work / "output"
     if not content.is_dir():
-        stdout, _, _ = timed([sys.executable, "-c", EXPORT, str(content)], env)
+        stdout, *_ = timed([sys.executable, "-c", EXPORT, str(content)], env)
         print(f"Pelican: {stdout.strip()} posts written out as Markdown", flush=True)
     (work / "pelicanconf.py").write_text(PELICANCONF)
     set_aside(args, output)
     before = load()
-    _, seconds, cpu = timed(
+    _, *timing = timed(
         [args.pelican, str(content), "-o", str(output), "-s", str(work / "pelicanconf.py"), "-q"],
         env,
     )
     pages = sum(
         1 for _, _, names in os.walk(output) for name in names if name.endswith((".html", ".xml"))
     )
-    line("Pelican, full build", pages, seconds, cpu, before)
+    line("Pelican, full build", pages, timing, before)
 
 
 def main() -> None:
