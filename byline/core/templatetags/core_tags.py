@@ -34,7 +34,9 @@ def page_address(context, page) -> str:
     bake for --base-url https://news.example.com wrote the record's 127.0.0.1:8000 into
     every post's share links)."""
     request = context["request"]
-    return request.build_absolute_uri(page.get_url(request))
+    url = page.get_url(request)
+    # None for a page in no site (a preview of one): no address, rather than the request's.
+    return request.build_absolute_uri(url) if url else ""
 
 
 def _key_part(value: object) -> object:
