@@ -219,7 +219,9 @@ def main() -> None:
         "BYLINE_PAGECACHE_REDIS_URL": "off",
         "DJANGO_SETTINGS_MODULE": "byline.settings",
     }
-    env.pop("REDIS_URL", None)
+    # The scratch site's own store (--var/pagecache), whatever the caller's shell says.
+    for name in ("REDIS_URL", "BYLINE_PAGECACHE_DIR"):
+        env.pop(name, None)
     if not (args.var / "bench.sqlite3").exists():
         args.var.mkdir(parents=True, exist_ok=True)
         for command in (
