@@ -54,22 +54,35 @@ class FeedSource:
     @staticmethod
     def last_modified(posts: list[PostPage]):
         """When what a feed of `posts` shows last changed: the newest publish among them (a
-        post the feed does not show changes nothing in it) or the newest unpublish/delete of
-        any post (which can take an item away without publishing anything). Without the
-        latter, a client that sends only If-Modified-Since would be told 304 after a post was
-        withdrawn."""
-        moments = [post.last_published_at for post in posts] + [posts_withdrawn_at()]
+        post the feed does not show changes nothing in it) or the last time a page went out
+        of readers' sight (which can take an item away without publishing anything). Without
+        the latter, a client that sends only If-Modified-Since would be told 304 after a
+        post was withdrawn."""
+        moments = [post.last_published_at for post in posts] + [withdrawn_at()]
         return max(filter(None, moments), default=None)
 
 
-def posts_withdrawn_at():
-    """When a post last went away (unpublished or deleted): that takes it out of feeds and
-    sitemaps without making anything in them newer."""
-    return PageLogEntry.objects.filter(
-        action__in=("wagtail.unpublish", "wagtail.delete"),
-        content_type__model="postpage",
-        content_type__app_label="blogs",
-    ).aggregate(latest=Max("timestamp"))["latest"]
+# What Wagtail logs when a page may leave readers' sight: unpublished by an editor or on its
+# expiry, deleted, moved (under a restricted blog, say), or a view restriction put on it,
+# changed or lifted. Logged against the page acted on, which may be a blog above the posts.
+WITHDRAWING_ACTIONS = (
+    "wagtail.unpublish",
+    "wagtail.unpublish.scheduled",
+    "wagtail.delete",
+    "wagtail.move",
+    "wagtail.view_restriction.create",
+    "wagtail.view_restriction.edit",
+    "wagtail.view_restriction.delete",
+)
+
+
+def withdrawn_at():
+    """When a page last went out of readers' sight (or its restrictions changed): that takes
+    posts out of feeds and sitemaps without making anything in them newer. Any page's: a
+    restriction on a blog withdraws every post under it, and sitemaps list pages too."""
+    return PageLogEntry.objects.filter(action__in=WITHDRAWING_ACTIONS).aggregate(
+        latest=Max("timestamp")
+    )["latest"]
 
 
 def site_root(request: HttpRequest) -> Page | None:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 
 from byline.feeds.feeds import FEED_CLASSES
 from byline.feeds.sitemaps import POSTS_PER_SECTION, Section, SiteSitemap, news_items
-from byline.feeds.sources import posts_withdrawn_at, site_name
+from byline.feeds.sources import site_name, withdrawn_at
 
 
 @require_safe
@@ -42,7 +42,7 @@ class SitemapView(View):
 
     def get(self, request: HttpRequest, section: str | None = None) -> HttpResponse:
         sitemap = SiteSitemap(request)
-        withdrawn = posts_withdrawn_at()
+        withdrawn = withdrawn_at()
         if section is not None and section != ALL:
             urls = list(sitemap.urls(section))
             if not urls and section.startswith("posts-"):
@@ -127,7 +127,7 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
             f"<news:title>{html.escape(item.title)}</news:title></news:news></url>\n"
         )
     parts.append("</urlset>\n")
-    changes = [item.modified for item in items] + [posts_withdrawn_at()]
+    changes = [item.modified for item in items] + [withdrawn_at()]
     return _xml_response(request, "".join(parts), max(filter(None, changes), default=None))
 
 

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from lxml import etree
 from taggit.models import Tag
+from wagtail.models import Page, PageViewRestriction
 
 from byline.blogs.models import PostPage
 from byline.feeds.feeds import post_guid
@@ -232,6 +233,29 @@ class TestConditionalGet:
         # Withdrawn at least a second after the first response? Then 200; within the same
         # second HTTP dates cannot tell, and the ETag (tested above) is what catches it.
         assert again.status_code in (200, 304)
+        assert "To withdraw" not in client.get("/feed/").content.decode()
+
+    @pytest.mark.parametrize("withdrawal", ["post restricted", "blog restricted", "expired"])
+    def test_every_way_out_of_sight_moves_last_modified_on(self, client, tree, withdrawal):
+        """A feed reader, CDN or crawler that sends only If-Modified-Since is not told 304
+        (keep your copy, hidden post and all) after a post leaves readers' sight without an
+        editor's unpublish: a restriction on it or on its blog, or its expiry."""
+        post = make_post(tree.blog, title="To withdraw", date=at(2012, 1, 1))
+        # Everything last changed in 2012, so the withdrawal below is years later.
+        Page.objects.update(last_published_at=at(2012, 1, 1))
+        paths = ["/feed/", "/blogs/bekkers-blog/atom/", "/sitemap.xml", "/sitemap-all.xml"]
+        before = {path: client.get(path) for path in paths}
+        assert "To withdraw" in before["/feed/"].content.decode()
+        if withdrawal == "post restricted":
+            PageViewRestriction.objects.create(page=post, restriction_type="login")
+        elif withdrawal == "blog restricted":
+            PageViewRestriction.objects.create(page=tree.blog, restriction_type="login")
+        else:
+            post.unpublish(set_expired=True, log_action="wagtail.unpublish.scheduled")
+        for path, first in before.items():
+            assert first.status_code == 200 and first["Last-Modified"], path
+            since = {"If-Modified-Since": first["Last-Modified"]}
+            assert client.get(path, headers=since).status_code != 304, path
         assert "To withdraw" not in client.get("/feed/").content.decode()
 
 
