@@ -486,13 +486,31 @@ class Baker:
         self.renderer = Renderer(host=host, scheme=scheme) if self.jobs == 1 else None
         self.store = get_store()
         self.manifest_path = self.out / MANIFEST
-        self.old: dict[str, str] = {}
-        if changed and self.manifest_path.exists():
-            self.old = json.loads(self.manifest_path.read_text()).get("files", {})
+        # What the last bake into this folder wrote: whatever this one is, the files of pages
+        # gone since (unpublished, restricted, deleted) are taken out, or a server would go on
+        # serving them. Only --changed trusts it to skip what has not changed.
+        self.previous = self.last_files()
+        self.old = self.previous if changed else {}
         self.files: dict[str, str] = {}
         self.page_files = PageFiles(self.out, self.old)
         self.report = BakeReport()
         self.links: dict[bytes, tuple[str, str] | None] = {}
+
+    def last_files(self) -> dict[str, str]:
+        """The files the last bake into this folder wrote (name -> etag); none before one."""
+        try:
+            files = json.loads(self.manifest_path.read_bytes()).get("files", {})
+        except FileNotFoundError:
+            return {}
+        except (ValueError, AttributeError) as error:
+            raise BakeError(
+                f"{self.manifest_path} is not a bake's list of its files ({error}); move it "
+                f"away to bake into {self.out} anyway, knowing that the files of pages gone "
+                "since the last bake then stay"
+            ) from error
+        if not isinstance(files, dict):
+            raise BakeError(f"{self.manifest_path} is not a bake's list of its files")
+        return files
 
     def stored(self, path: str, query: str) -> Page | None:
         """With --changed, the page from the store when it still holds the version last
@@ -705,7 +723,7 @@ class Baker:
                 shutil.copy2(src, dst)
 
     def remove_gone(self) -> None:
-        for name in set(self.old) - set(self.files):
+        for name in set(self.previous) - set(self.files):
             target = (self.out / name).resolve()
             if target.is_relative_to(self.out):
                 for path in (target, target.with_name(target.name + ".gz")):

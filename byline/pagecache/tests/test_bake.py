@@ -10,10 +10,10 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from hypothesis import example, given
 from hypothesis import strategies as st
-from wagtail.models import Site
+from wagtail.models import PageViewRestriction, Site
 
 from byline.core import frame
 from byline.pagecache.bake import GC_THRESHOLDS, LINK, found_links
@@ -222,6 +222,43 @@ def test_bake_changed_rewrites_only_what_changed(
         other.unpublish()
     report = Baker(out, host="localhost", scheme="http", changed=True).run()
     assert report.removed >= 1 and not other_file.exists()
+
+
+@pytest.mark.parametrize("withdrawal", ["unpublished", "restricted"])
+def test_a_full_bake_takes_out_the_files_of_pages_gone_since_the_last(
+    site, page_store, keep_connection, tmp_path, django_capture_on_commit_callbacks, withdrawal
+):
+    """A bake without --changed into a folder baked before: the pages that went out of
+    readers' sight since are no longer in it for a server to serve."""
+    first, other = site
+    out = tmp_path / "site"
+    bake(out)
+    other_file = out / other.url.strip("/") / "index.html"
+    assert other_file.exists() and other_file.with_name("index.html.gz").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        if withdrawal == "unpublished":
+            other.unpublish()
+        else:
+            PageViewRestriction.objects.create(page=other, restriction_type="login")
+    files = bake(out)
+    assert not other_file.exists() and not other_file.with_name("index.html.gz").exists()
+    assert other.url.strip("/") + "/index.html" not in files
+    assert (out / first.url.strip("/") / "index.html").exists()
+    assert "Other post" not in (out / "index.html").read_text()
+
+
+@pytest.mark.parametrize("manifest", [b"{not json", b"[1, 2]", b'{"files": [1]}'])
+def test_a_bake_refuses_a_folder_whose_list_of_files_is_unreadable(
+    site, page_store, keep_connection, tmp_path, manifest
+):
+    """Not a silent bake that leaves gone pages' files behind: the command names the file
+    and what to do."""
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / ".byline-bake.json").write_bytes(manifest)
+    with pytest.raises(CommandError, match=r"\.byline-bake\.json is not a bake's list"):
+        bake(out)
+    assert (out / ".byline-bake.json").read_bytes() == manifest
 
 
 def test_a_bakes_absolute_addresses_are_all_on_its_base_url(
