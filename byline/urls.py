@@ -11,6 +11,14 @@ from byline.core import views as core_views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
+    # Wagtail's document views: its password form rate-limited, a restricted document
+    # private to its reader (before wagtaildocs_urls, which would otherwise answer them).
+    re_path(r"^documents/(\d+)/(.*)$", privacy.document_file, name="wagtaildocs_serve"),
+    path(
+        "documents/authenticate_with_password/<int:restriction_id>/",
+        privacy.document_password,
+        name="wagtaildocs_authenticate_with_password",
+    ),
     path("documents/", include(wagtaildocs_urls)),
     path("healthz", core_views.healthz, name="healthz"),
     path("favicon.ico", core_views.favicon, name="favicon"),

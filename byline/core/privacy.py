@@ -1,10 +1,17 @@
-"""Wagtail's page password form, with a limit on guesses from one address."""
+"""Wagtail's page and document password forms, with a limit on guesses from one address;
+documents behind a restriction served as private to one reader."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.cache import patch_cache_control
+from wagtail.documents import get_document_model
+from wagtail.documents.views.serve import (
+    authenticate_with_password as authenticate_for_documents,
+)
+from wagtail.documents.views.serve import serve as serve_document
 from wagtail.views import authenticate_with_password
 
 from byline.core import formguard
@@ -17,18 +24,47 @@ def page_password(
     page's password is a short secret an editor chose, and a script could otherwise try
     thousands a minute. Every submission counts, right or wrong, so that a correct guess
     after the limit is refused too."""
-    if request.method == "POST" and settings.BYLINE_PAGE_PASSWORD_RATE_LIMIT:
-        try:
-            formguard.rate_limit(
-                request,
-                scope=f"page-password:{page_view_restriction_id}",
-                rate=settings.BYLINE_PAGE_PASSWORD_RATE_LIMIT,
-            )
-        except formguard.Refused as refusal:
-            response = TemplateResponse(
-                request, "password_refused.html", {"message": refusal.message}, status=429
-            )
-            response["Retry-After"] = str(refusal.retry_after)
-            response["Cache-Control"] = "no-store"
-            return response
+    refused = _over_the_limit(request, f"page-password:{page_view_restriction_id}")
+    if refused is not None:
+        return refused
     return authenticate_with_password(request, page_view_restriction_id, page_id)
+
+
+def document_password(request: HttpRequest, restriction_id: int) -> HttpResponse:
+    """Wagtail's form for a password-protected collection of documents, under the same
+    limit as pages' (BYLINE_PAGE_PASSWORD_RATE_LIMIT): unlimited, one worker took about 300
+    guesses a second at a collection's password."""
+    refused = _over_the_limit(request, f"document-password:{restriction_id}")
+    if refused is not None:
+        return refused
+    return authenticate_for_documents(request, restriction_id)
+
+
+def document_file(request: HttpRequest, document_id: str, document_filename: str) -> HttpResponse:
+    """Wagtail's view of a document, marked `Cache-Control: private` when its collection is
+    restricted: Wagtail sends only `Vary: Cookie`, which some CDNs ignore (they keep a PDF
+    by its extension), and the copy one reader unlocked would be served to everyone."""
+    response = serve_document(request, document_id, document_filename)
+    if response.status_code in (200, 206, 304):
+        document = (
+            get_document_model().objects.filter(pk=document_id).select_related("collection").first()
+        )
+        if document is None or document.collection.get_view_restrictions().exists():
+            patch_cache_control(response, private=True)
+    return response
+
+
+def _over_the_limit(request: HttpRequest, scope: str) -> HttpResponse | None:
+    """The 429 page for a POST past the limit on password guesses in `scope`, else None."""
+    if request.method != "POST" or not settings.BYLINE_PAGE_PASSWORD_RATE_LIMIT:
+        return None
+    try:
+        formguard.rate_limit(request, scope=scope, rate=settings.BYLINE_PAGE_PASSWORD_RATE_LIMIT)
+    except formguard.Refused as refusal:
+        response = TemplateResponse(
+            request, "password_refused.html", {"message": refusal.message}, status=429
+        )
+        response["Retry-After"] = str(refusal.retry_after)
+        response["Cache-Control"] = "no-store"
+        return response
+    return None

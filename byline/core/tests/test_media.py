@@ -9,6 +9,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.db.models.fields.files import FieldFile
+from django.test import Client
 from PIL import Image as PILImage
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -77,8 +78,29 @@ def test_a_password_restricted_document_downloads_once_the_password_is_given(cli
     response = client.get(document.url)
     assert response.status_code == 200
     assert body(response) == SECRET
+    # Unlocked for this reader only: no shared cache may keep it for the next.
+    assert "private" in response["Cache-Control"]
     # Passing the restriction does not open the file address.
     assert client.get(media_path(document)).status_code == 404
+
+
+def test_password_guesses_at_a_collection_are_rate_limited(client, settings):
+    """As a page's password: three tries, then 429 even for the right password, and the
+    document stays closed; another address may still try."""
+    settings.BYLINE_PAGE_PASSWORD_RATE_LIMIT = "3/10m"
+    document = document_in(private_collection(CollectionViewRestriction.PASSWORD))
+    restriction = CollectionViewRestriction.objects.get()
+    action = f"/documents/authenticate_with_password/{restriction.pk}/"
+    for guess in ("one", "two", "three"):
+        response = client.post(action, {"password": guess, "return_url": document.url})
+        assert response.status_code == 200
+    response = client.post(action, {"password": "board-only", "return_url": document.url})
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert client.get(document.url).status_code == 200  # the form again, not the file
+    assert body(client.get(document.url)) != SECRET
+    elsewhere = Client(REMOTE_ADDR="198.51.100.7")
+    elsewhere.post(action, {"password": "board-only", "return_url": document.url})
+    assert body(elsewhere.get(document.url)) == SECRET
 
 
 def test_a_public_document_downloads_through_the_checked_view(client):
@@ -88,6 +110,7 @@ def test_a_public_document_downloads_through_the_checked_view(client):
     assert response.status_code == 200
     assert body(response) == SECRET
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert "private" not in response.get("Cache-Control", "")
     # Public or not, /media/ leaves documents to that view.
     assert client.get(media_path(document)).status_code == 404
 
