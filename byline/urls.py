@@ -15,7 +15,7 @@ urlpatterns = [
     # private to its reader (before wagtaildocs_urls, which would otherwise answer them).
     re_path(r"^documents/(\d+)/(.*)$", privacy.document_file, name="wagtaildocs_serve"),
     path(
-        "documents/authenticate_with_password/<int:restriction_id>/",
+        "documents/authenticate_with_password/<rowid:restriction_id>/",
         privacy.document_password,
         name="wagtaildocs_authenticate_with_password",
     ),
@@ -41,7 +41,7 @@ urlpatterns += [
     # Wagtail's own address for its password form, rate-limited (before wagtail_urls, which
     # would otherwise answer it).
     path(
-        "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",
+        "_util/authenticate_with_password/<rowid:page_view_restriction_id>/<rowid:page_id>/",
         privacy.page_password,
         name="wagtailcore_authenticate_with_password",
     ),

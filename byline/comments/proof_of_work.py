@@ -100,7 +100,11 @@ def verify_solution(payload: str, *, now: float | None = None) -> str:
         return "malformed"
     challenge, salt, signature = data.get("challenge"), data.get("salt"), data.get("signature")
     number = data.get("number")
-    if not all(isinstance(value, str) for value in (challenge, salt, signature)):
+    # ASCII only, as every challenge made here is: compare_digest refuses other strings with
+    # TypeError, and a lone surrogate cannot even be encoded to be signed.
+    if not all(
+        isinstance(value, str) and value.isascii() for value in (challenge, salt, signature)
+    ):
         return "malformed"
     if not isinstance(number, int) or isinstance(number, bool) or not 0 <= number <= 10**9:
         return "malformed"

@@ -152,7 +152,12 @@ def ip_hash(ip: str) -> str:
 
 
 def _origin_of(url: str) -> str:
-    parts = urlsplit(url)
+    """The scheme and host of `url`; "" for one that has none or cannot be read (a Referer of
+    "http://[" raised ValueError: a 500 where a refusal is due)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
     return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else ""
 
 

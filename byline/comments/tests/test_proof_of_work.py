@@ -125,6 +125,26 @@ class TestVerification:
             ),  # fmt: skip
             "A" * 5000,
             "\x00",
+            # Strings no challenge made here has: compare_digest raised TypeError on the
+            # first, and the lone surrogate could not be encoded to be signed.
+            encode(
+                {
+                    "algorithm": "SHA-256",
+                    "challenge": "x",
+                    "salt": "y&",
+                    "signature": "\u00e9",
+                    "number": 1,
+                }
+            ),  # fmt: skip
+            encode(
+                {
+                    "algorithm": "SHA-256",
+                    "challenge": "\ud800",
+                    "salt": "y&",
+                    "signature": "b",
+                    "number": 1,
+                }
+            ),  # fmt: skip
         ],
     )
     def test_malformed_is_a_reason_not_an_error(self, payload):

@@ -284,6 +284,15 @@ class TestBadInput:
         assert response.status_code == 404
         assert not ReaderComment.objects.exists()
 
+    @pytest.mark.parametrize("post_id", ["9223372036854775808", "99999999999999999999"])
+    @pytest.mark.parametrize("route", ["", "held/", "reply/1/", "feed/"])
+    def test_an_id_past_the_databases_integers_is_404(self, client, tree, post_id, route):
+        """Past 2**63 - 1 a lookup of a post's id raised OverflowError: a 500."""
+        url = f"/comments/post/{post_id}/{route}"
+        assert client.get(url).status_code == 404
+        assert client.post(url, form_data()).status_code == 404
+        assert client.get(f"/comments/post/1/reply/{post_id}/").status_code == 404
+
     def test_closed_post_is_403(self, client, tree):
         closed = make_post(tree.blog, comments_open=False)
         response = submit(client, closed)

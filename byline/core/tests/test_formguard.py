@@ -61,6 +61,12 @@ class TestOrigin:
             formguard.check_origin(post({"Referer": "https://evil.example/page"}))
         formguard.check_origin(post({"Referer": "http://testserver/blogs/"}))
 
+    @pytest.mark.parametrize("referer", ["http://[", "http://[::1", "https://[not-an-address]/"])
+    def test_an_unreadable_referer_is_refused_not_an_error(self, referer):
+        with pytest.raises(formguard.Refused) as refused:
+            formguard.check_origin(post({"Referer": referer}))
+        assert refused.value.status == 403
+
     def test_no_browser_headers_is_not_a_forgery(self):
         """curl and bots send neither header; they are spam's business, not CSRF's."""
         formguard.check_origin(post())
