@@ -18,6 +18,7 @@ from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Page, Site
 
 from byline.blogs.visibility import readable_q
+from byline.comments.pages import commented_page
 
 # WordPress's plain-permalink parameters. Wagtail's RedirectMiddleware acts on 404s only, but
 # /?p=123 is the home page with a query string and answers 200, so these need a look first.
@@ -42,8 +43,7 @@ class LegacyQueryRedirectMiddleware:
         if request.method not in {"GET", "HEAD"}:
             return self.get_response(request)
         if not LEGACY_PARAMETERS.isdisjoint(request.GET):
-            path = Redirect.normalise_path(request.get_full_path(), decode_unicode=False)
-            redirect = get_redirect(request, path)
+            redirect = _legacy_redirect(request)
             if redirect is not None and redirect.link:
                 if redirect.is_permanent:
                     return HttpResponsePermanentRedirect(redirect.link)
@@ -63,6 +63,23 @@ class LegacyQueryRedirectMiddleware:
         return response
 
 
+def _legacy_redirect(request: HttpRequest) -> Redirect | None:
+    """The redirect stored for this address, else for its WordPress parameters alone: a link
+    shared on Facebook comes back as /?p=123&fbclid=…, a newsletter's with utm_* parameters,
+    a comment's reply link as /?p=123&replytocom=4, and each is still the post's old address."""
+    full = Redirect.normalise_path(request.get_full_path(), decode_unicode=False)
+    redirect = get_redirect(request, full)
+    if redirect is not None:
+        return redirect
+    legacy = [
+        part
+        for part in request.META.get("QUERY_STRING", "").split("&")
+        if part.partition("=")[0] in LEGACY_PARAMETERS
+    ]
+    path = Redirect.normalise_path(f"{request.path}?{'&'.join(legacy)}", decode_unicode=False)
+    return get_redirect(request, path) if path != full else None
+
+
 def _comments_feed(request: HttpRequest, old_path: str) -> str | None:
     """Byline's comment feed of the page at an old address: the page its redirect leads to
     (every imported post's and page's old address has one), else the page at that very
@@ -77,6 +94,8 @@ def _comments_feed(request: HttpRequest, old_path: str) -> str | None:
             return None
         pages = Page.objects.filter(url_path=site.root_page.url_path + old_path.lstrip("/"))
     page_id = pages.filter(readable_q()).values_list("pk", flat=True).first()
-    if page_id is None:
+    # Only a page with a comment feed: a blog's front or the home page has none, and a
+    # redirect to a 404 would be worse than the 404.
+    if page_id is None or commented_page(page_id) is None:
         return None
     return reverse("comments:post-feed", kwargs={"post_id": page_id})

@@ -127,3 +127,6 @@ def test_a_page_that_kept_its_address_has_its_comment_feed_too(tree, client):
     feed = feedparser.parse(client.get(hops[0]).content)
     assert not feed.bozo and len(feed.entries) >= 1
     assert client.get("/nowhere/feed/").status_code == 404
+    # A page with no feed of comments (the blogs' index, the home page): no redirect to a 404.
+    for old in ("/blogs/feed/", "/blogs/feed/atom/"):
+        assert client.get(old).status_code == 404, old
