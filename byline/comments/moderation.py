@@ -4,10 +4,13 @@ The policy is one object, chosen per blog (``BlogPage.comment_moderation``) with
 from ``BYLINE_COMMENTS_MODERATION`` (which also governs pages not under a blog: blog None)::
 
     policy = ModerationPolicy.for_blog(blog)
-    status = policy.initial_status(email="reader@example.com")   # APPROVED or PENDING
+    status = policy.initial_status(name="Ann", email="ann@example.com")   # APPROVED or PENDING
 
 - ``all``: every comment waits.
 - ``first``: a commenter waits until one of their comments has been approved (the default).
+  One of theirs is one with the same name and the same address, as WordPress checks: the
+  address alone is nobody's secret, and anyone who knew a regular's could publish at once
+  under any name.
 - ``none``: comments appear at once; the spam checks still hold or refuse what they catch.
 """
 
@@ -34,12 +37,15 @@ class ModerationPolicy:
             name = CommentModeration.FIRST
         return cls(CommentModeration(name))
 
-    def initial_status(self, *, email: str) -> CommentStatus:
+    def initial_status(self, *, name: str, email: str) -> CommentStatus:
         if self.name == CommentModeration.NONE:
             return CommentStatus.APPROVED
         if (
             self.name == CommentModeration.FIRST
-            and ReaderComment.objects.approved().by_email(email).exists()
+            and ReaderComment.objects.approved()
+            .by_email(email)
+            .filter(name__iexact=" ".join(name.split()))
+            .exists()
         ):
             return CommentStatus.APPROVED
         return CommentStatus.PENDING

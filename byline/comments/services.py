@@ -73,7 +73,7 @@ def comment_submit(
     elif finding.verdict == Verdict.HOLD:
         status = CommentStatus.PENDING
     else:
-        status = ModerationPolicy.for_blog(blog).initial_status(email=email)
+        status = ModerationPolicy.for_blog(blog).initial_status(name=name, email=email)
     with transaction.atomic():
         comment = ReaderComment.objects.create(
             post=post,

@@ -33,6 +33,17 @@ class TestPolicies:
         submit(client, post, body="someone new", email="new@example.com")
         assert last_status() == CommentStatus.PENDING
 
+    def test_first_knows_a_regular_by_name_and_address_not_the_address_alone(self, client, post):
+        """As WordPress: someone who knows a regular's address cannot publish at once under
+        another name, nor learn from the answer that the address has commented here."""
+        add_comment(post, name="Ann Reader", email="ann@example.com")
+        impostor = submit(client, post, name="Impostor", body="Trust me.")
+        assert last_status() == CommentStatus.PENDING
+        assert impostor["Location"].endswith("/held/")
+        regular = submit(client, post, name="ann  reader", body="Me again.")
+        assert last_status() == CommentStatus.APPROVED
+        assert "/held/" not in regular["Location"]
+
     def test_all_holds_everyone(self, client, post, settings):
         settings.BYLINE_COMMENTS_MODERATION = "all"
         add_comment(post, email="ann@example.com")
