@@ -32,11 +32,19 @@ def _address_key(email: str) -> str:
     return salted_hmac("byline.newsletters.address", email, algorithm="sha256").hexdigest()[:32]
 
 
+def mailbox_of(email: str) -> str:
+    """The mailbox an address delivers to, as far as a count of mails to it goes: without a
+    +tag (ann+1@, ann+2@ … all reach ann@ at most providers)."""
+    local, at, domain = normalize_email(email).rpartition("@")
+    return f"{local.partition('+')[0]}{at}{domain}" if at else normalize_email(email)
+
+
 def confirmation_allowed(email: str, *, now: datetime.datetime | None = None) -> bool:
-    """Count one confirmation mail to `email`; False past BYLINE_NEWSLETTERS_CONFIRMATIONS_PER_DAY
-    in this (UTC) day, so the form cannot be used to flood a stranger's inbox."""
+    """Count one confirmation mail to `email`'s mailbox; False past
+    BYLINE_NEWSLETTERS_CONFIRMATIONS_PER_DAY in this (UTC) day, so the form cannot be used to
+    flood a stranger's inbox (with +tags either)."""
     now = now or timezone.now()
-    key = f"newsletters:confirmations:{_address_key(email)}:{now:%Y%m%d}"
+    key = f"newsletters:confirmations:{_address_key(mailbox_of(email))}:{now:%Y%m%d}"
     cache.add(key, 0, timeout=2 * 86400)
     try:
         sent = cache.incr(key)

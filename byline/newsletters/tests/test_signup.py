@@ -73,6 +73,19 @@ def test_a_few_confirmations_per_address_per_day(
     assert len(mailserver.messages) == 3
 
 
+def test_the_days_few_confirmations_count_a_mailbox_whatever_its_tags(
+    client, tree, mailserver, django_capture_on_commit_callbacks
+):
+    """a+0@ … a+5@ all land in a@'s inbox: three mails in all, not one for each tag."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for number in range(6):
+            response = sign_up(
+                client, "all", email=f"A+{number}@example.com", remote_addr=f"198.51.100.{number}"
+            )
+            assert response.status_code == 303
+    assert len(mailserver.messages) == 3
+
+
 def test_an_office_can_sign_up_a_handful_then_the_rate_limit_answers(client, tree, mailserver):
     """10 in 10 minutes from one address pass (an office's five colleagues in a minute
     easily); the 11th gets a 429 with Retry-After, not a 500."""
