@@ -580,9 +580,11 @@ BYLINE_NEWSLETTERS_DIGEST_HOUR = env_int("BYLINE_NEWSLETTERS_DIGEST_HOUR", 7)
 # REDIS_URL) is set. Freshness comes from purging on every change; the ages below only bound
 # how long browsers and CDNs may keep a copy.
 BYLINE_PAGECACHE = env_bool("BYLINE_PAGECACHE", True)
-# Tries at a protected page's password, per address and page restriction, right or wrong;
-# empty turns the limit off.
+# Tries at a protected page's (or document collection's) password, per address and
+# restriction, right or wrong; empty turns the limit off.
 BYLINE_PAGE_PASSWORD_RATE_LIMIT = os.environ.get("BYLINE_PAGE_PASSWORD_RATE_LIMIT", "10/10m")
+# Admin password-reset requests one address may send (each may mail an editor); empty: off.
+BYLINE_PASSWORD_RESET_RATE_LIMIT = os.environ.get("BYLINE_PASSWORD_RESET_RATE_LIMIT", "5/h")
 BYLINE_PAGECACHE_DIR = Path(os.environ.get("BYLINE_PAGECACHE_DIR") or VAR_DIR / "pagecache")
 # "off" keeps the page store in files even where REDIS_URL is set.
 BYLINE_PAGECACHE_REDIS_URL = os.environ.get("BYLINE_PAGECACHE_REDIS_URL") or REDIS_URL

@@ -8,8 +8,15 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from byline.core import privacy, routing
 from byline.core import views as core_views
+from byline.ops.password_reset import LimitedPasswordResetView
 
 urlpatterns = [
+    # The admin's password-reset form, rate-limited (before the admin's own URLs).
+    path(
+        "admin/password_reset/",
+        LimitedPasswordResetView.as_view(),
+        name="wagtailadmin_password_reset",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     # Wagtail's document views: its password form rate-limited, a restricted document
     # private to its reader (before wagtaildocs_urls, which would otherwise answer them).

@@ -108,3 +108,20 @@ def test_attempts_keep_no_password():
     )
     attempt = AccessAttempt.objects.get()
     assert client_password not in attempt.post_data
+
+
+def test_password_reset_requests_are_rate_limited(client, editor_user, settings, mailoutbox):
+    """Five an hour from one address (each may mail an editor), then 429 and no mail; another
+    address is not affected."""
+    settings.BYLINE_PASSWORD_RESET_RATE_LIMIT = "5/h"
+    reset = reverse("wagtailadmin_password_reset")
+    assert reset == "/admin/password_reset/"
+    for _ in range(5):
+        response = client.post(reset, {"email": "editor@example.com"}, REMOTE_ADDR="203.0.113.7")
+        assert response.status_code == 302
+    assert len(mailoutbox) == 5
+    refused = client.post(reset, {"email": "editor@example.com"}, REMOTE_ADDR="203.0.113.7")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert len(mailoutbox) == 5
+    elsewhere = client.post(reset, {"email": "editor@example.com"}, REMOTE_ADDR="198.51.100.9")
+    assert elsewhere.status_code == 302 and len(mailoutbox) == 6

@@ -1,0 +1,31 @@
+"""The admin's "forgot your password?" form, with a limit on the mails a stranger can send."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from wagtail.admin.views.account import PasswordResetView
+
+from byline.core import formguard
+
+
+class LimitedPasswordResetView(PasswordResetView):
+    """Wagtail's view, each submission counted against the sender's address
+    (BYLINE_PASSWORD_RESET_RATE_LIMIT): without a limit, a script had a reset mail sent to an
+    editor for every request it made, flooding their inbox from the site's own mail server.
+    django-axes guards signing in, not this."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        rate = settings.BYLINE_PASSWORD_RESET_RATE_LIMIT
+        if rate:
+            try:
+                formguard.rate_limit(request, scope="admin-password-reset", rate=rate)
+            except formguard.Refused as refusal:
+                response = TemplateResponse(
+                    request, "password_refused.html", {"message": refusal.message}, status=429
+                )
+                response["Retry-After"] = str(refusal.retry_after)
+                response["Cache-Control"] = "no-store"
+                return response
+        return super().post(request, *args, **kwargs)
