@@ -294,11 +294,13 @@ AXES_RESET_ON_SUCCESS = True
 # The same address rule as comments and rate limits (REMOTE_ADDR or BYLINE_TRUSTED_PROXIES),
 # stored as a pseudonymous address made from the salted hash: no raw IP in the database.
 AXES_CLIENT_IP_CALLABLE = "byline.ops.axes.hashed_client_ip"
+AXES_USERNAME_CALLABLE = "byline.ops.axes.client_username"
 AXES_LOCKOUT_TEMPLATE = "ops/lockout.html"
 AXES_VERBOSE = False
 
-# Sessions in the database, read through the shared cache: any app server sees a login.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions in the database, read through the shared cache: any app server sees a login
+# (Django's cached_db, refusing keys no session has: byline/core/sessions.py).
+SESSION_ENGINE = "byline.core.sessions"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

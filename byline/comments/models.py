@@ -14,6 +14,7 @@ from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.models import Page
 
 from byline.comments.text import render_body
+from byline.core.emails import normalize_email
 from byline.core.links import page_absolute_url
 
 
@@ -48,12 +49,6 @@ class ReaderCommentQuerySet(models.QuerySet):
 
     def by_email(self, email: str) -> ReaderCommentQuerySet:
         return self.filter(email=normalize_email(email))
-
-
-def normalize_email(email: str) -> str:
-    # Lower case throughout: matching "first-time commenter", exports and erasure by address
-    # must not depend on how a reader capitalised it this time.
-    return (email or "").strip().lower()
 
 
 class ReaderComment(models.Model):

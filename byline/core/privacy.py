@@ -27,6 +27,7 @@ def page_password(
     refused = _over_the_limit(request, f"page-password:{page_view_restriction_id}")
     if refused is not None:
         return refused
+    _readable_return_url(request)
     return authenticate_with_password(request, page_view_restriction_id, page_id)
 
 
@@ -37,6 +38,7 @@ def document_password(request: HttpRequest, restriction_id: int) -> HttpResponse
     refused = _over_the_limit(request, f"document-password:{restriction_id}")
     if refused is not None:
         return refused
+    _readable_return_url(request)
     return authenticate_for_documents(request, restriction_id)
 
 
@@ -52,6 +54,16 @@ def document_file(request: HttpRequest, document_id: str, document_filename: str
         if document is None or document.collection.get_view_restrictions().exists():
             patch_cache_control(response, private=True)
     return response
+
+
+def _readable_return_url(request: HttpRequest) -> None:
+    """A posted return_url that is a bare word ("x") becomes "/": Wagtail hands it to
+    redirect(), which reads a word without "/" or "." as a view's name and raised
+    NoReverseMatch, a 500 for a right password sent with a mangled form."""
+    value = request.POST.get("return_url") if request.method == "POST" else None
+    if value and "/" not in value and "." not in value:
+        request.POST = request.POST.copy()
+        request.POST["return_url"] = "/"
 
 
 def _over_the_limit(request: HttpRequest, scope: str) -> HttpResponse | None:

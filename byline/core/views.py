@@ -69,7 +69,11 @@ def media(request: HttpRequest, path: str) -> HttpResponse:
         raise Http404("Documents are served at /documents/.")
     # MEDIA_ROOT is read per request, not when the URLconf loads, so that a test (or a
     # settings override) that moves it is honoured.
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    try:
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError as error:
+        # A name the file system refuses to look up (too long: ENAMETOOLONG) is no file.
+        raise Http404("No such file.") from error
 
 
 # Seconds a client (a CDN, a load balancer, a feed reader) is asked to wait before retrying.

@@ -85,6 +85,8 @@ def _comments_feed(request: HttpRequest, old_path: str) -> str | None:
     (every imported post's and page's old address has one), else the page at that very
     path (a WordPress page that kept its address, /about/). None for a page readers may not
     see: its 404 stays a 404, and no redirect gives its id away."""
+    if "\x00" in old_path:
+        return None  # no page's address; PostgreSQL refuses a NUL in a query (a 500)
     redirect = get_redirect(request, Redirect.normalise_path(old_path, decode_unicode=False))
     if redirect is not None:
         pages = Page.objects.filter(pk=redirect.redirect_page_id)

@@ -7,11 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from wagtail.models import Page
 
-
-def normalize_email(email: str) -> str:
-    # Lower case throughout, as comments do: one reader is one subscriber however they typed
-    # their address this time, and exports and erasure find them by it.
-    return (email or "").strip().lower()
+from byline.core.emails import normalize_email
 
 
 class SubscriberStatus(models.TextChoices):

@@ -27,3 +27,18 @@ def pseudonymous_address(ip: str) -> str:
 def hashed_client_ip(request: HttpRequest) -> str:
     """AXES_CLIENT_IP_CALLABLE: the pseudonym of the address `client_ip` finds."""
     return pseudonymous_address(client_ip(request.META))
+
+
+# The longest user name axes records: its AccessAttempt and AccessFailureLog columns hold 255,
+# and Wagtail's front-end login (/_util/login/) takes a user name of any length.
+USERNAME_LENGTH = 255
+
+
+def client_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """AXES_USERNAME_CALLABLE: the user name tried, as axes finds it, cut to the length its
+    tables hold (past it PostgreSQL refused the row: a 500 for a 256-character user name)."""
+    if credentials:
+        username = credentials.get("username")
+    else:
+        username = getattr(request, "data", request.POST).get("username")
+    return username[:USERNAME_LENGTH] if isinstance(username, str) else username

@@ -132,6 +132,13 @@ def test_no_spelling_of_the_documents_folder_is_served(client, spelling):
     assert client.get(spelling).status_code == 404
 
 
+@pytest.mark.parametrize("name", ["a" * 256, "a/" * 2100])
+def test_a_name_too_long_for_the_file_system_is_404(client, settings, name):
+    """The file system refuses to look such a name up (ENAMETOOLONG): a 500 before."""
+    settings.BYLINE_SERVE_MEDIA = True
+    assert client.get(f"/media/{name}").status_code == 404
+
+
 def test_on_a_storage_without_paths_documents_stream_and_never_redirect(client, monkeypatch):
     """Object storage (S3) has file URLs but no paths, where Wagtail's own default is to
     redirect to the file's address: the setting keeps them in the view."""

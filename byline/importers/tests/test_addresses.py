@@ -130,3 +130,6 @@ def test_a_page_that_kept_its_address_has_its_comment_feed_too(tree, client):
     # A page with no feed of comments (the blogs' index, the home page): no redirect to a 404.
     for old in ("/blogs/feed/", "/blogs/feed/atom/"):
         assert client.get(old).status_code == 404, old
+    # A NUL is no page's address (PostgreSQL refused it in the query: a 500).
+    for old in ("/%00/feed/", "/about/a%00b/feed/rss2/"):
+        assert client.get(old).status_code == 404, old

@@ -125,3 +125,14 @@ def test_password_reset_requests_are_rate_limited(client, editor_user, settings,
     assert len(mailoutbox) == 5
     elsewhere = client.post(reset, {"email": "editor@example.com"}, REMOTE_ADDR="198.51.100.9")
     assert elsewhere.status_code == 302 and len(mailoutbox) == 6
+
+
+def test_a_user_name_longer_than_axes_keeps_is_a_failed_sign_in(client, editor_user):
+    """Wagtail's front-end login takes a user name of any length, and axes stored it whole:
+    past 255 characters PostgreSQL refused the row (a 500). It is cut to what axes keeps."""
+    response = client.post(
+        "/_util/login/", {"username": "a" * 256, "password": "x"}, REMOTE_ADDR="203.0.113.7"
+    )
+    assert response.status_code == 200
+    attempt = AccessAttempt.objects.get()
+    assert attempt.username == "a" * 255
