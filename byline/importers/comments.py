@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import re
 from collections import defaultdict
 from typing import TYPE_CHECKING
@@ -89,7 +91,7 @@ def import_comments(
     page: Page,
     item: WPItem,
     *,
-    held: list[tuple[str, ReaderComment]] | None = None,
+    held: list[tuple[str, ReaderComment, str]] | None = None,
 ) -> None:
     """The item's comments onto the post or page it became, each reply under the comment it
     answers, whatever order the file lists them in. With `held`, new comments are not saved
@@ -132,7 +134,7 @@ def import_new_comments(
     """The comments of pages written just now (pages.write_new_posts()), placed as
     import_comments() places them, then written in bulk. An item with a comment an earlier
     run imported has its comments updated one by one, as always."""
-    held: list[tuple[str, ReaderComment]] = []
+    held: list[tuple[str, ReaderComment, str]] = []
     for page, item in posts:
         if any(state.mappings.row("comment", _key(item, c)) for c in item.comments):
             import_comments(state, scanned, page, item)
@@ -141,26 +143,44 @@ def import_new_comments(
     write_held_comments(state, held)
 
 
-def write_held_comments(state: ImportState, held: list[tuple[str, ReaderComment]]) -> None:
+def write_held_comments(state: ImportState, held: list[tuple[str, ReaderComment, str]]) -> None:
     """Insert new comments a reply level at a time (a reply needs its parent's id), doing
     what ReaderComment.save() does first: the address normalised, the body rendered, the
     depth below the parent."""
     levels: dict[int, list[ReaderComment]] = defaultdict(list)
-    for _, comment in held:
+    for _, comment, _digest in held:
         comment.email = normalize_email(comment.email)
         comment.body_html = render_body(comment.body)
         comment.depth = comment.parent.depth + 1 if comment.parent is not None else 0
         levels[comment.depth].append(comment)
     for depth in sorted(levels):
         ReaderComment.objects.bulk_create(levels[depth])
-    for key, comment in held:
-        state.mappings.remember("comment", key, comment)
+    for key, comment, digest in held:
+        state.mappings.remember("comment", key, comment, guid=digest)
     if state.postponed is not None:  # what post_save would have had indexed
-        state.postponed.index_now(ReaderComment, [comment for _, comment in held])
+        state.postponed.index_now(ReaderComment, [comment for _, comment, _ in held])
 
 
 def _key(item: WPItem, comment: WPComment) -> str:
     return f"{item.wp_id or item.guid}:{comment.wp_id}"
+
+
+def _digest(comment: WPComment) -> str:
+    """What the comment was in WordPress when imported (kept in its row's `guid`, as a
+    post's is): a re-run leaves a comment WordPress did not change as Byline has it, since
+    approved, marked as spam or deleted by a moderator here."""
+    fields = [
+        comment.author,
+        comment.author_email,
+        comment.author_url,
+        comment.content,
+        comment.approved,
+        comment.date,
+        comment.date_gmt,
+        comment.type,
+        comment.parent,
+    ]
+    return hashlib.sha256(json.dumps(fields, default=str).encode()).hexdigest()
 
 
 def _save(
@@ -170,9 +190,19 @@ def _save(
     item: WPItem,
     comment: WPComment,
     parent: ReaderComment | None,
-    held: list[tuple[str, ReaderComment]] | None = None,
+    held: list[tuple[str, ReaderComment, str]] | None = None,
 ) -> ReaderComment | None:
     key = _key(item, comment)
+    digest = _digest(comment)
+    row = state.mappings.row("comment", key)
+    if row is not None and row.guid == digest:
+        # Unchanged in WordPress since the last run: what moderators did here stands, a
+        # deletion included (a spam comment deleted here is not brought back).
+        kept = ReaderComment.objects.filter(pk=row.object_id).first() if row.object_id else None
+        state.report.counts[
+            "comments unchanged" if kept else "comments deleted in Byline, not brought back"
+        ] += 1
+        return kept
     status = _STATUS.get(comment.approved.strip().lower())
     if status is None:
         state.report.skip(item, f"comment {comment.wp_id}: unknown status {comment.approved!r}")
@@ -188,13 +218,14 @@ def _save(
         # a comment.
         state.report.counts[f"{kind} comments (kept as comments)"] += 1
         kind = CommentKind.COMMENT
-    row = state.mappings.row("comment", key)
     saved = ReaderComment.objects.filter(pk=row.object_id).first() if row else None
     saved = saved or ReaderComment(post=page)
     saved.post = page
     saved.kind = kind
     saved.parent = parent
-    saved.name = (html.unescape(comment.author).strip() or "Anonymous")[:100]
+    # Spaces collapsed, as the comment form collapses them: the "first" moderation policy
+    # knows a regular by name and address.
+    saved.name = (" ".join(html.unescape(comment.author).split()) or "Anonymous")[:100]
     saved.email = comment.author_email[:254] if "@" in comment.author_email else ""
     website = comment.author_url.strip()
     saved.website = website[:300] if website.startswith(("http://", "https://")) else ""
@@ -205,10 +236,10 @@ def _save(
     saved.notified_at = saved.notified_at or timezone.now()
     is_new = saved.pk is None
     if is_new and held is not None:
-        held.append((key, saved))
+        held.append((key, saved, digest))
     else:
         saved.save()
-        state.mappings.remember("comment", key, saved)
+        state.mappings.remember("comment", key, saved, guid=digest)
     noun = "comments" if kind == CommentKind.COMMENT else f"{kind}s"
     state.report.counts[f"{noun} created" if is_new else f"{noun} updated"] += 1
     return saved

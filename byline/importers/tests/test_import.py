@@ -224,6 +224,33 @@ def test_a_second_run_updates_what_changed(tree, tmp_path):
     assert "posts updated: 1" in report
 
 
+def test_a_second_run_keeps_what_moderators_did_to_comments_wordpress_did_not_change(
+    tree, tmp_path
+):
+    """Approved, marked as spam or deleted here since the last run: a re-run of the same
+    export leaves each so (it put the spam back before); a comment WordPress changed since
+    is updated from the file."""
+    run_import("small.xml", "--blog", "small")
+    held = ReaderComment.objects.get(name="Held")
+    nice = ReaderComment.objects.get(name="Reader One")
+    spam = ReaderComment.objects.get(name="Spammer")
+    assert (held.status, nice.status, spam.status) == ("pending", "approved", "spam")
+    ReaderComment.objects.filter(pk=held.pk).update(status="approved")
+    ReaderComment.objects.filter(pk=nice.pk).update(status="spam")
+    spam.delete()
+    report = run_import("small.xml", "--blog", "small")
+    assert ReaderComment.objects.get(pk=held.pk).status == "approved"
+    assert ReaderComment.objects.get(pk=nice.pk).status == "spam"
+    assert not ReaderComment.objects.filter(name="Spammer").exists()
+    assert "comments unchanged: 8" in report and "comments updated" not in report
+    assert "comments deleted in Byline, not brought back: 1" in report
+    changed = tmp_path / "changed.xml"
+    changed.write_text((FILES / "small.xml").read_text().replace("Waiting", "Waiting, edited"))
+    run_import(changed, "--blog", "small")
+    edited = ReaderComment.objects.get(pk=held.pk)
+    assert edited.body == "Waiting, edited" and edited.status == "pending"
+
+
 def test_dry_run_changes_nothing(tree):
     before = snapshot()
     report = run_import("small.xml", "--blog", "small", "--dry-run")
