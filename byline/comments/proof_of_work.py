@@ -113,7 +113,15 @@ def verify_solution(payload: str, *, now: float | None = None) -> str:
     if not hmac.compare_digest(_sign(challenge), signature):
         return "bad signature"
     expires = parse_qs(salt.partition("?")[2]).get("expires", [""])[0]
-    if not salt.endswith("&") or not expires.isascii() or not expires.isdigit():
+    # The salt is not signed (the challenge is): until the answer below shows it is the one
+    # made here, its expiry is the client's, and a 400-digit one overflowed the float
+    # arithmetic below (a 500). A real one is ten digits.
+    if (
+        not salt.endswith("&")
+        or not expires.isascii()
+        or not expires.isdigit()
+        or len(expires) > 12
+    ):
         return "malformed"
     remaining = min(int(expires) - (time.time() if now is None else now), CHALLENGE_TTL)
     if remaining <= 0:

@@ -14,6 +14,7 @@ from wagtail.models import Page, PageLogEntry, Site
 from byline.blogs.listing import Scope, newest_post_ids, site_tree_path
 from byline.blogs.models import Author, BlogPage, PostPage
 from byline.blogs.visibility import readable_q
+from byline.core import frame
 from byline.core.reversing import reverse
 
 # The formats each source is served in: the URL name suffix, the path piece and the label.
@@ -83,6 +84,13 @@ def withdrawn_at():
     return PageLogEntry.objects.filter(action__in=WITHDRAWING_ACTIONS).aggregate(
         latest=Max("timestamp")
     )["latest"]
+
+
+def withdrawal_logged(sender: type, instance: PageLogEntry, created: bool, **kwargs) -> None:
+    """A new content version once a withdrawal is logged (a post_save receiver): the feeds'
+    and sitemaps' remembered Last-Modified is read again (withdrawn_at)."""
+    if created and instance.action in WITHDRAWING_ACTIONS:
+        frame.bump()
 
 
 def site_root(request: HttpRequest) -> Page | None:

@@ -69,7 +69,9 @@ def _legacy_redirect(request: HttpRequest) -> Redirect | None:
     a comment's reply link as /?p=123&replytocom=4, and each is still the post's old address."""
     full = Redirect.normalise_path(request.get_full_path(), decode_unicode=False)
     redirect = get_redirect(request, full)
-    if redirect is not None:
+    if redirect is not None or request.path != "/":
+        # WordPress's plain links are at its root; elsewhere (a search by author or year,
+        # whose names WordPress shares) no second lookup.
         return redirect
     legacy = [
         part

@@ -32,11 +32,22 @@ def _address_key(email: str) -> str:
     return salted_hmac("byline.newsletters.address", email, algorithm="sha256").hexdigest()[:32]
 
 
+# Providers whose addresses ignore dots in the part before the @ (a.nn@ is ann@), and the
+# domain each stands for.
+DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
 def mailbox_of(email: str) -> str:
     """The mailbox an address delivers to, as far as a count of mails to it goes: without a
-    +tag (ann+1@, ann+2@ … all reach ann@ at most providers)."""
+    +tag (ann+1@, ann+2@ … all reach ann@ at most providers), and at Gmail without dots
+    (a.nn@, an.n@ … are ann@gmail.com, googlemail.com is gmail.com)."""
     local, at, domain = normalize_email(email).rpartition("@")
-    return f"{local.partition('+')[0]}{at}{domain}" if at else normalize_email(email)
+    if not at:
+        return normalize_email(email)
+    local = local.partition("+")[0]
+    if domain in DOTLESS_DOMAINS:
+        local, domain = local.replace(".", ""), DOTLESS_DOMAINS[domain]
+    return f"{local}@{domain}"
 
 
 def confirmation_allowed(email: str, *, now: datetime.datetime | None = None) -> bool:

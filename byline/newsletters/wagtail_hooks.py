@@ -16,10 +16,10 @@ from byline.newsletters.models import Subscriber
 admin_patterns = (
     [
         path("", admin_views.overview, name="overview"),
-        path("post/<int:page_id>/", admin_views.post_newsletter, name="post"),
-        path("post/<int:page_id>/preview/", admin_views.post_preview, name="post-preview"),
-        path("post/<int:page_id>/test/", admin_views.post_send_test, name="post-test"),
-        path("post/<int:page_id>/sending/", admin_views.post_toggle, name="post-toggle"),
+        path("post/<rowid:page_id>/", admin_views.post_newsletter, name="post"),
+        path("post/<rowid:page_id>/preview/", admin_views.post_preview, name="post-preview"),
+        path("post/<rowid:page_id>/test/", admin_views.post_send_test, name="post-test"),
+        path("post/<rowid:page_id>/sending/", admin_views.post_toggle, name="post-toggle"),
     ],
     "newsletters_admin",
 )

@@ -88,6 +88,12 @@ class TestVerification:
         _, payload = solved(algorithm="SHA-1")
         assert proof_of_work.verify_solution(payload) == "wrong algorithm"
 
+    def test_an_expiry_of_hundreds_of_digits_is_malformed_not_an_error(self):
+        """The salt is the client's until the answer is checked: its expiry overflowed."""
+        challenge = proof_of_work.create_challenge(maxnumber=10)
+        challenge["salt"] = "x?expires=" + "9" * 400 + "&"
+        assert proof_of_work.verify_solution(encode_solution(challenge, 1)) == "malformed"
+
     @pytest.mark.parametrize(
         "payload",
         [

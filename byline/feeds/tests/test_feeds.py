@@ -9,11 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from lxml import etree
 from taggit.models import Tag
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page, PageLogEntry, PageViewRestriction
 
-from byline.blogs.models import PostPage
+from byline.blogs.models import BlogPage, PostPage
 from byline.feeds.feeds import post_guid
-from tests.factories import AuthorFactory, make_post
+from tests.factories import AuthorFactory, make_post, publish
 
 UTC = datetime.UTC
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -235,14 +235,21 @@ class TestConditionalGet:
         assert again.status_code in (200, 304)
         assert "To withdraw" not in client.get("/feed/").content.decode()
 
-    @pytest.mark.parametrize("withdrawal", ["post restricted", "blog restricted", "expired"])
+    @pytest.mark.parametrize(
+        "withdrawal", ["post restricted", "blog restricted", "expired", "moved"]
+    )
     def test_every_way_out_of_sight_moves_last_modified_on(self, client, tree, withdrawal):
         """A feed reader, CDN or crawler that sends only If-Modified-Since is not told 304
         (keep your copy, hidden post and all) after a post leaves readers' sight without an
-        editor's unpublish: a restriction on it or on its blog, or its expiry."""
+        editor's unpublish: a restriction on it or on its blog, its expiry, or a move under
+        a restricted blog."""
+        make_post(tree.blog, title="Stays", date=at(2011, 6, 1))
         post = make_post(tree.blog, title="To withdraw", date=at(2012, 1, 1))
-        # Everything last changed in 2012, so the withdrawal below is years later.
+        members = publish(tree.blogs, BlogPage(title="Members", slug="members"))
+        PageViewRestriction.objects.create(page=members, restriction_type="login")
+        # Everything happened years ago, so the withdrawal below is years later.
         Page.objects.update(last_published_at=at(2012, 1, 1))
+        PageLogEntry.objects.update(timestamp=at(2012, 1, 1))
         paths = ["/feed/", "/blogs/bekkers-blog/atom/", "/sitemap.xml", "/sitemap-all.xml"]
         before = {path: client.get(path) for path in paths}
         assert "To withdraw" in before["/feed/"].content.decode()
@@ -250,13 +257,17 @@ class TestConditionalGet:
             PageViewRestriction.objects.create(page=post, restriction_type="login")
         elif withdrawal == "blog restricted":
             PageViewRestriction.objects.create(page=tree.blog, restriction_type="login")
-        else:
+        elif withdrawal == "expired":
             post.unpublish(set_expired=True, log_action="wagtail.unpublish.scheduled")
+        else:
+            post.move(members, pos="last-child")
         for path, first in before.items():
             assert first.status_code == 200 and first["Last-Modified"], path
             since = {"If-Modified-Since": first["Last-Modified"]}
             assert client.get(path, headers=since).status_code != 304, path
-        assert "To withdraw" not in client.get("/feed/").content.decode()
+        feed = client.get("/feed/").content.decode()
+        assert "To withdraw" not in feed
+        assert ("Stays" in feed) is (withdrawal != "blog restricted")  # under the same blog
 
 
 @pytest.mark.django_db

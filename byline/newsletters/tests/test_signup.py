@@ -86,6 +86,15 @@ def test_the_days_few_confirmations_count_a_mailbox_whatever_its_tags(
     assert len(mailserver.messages) == 3
 
 
+def test_a_gmail_inbox_is_one_mailbox_however_its_address_is_dotted():
+    from byline.newsletters.services import mailbox_of
+
+    assert mailbox_of("T.a.R.get+x@GoogleMail.com") == mailbox_of("target@gmail.com")
+    assert mailbox_of("ta.rget@gmail.com") == "target@gmail.com"
+    # Elsewhere a dot is part of the name: first.last@ is not firstlast@.
+    assert mailbox_of("first.last+news@example.com") == "first.last@example.com"
+
+
 def test_an_office_can_sign_up_a_handful_then_the_rate_limit_answers(client, tree, mailserver):
     """10 in 10 minutes from one address pass (an office's five colleagues in a minute
     easily); the 11th gets a 429 with Retry-After, not a 500."""

@@ -116,6 +116,7 @@ def test_password_reset_requests_are_rate_limited(client, editor_user, settings,
     settings.BYLINE_PASSWORD_RESET_RATE_LIMIT = "5/h"
     reset = reverse("wagtailadmin_password_reset")
     assert reset == "/admin/password_reset/"
+    assert "no-store" in client.get(reset)["Cache-Control"]  # as every admin view
     for _ in range(5):
         response = client.post(reset, {"email": "editor@example.com"}, REMOTE_ADDR="203.0.113.7")
         assert response.status_code == 302
