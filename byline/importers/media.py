@@ -105,8 +105,13 @@ def _import_attachment(state: ImportState, info: ItemInfo, image_field: forms.Fi
     if obj is None:
         with candidate.open("rb") as handle:
             obj = model(title=title)
-            obj.file.save(candidate.name, File(handle), save=False)
-            state.stored_files.append(obj.file)
+            try:
+                obj.file.save(candidate.name, File(handle), save=False)
+            finally:
+                # Noted even when the import is stopped right after the save (Ctrl-C, a
+                # SIGTERM): a file stored and not noted would stay behind the rollback.
+                if obj.file.name:
+                    state.stored_files.append(obj.file)
             try:
                 # Size and hash, as the admin's upload forms record them: a download link
                 # shows the size, and Wagtail finds duplicates by the hash.

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from django.utils import timezone
 from django.utils.text import slugify
 
-from byline.importers.wxr import Channel, Record, WPAuthor, WPItem, WPTerm, read_wxr
+from byline.importers.wxr import Channel, Record, WPAuthor, WPItem, WPTerm, WXRError, read_wxr
 
 if TYPE_CHECKING:
     from byline.importers.report import ImportReport
@@ -143,6 +143,10 @@ def scan(path: Path, report: ImportReport) -> ScannedFile:
             _scan_item(scanned, report, record)
             if record.creator:
                 scanned.creators.add(record.creator)
+    if not (scanned.items or scanned.authors or scanned.terms or scanned.guest_authors):
+        # An export of nothing (no <channel>, or one without a post, page, author or term)
+        # would still make the blog and the site-wide feed redirects.
+        raise WXRError("the file holds no posts, pages, authors or terms: nothing to import")
     report.counts["items read"] = len(scanned.items)
     return scanned
 

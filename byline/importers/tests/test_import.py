@@ -418,3 +418,39 @@ def test_query_strings_that_are_not_wordpress_pass_through(tree, client):
     run_import("small.xml", "--blog", "small")
     assert client.get("/?page=2").status_code == 200
     assert client.get("/?p=999999").status_code == 200  # unknown id: the home page as ever
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<?xml version="1.0"?><rss xmlns:wp="http://wordpress.org/export/1.2/"></rss>',
+        '<?xml version="1.0"?><rss xmlns:wp="http://wordpress.org/export/1.2/"><channel>'
+        "<title>Empty</title><link>http://empty.example</link></channel></rss>",
+    ],
+)
+def test_an_export_of_nothing_is_refused_and_changes_nothing(tree, tmp_path, text):
+    """It made the blog and pointed the site's old feed addresses at it before."""
+    export = tmp_path / "empty.xml"
+    export.write_text(text)
+    before = (snapshot(), Redirect.objects.count())
+    with pytest.raises(CommandError, match="nothing to import. Nothing was changed."):
+        run_import(export, "--blog", "empty")
+    assert (snapshot(), Redirect.objects.count()) == before
+
+
+def test_terms_longer_than_a_tag_holds_are_cut_to_one_tag_not_a_crash(tree, tmp_path):
+    """WordPress allows 200 characters, a tag 100: two terms alike in their first 100 were
+    looked up whole, made cut, and the second refused by the database (a traceback)."""
+    stem = "a-very-long-term-" * 6  # 102 characters
+    terms = "".join(
+        f'<category domain="post_tag" nicename="{stem}{n}"><![CDATA[{stem}{n}]]></category>'
+        for n in (1, 2)
+    )
+    text = (FILES / "small.xml").read_text()
+    text = text.replace("<wp:post_name>first-post</wp:post_name>",
+                        "<wp:post_name>first-post</wp:post_name>" + terms, 1)  # fmt: skip
+    export = tmp_path / "long-terms.xml"
+    export.write_text(text)
+    report = run_import(export, "--blog", "small")
+    assert Tag.objects.filter(slug=stem[:100]).count() == 1
+    assert "longer than the 100 characters a tag holds" in report

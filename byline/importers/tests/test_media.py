@@ -93,3 +93,38 @@ def test_a_refused_image_is_refused_on_a_dry_run_too(tree, tmp_path, uploads):
         stdout=out,
     )
     assert "2020/05/drawing.svg refused" in out.getvalue()
+
+
+@pytest.mark.parametrize("stop", ["SIGTERM", "Ctrl-C"])
+def test_a_stopped_import_changes_nothing_and_leaves_no_file(
+    tree, tmp_path, uploads, monkeypatch, stop
+):
+    """SIGTERM (systemd, docker, `timeout`) ended the process where it stood: the database
+    rolled back, the media files it had stored stayed. It unwinds as Ctrl-C does now, and
+    both end with a message, not a traceback."""
+    import os
+    import signal
+
+    from django.core.management import CommandError
+
+    from byline.importers import pages
+
+    def stopped(state, scanned):
+        assert state.stored_files  # the image and the document are on disk by now
+        if stop == "SIGTERM":
+            os.kill(os.getpid(), signal.SIGTERM)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pages, "import_items", stopped)
+    items = [attachment(40, "A cat", "cat.jpg"), attachment(44, "Notes", "notes.pdf")]
+    text = (FILES / "small.xml").read_text().replace("</channel>", "".join(items) + "</channel>")
+    export = tmp_path / "with-media.xml"
+    export.write_text(text)
+    before = {path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()}
+    why = "stopped \\(SIGTERM\\)" if stop == "SIGTERM" else "interrupted"
+    with pytest.raises(CommandError, match=f"the import was {why}. Nothing was changed."):
+        call_command("import-wordpress", str(export), "--blog", "small",
+                     "--media-dir", str(uploads), stdout=io.StringIO())  # fmt: skip
+    assert {path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()} == before
+    assert not get_image_model().objects.exists() and not PostPage.objects.exists()
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # as it was

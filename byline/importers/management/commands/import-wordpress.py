@@ -6,7 +6,11 @@ by file name (pkgutil) and imports them with importlib, which takes any name.
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -38,20 +42,48 @@ class Command(BaseCommand):
             raise CommandError(f"{media_dir}: no such folder")
         bar = _ProgressBar(sys.stderr) if sys.stderr.isatty() else None
         try:
-            report = wordpress_import(
-                path=path,
-                blog_slug=options["blog"],
-                media_dir=media_dir,
-                dry_run=options["dry_run"],
-                progress=bar.update if bar else None,
-            )
+            with _stopped_by_sigterm():
+                report = wordpress_import(
+                    path=path,
+                    blog_slug=options["blog"],
+                    media_dir=media_dir,
+                    dry_run=options["dry_run"],
+                    progress=bar.update if bar else None,
+                )
         except WXRError as error:
             raise CommandError(f"{path}: {error}. Nothing was changed.") from error
+        except (KeyboardInterrupt, Stopped) as stop:
+            # The import's transaction was rolled back and the files it stored removed on
+            # the way out (importers/run.py).
+            why = "stopped (SIGTERM)" if isinstance(stop, Stopped) else "interrupted"
+            raise CommandError(f"{path}: the import was {why}. Nothing was changed.") from stop
         finally:
             if bar:
                 bar.close()
         for line in report.lines():
             self.stdout.write(line)
+
+
+class Stopped(BaseException):
+    """SIGTERM (systemd, docker, `timeout`) during an import: raised where the import is, so
+    that it unwinds as from Ctrl-C, rolling back and removing the media files it stored.
+    Python's default for SIGTERM ends the process at once, files left behind."""
+
+
+@contextlib.contextmanager
+def _stopped_by_sigterm() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may handle signals
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise Stopped()
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class _ProgressBar:
