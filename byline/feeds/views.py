@@ -90,9 +90,13 @@ class SitemapView(View):
         for section in sections:
             loc = request.build_absolute_uri(reverse("feeds:sitemap-section", args=[section.name]))
             parts.append(f"<sitemap><loc>{escape(loc)}</loc>")
-            if section.lastmod:
-                parts.append(f"<lastmod>{_w3c(section.lastmod)}</lastmod>")
-                latest = max(filter(None, [latest, section.lastmod]))
+            # A withdrawal (an unpublish, a restriction, a move) takes a URL out of a section
+            # without making anything in it newer; which section is not known here, so every
+            # one is as new as the last withdrawal, for crawlers to read them again.
+            lastmod = max(filter(None, [section.lastmod, withdrawn]), default=None)
+            if lastmod:
+                parts.append(f"<lastmod>{_w3c(lastmod)}</lastmod>")
+                latest = max(filter(None, [latest, lastmod]))
             parts.append("</sitemap>\n")
         news = request.build_absolute_uri(reverse("feeds:sitemap-news"))
         parts.append(f"<sitemap><loc>{escape(news)}</loc></sitemap>\n")

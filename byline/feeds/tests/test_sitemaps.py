@@ -182,6 +182,30 @@ class TestSitemap:
             assert again.status_code == 200, path
         assert post.get_url() not in again.content.decode()
 
+    def test_a_withdrawal_makes_every_section_of_the_index_newer(self, client, tree, monkeypatch):
+        """Crawlers read a section again when the index says it changed: after a post is
+        restricted, its section (whichever) must say so, though nothing in it is newer."""
+        from wagtail.models import Page, PageLogEntry, PageViewRestriction
+
+        monkeypatch.setattr(SitemapView, "single_file_posts", 1)
+        posts = [make_post(tree.blog, date=at(2011, 7, day)) for day in (12, 13, 14)]
+        Page.objects.update(last_published_at=at(2011, 7, 14))
+        PageLogEntry.objects.update(timestamp=at(2011, 7, 14))
+
+        def lastmods() -> dict[str, str]:
+            root = etree.fromstring(client.get("/sitemap.xml").content)
+            return {
+                sitemap.find(f"{NS}loc").text: sitemap.find(f"{NS}lastmod").text
+                for sitemap in root.iter(f"{NS}sitemap")
+                if sitemap.find(f"{NS}lastmod") is not None
+            }
+
+        before = lastmods()
+        PageViewRestriction.objects.create(page=posts[0], restriction_type="login")
+        after = lastmods()
+        assert before.keys() == after.keys() and before
+        assert all(after[loc] > before[loc] for loc in before)
+
     def test_304_on_if_modified_since(self, client, tree):
         make_post(tree.blog)
         first = client.get("/sitemap.xml")
