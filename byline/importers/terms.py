@@ -18,6 +18,19 @@ if TYPE_CHECKING:
     from byline.importers.state import ImportState
 
 
+# An author's import row says so (in its `guid`) when the author was Byline's before the
+# import: a re-run then leaves their name alone too.
+MATCHED = "matched"
+
+
+def _free_slug(slug: str) -> str:
+    """`slug` with the first -2, -3 … no author has."""
+    number = 2
+    while Author.objects.filter(slug=f"{slug[:250]}-{number}").exists():
+        number += 1
+    return f"{slug[:250]}-{number}"
+
+
 def import_authors(state: ImportState, scanned: ScannedFile) -> None:
     """An Author per WordPress user, matched on an earlier import or on the slug."""
     authors = dict(scanned.authors)
@@ -30,19 +43,41 @@ def import_authors(state: ImportState, scanned: ScannedFile) -> None:
             state.report.notes.append(f"author {login!r} is not declared; created from posts")
     for login, wp_author in authors.items():
         author = state.mappings.object("author", login, Author)
+        row = state.mappings.row("author", login)
+        # An author Byline had before any import (matched on the slug): theirs to name.
+        matched = author is not None and row is not None and row.guid == MATCHED
         slug = slugify(login, allow_unicode=True) or slugify(wp_author.display_name) or "author"
         if author is None:
-            author = Author.objects.filter(slug=slug).first() or Author(slug=slug[:255])
-            state.report.counts["authors created" if author.pk is None else "authors"] += 1
-        author.name = (
-            wp_author.display_name
-            or " ".join(filter(None, [wp_author.first_name, wp_author.last_name]))
-            or login
-        )[:255]
+            author = Author.objects.filter(slug=slug[:255]).first()
+            if author is not None and author.pk in state.author_ids.values():
+                # Another login of this file slugifies alike (john.smith and johnsmith):
+                # another person, an author of their own.
+                free = _free_slug(slug)
+                state.report.notes.append(
+                    f"author {login!r}: another login of this file is at /authors/{slug}/; "
+                    f"this one is at /authors/{free}/"
+                )
+                slug, author = free, None
+            if author is None:
+                author = Author(slug=slug[:255])
+                state.report.counts["authors created"] += 1
+            else:
+                matched = True
+                state.report.counts["authors"] += 1
+                state.report.notes.append(
+                    f"author {login!r} is Byline's author {author.name!r} (/authors/{slug}/): "
+                    "their posts are credited to them, and their name is kept"
+                )
+        if not matched:
+            author.name = (
+                wp_author.display_name
+                or " ".join(filter(None, [wp_author.first_name, wp_author.last_name]))
+                or login
+            )[:255]
         if wp_author.email and "@" in wp_author.email and not author.email:
             author.email = wp_author.email[:254]
         author.save()
-        state.mappings.remember("author", login, author)
+        state.mappings.remember("author", login, author, guid=MATCHED if matched else "")
         state.author_ids[login] = author.pk
         state.links.tags[("author", login.lower())] = author.get_absolute_url()
         state.links.tags[("author", slug.lower())] = author.get_absolute_url()

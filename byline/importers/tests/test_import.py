@@ -454,3 +454,40 @@ def test_terms_longer_than_a_tag_holds_are_cut_to_one_tag_not_a_crash(tree, tmp_
     report = run_import(export, "--blog", "small")
     assert Tag.objects.filter(slug=stem[:100]).count() == 1
     assert "longer than the 100 characters a tag holds" in report
+
+
+def test_an_author_byline_already_has_keeps_their_name_through_every_run(tree, tmp_path):
+    """The login matches an author of the site (on the slug): their posts are credited to
+    them, and the export's display name does not rename them, on the first run or later."""
+    mine = Author.objects.create(name="Ann Writer-Smith", slug="ann")
+    reports = []
+    for _ in range(2):
+        reports.append(run_import("small.xml", "--blog", "small"))
+        mine.refresh_from_db()
+        assert mine.name == "Ann Writer-Smith"
+        assert Author.objects.filter(slug__startswith="ann").count() == 1
+    assert "author 'ann' is Byline's author 'Ann Writer-Smith'" in reports[0]
+    assert PostPage.objects.get(slug="first-post").authors == [mine]
+
+
+def test_two_logins_that_slugify_alike_are_two_authors(tree, tmp_path):
+    """john.smith and johnsmith are both /authors/johnsmith/ by their slug: two people."""
+    text = (FILES / "small.xml").read_text()
+    second = (
+        "<wp:author><wp:author_id>2</wp:author_id><wp:author_login>john.smith</wp:author_login>"
+        "<wp:author_display_name><![CDATA[John Smith (dotted)]]></wp:author_display_name>"
+        "</wp:author><wp:author><wp:author_id>3</wp:author_id>"
+        "<wp:author_login>johnsmith</wp:author_login><wp:author_display_name><![CDATA[John "
+        "Smith Two]]></wp:author_display_name></wp:author>"
+    )
+    text = text.replace("<wp:category>", second + "<wp:category>", 1)
+    export = tmp_path / "authors.xml"
+    export.write_text(text)
+    report = run_import(export, "--blog", "small")
+    names = dict(Author.objects.filter(slug__startswith="johnsmith").values_list("slug", "name"))
+    assert names == {"johnsmith": "John Smith (dotted)", "johnsmith-2": "John Smith Two"}
+    assert "this one is at /authors/johnsmith-2/" in report
+    authors = Author.objects.count()
+    run_import(export, "--blog", "small")  # a re-run finds each by its login
+    assert Author.objects.count() == authors
+    assert Author.objects.get(slug="johnsmith-2").name == "John Smith Two"
