@@ -24,7 +24,11 @@ def page_password(
     page's password is a short secret an editor chose, and a script could otherwise try
     thousands a minute. Every submission counts, right or wrong, so that a correct guess
     after the limit is refused too."""
-    refused = _over_the_limit(request, f"page-password:{page_view_restriction_id}")
+    refused = refused_past_limit(
+        request,
+        scope=f"page-password:{page_view_restriction_id}",
+        rate=settings.BYLINE_PAGE_PASSWORD_RATE_LIMIT,
+    )
     if refused is not None:
         return refused
     _readable_return_url(request)
@@ -35,7 +39,11 @@ def document_password(request: HttpRequest, restriction_id: int) -> HttpResponse
     """Wagtail's form for a password-protected collection of documents, under the same
     limit as pages' (BYLINE_PAGE_PASSWORD_RATE_LIMIT): unlimited, one worker took about 300
     guesses a second at a collection's password."""
-    refused = _over_the_limit(request, f"document-password:{restriction_id}")
+    refused = refused_past_limit(
+        request,
+        scope=f"document-password:{restriction_id}",
+        rate=settings.BYLINE_PAGE_PASSWORD_RATE_LIMIT,
+    )
     if refused is not None:
         return refused
     _readable_return_url(request)
@@ -66,12 +74,13 @@ def _readable_return_url(request: HttpRequest) -> None:
         request.POST["return_url"] = "/"
 
 
-def _over_the_limit(request: HttpRequest, scope: str) -> HttpResponse | None:
-    """The 429 page for a POST past the limit on password guesses in `scope`, else None."""
-    if request.method != "POST" or not settings.BYLINE_PAGE_PASSWORD_RATE_LIMIT:
+def refused_past_limit(request: HttpRequest, *, scope: str, rate: str) -> HttpResponse | None:
+    """The 429 page ("Too many tries") for a POST past `rate` in `scope` from its address,
+    else None (also when `rate` is empty: no limit). Every POST counts, right or wrong."""
+    if request.method != "POST" or not rate:
         return None
     try:
-        formguard.rate_limit(request, scope=scope, rate=settings.BYLINE_PAGE_PASSWORD_RATE_LIMIT)
+        formguard.rate_limit(request, scope=scope, rate=rate)
     except formguard.Refused as refusal:
         response = TemplateResponse(
             request, "password_refused.html", {"message": refusal.message}, status=429

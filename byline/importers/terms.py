@@ -43,9 +43,8 @@ def import_authors(state: ImportState, scanned: ScannedFile) -> None:
             state.report.notes.append(f"author {login!r} is not declared; created from posts")
     for login, wp_author in authors.items():
         author = state.mappings.object("author", login, Author)
-        row = state.mappings.row("author", login)
         # An author Byline had before any import (matched on the slug): theirs to name.
-        matched = author is not None and row is not None and row.guid == MATCHED
+        matched = author is not None and state.mappings.row("author", login).guid == MATCHED
         slug = slugify(login, allow_unicode=True) or slugify(wp_author.display_name) or "author"
         if author is None:
             author = Author.objects.filter(slug=slug[:255]).first()

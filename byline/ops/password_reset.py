@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
 from wagtail.admin.views.account import PasswordResetView
 
-from byline.core import formguard
+from byline.core.privacy import refused_past_limit
 
 
 class LimitedPasswordResetView(PasswordResetView):
@@ -17,15 +16,9 @@ class LimitedPasswordResetView(PasswordResetView):
     django-axes guards signing in, not this."""
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        rate = settings.BYLINE_PASSWORD_RESET_RATE_LIMIT
-        if rate:
-            try:
-                formguard.rate_limit(request, scope="admin-password-reset", rate=rate)
-            except formguard.Refused as refusal:
-                response = TemplateResponse(
-                    request, "password_refused.html", {"message": refusal.message}, status=429
-                )
-                response["Retry-After"] = str(refusal.retry_after)
-                response["Cache-Control"] = "no-store"
-                return response
+        refused = refused_past_limit(
+            request, scope="admin-password-reset", rate=settings.BYLINE_PASSWORD_RESET_RATE_LIMIT
+        )
+        if refused is not None:
+            return refused
         return super().post(request, *args, **kwargs)
