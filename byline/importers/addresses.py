@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.contrib.contenttypes.models import ContentType
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from wagtail.contrib.redirects.models import Redirect
-from wagtail.models import Page
+from wagtail.models import ModelLogEntry, Page
 
 from byline.core.bulk import insert_own_rows
 from byline.importers.links import FEED_PARAMETERS, FEED_SUFFIXES, SITE_FEEDS, feed_of
 from byline.importers.state import Place
 from byline.publication.models import StandardPage
+
+# Old addresses an editor's redirect kept named one by one in the report; the rest counted.
+KEPT_SHOWN = 10
 
 if TYPE_CHECKING:
     from byline.importers.scan import ItemInfo, ScannedFile
@@ -237,9 +241,13 @@ def _write_redirects(state: ImportState, rows: dict[str, str], pages: dict[str, 
                 "old_path", flat=True
             )
         )
-    new, made = [], 0
+    editors = editors_redirects(old_paths)
+    new, made, kept = [], 0, []
     for old_path, new_url in rows.items():
         if old_path.rstrip("/") == new_url.rstrip("/") or old_path in {"", "/"}:
+            continue
+        if old_path in editors:
+            kept.append(f"{old_path} ({editors[old_path]})")
             continue
         values = {"is_permanent": True}
         if new_url in pages:
@@ -257,4 +265,33 @@ def _write_redirects(state: ImportState, rows: dict[str, str], pages: dict[str, 
             insert_own_rows(Redirect, new)
             made, new = made + len(new), []
     insert_own_rows(Redirect, new)
+    if kept:
+        shown = ", ".join(kept[:KEPT_SHOWN]) + (
+            f" and {len(kept) - KEPT_SHOWN} more" if len(kept) > KEPT_SHOWN else ""
+        )
+        state.report.notes.append(
+            f"{len(kept)} old address(es) kept as an editor left them, not as this import "
+            f"would set them: {shown}"
+        )
+        state.report.counts["redirects kept as edited"] += len(kept)
     return made + len(new)
+
+
+def editors_redirects(old_paths: list[str]) -> dict[str, str]:
+    """Which of `old_paths` an editor made, changed or deleted a redirect at (in Wagtail's
+    admin, or its import of redirects: both log it, by old path, where an import's own rows
+    are not logged), with what was done last: an import must not undo an editor's redirect,
+    nor bring back one they removed."""
+    done = {"wagtail.create": "made", "wagtail.edit": "changed", "wagtail.delete": "deleted"}
+    by_path: dict[str, str] = {}
+    kind = ContentType.objects.get_for_model(Redirect)
+    for start in range(0, len(old_paths), 500):
+        chunk = old_paths[start : start + 500]
+        entries = (
+            ModelLogEntry.objects.filter(content_type=kind, label__in=chunk, action__in=done)
+            .order_by("timestamp", "pk")
+            .values_list("label", "action")
+        )
+        for label, action in entries:
+            by_path[label] = f"{done[action]} by an editor"
+    return by_path

@@ -491,3 +491,42 @@ def test_two_logins_that_slugify_alike_are_two_authors(tree, tmp_path):
     run_import(export, "--blog", "small")  # a re-run finds each by its login
     assert Author.objects.count() == authors
     assert Author.objects.get(slug="johnsmith-2").name == "John Smith Two"
+
+
+def test_a_rerun_keeps_the_redirects_an_editor_changed_or_deleted(tree, client, tmp_path):
+    """In Wagtail's redirects admin an editor points an old address elsewhere and deletes
+    another: the next run of the same export neither undoes the one nor brings back the
+    other, and says so; the redirects nobody touched are still the import's."""
+    from django.contrib.auth import get_user_model
+
+    run_import("small.xml", "--blog", "small")
+    editor = get_user_model().objects.create_superuser("editor", "editor@example.com", "pw")
+    client.force_login(editor)
+    moved = Redirect.objects.get(old_path="/2020/05/first-post")
+    response = client.post(
+        f"/admin/redirects/{moved.pk}/",
+        {
+            "old_path": "/2020/05/first-post",
+            "site": moved.site_id,
+            "is_permanent": "on",
+            "redirect_page": "",
+            "redirect_page_route_path": "",
+            "redirect_link": "https://example.org/elsewhere/",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    gone = Redirect.objects.get(old_path="/category/news")
+    response = client.post(f"/admin/redirects/{gone.pk}/delete/")
+    assert response.status_code == 302
+    client.logout()
+
+    report = run_import("small.xml", "--blog", "small")
+    moved.refresh_from_db()
+    assert moved.redirect_link == "https://example.org/elsewhere/"
+    assert moved.redirect_page_id is None
+    assert not Redirect.objects.filter(old_path="/category/news").exists()
+    assert "/2020/05/first-post (changed by an editor)" in report
+    assert "/category/news (deleted by an editor)" in report
+    assert "redirects kept as edited: 2" in report
+    assert client.get("/2020/05/first-post/")["Location"] == "https://example.org/elsewhere/"
+    assert client.get("/2020/06/second-post/")["Location"] == "/blogs/small/2020/06/second-post/"
