@@ -587,6 +587,10 @@ BYLINE_PAGECACHE = env_bool("BYLINE_PAGECACHE", True)
 BYLINE_PAGE_PASSWORD_RATE_LIMIT = os.environ.get("BYLINE_PAGE_PASSWORD_RATE_LIMIT", "10/10m")
 # Admin password-reset requests one address may send (each may mail an editor); empty: off.
 BYLINE_PASSWORD_RESET_RATE_LIMIT = os.environ.get("BYLINE_PASSWORD_RESET_RATE_LIMIT", "5/h")
+# … and that one e-mail address may be sent, from any number of addresses; empty: off.
+BYLINE_PASSWORD_RESET_RECIPIENT_RATE_LIMIT = os.environ.get(
+    "BYLINE_PASSWORD_RESET_RECIPIENT_RATE_LIMIT", "3/h"
+)
 BYLINE_PAGECACHE_DIR = Path(os.environ.get("BYLINE_PAGECACHE_DIR") or VAR_DIR / "pagecache")
 # "off" keeps the page store in files even where REDIS_URL is set.
 BYLINE_PAGECACHE_REDIS_URL = os.environ.get("BYLINE_PAGECACHE_REDIS_URL") or REDIS_URL

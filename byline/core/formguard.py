@@ -148,6 +148,15 @@ def ip_hash(ip: str) -> str:
     ).hexdigest()[:32]
 
 
+def counted_hash(text: str) -> str:
+    """A salted, keyed hash of what a limit counts other than an address (an e-mail address
+    a form would write to), as ip_hash: the cache never holds the text itself."""
+    secret = settings.BYLINE_IP_HASH_SALT or None
+    return salted_hmac(
+        "byline.formguard.counted", text, secret=secret, algorithm="sha256"
+    ).hexdigest()[:32]
+
+
 # --- origin ------------------------------------------------------------------------------
 
 
@@ -207,8 +216,17 @@ def parse_rate(text: str) -> Rate:
     return Rate(count=int(count), seconds=seconds)
 
 
-def rate_limit(request: HttpRequest, *, scope: str, rate: str, now: float | None = None) -> None:
-    """Count this request against its address; refuse (429) past the rate.
+def rate_limit(
+    request: HttpRequest,
+    *,
+    scope: str,
+    rate: str,
+    now: float | None = None,
+    counted: str | None = None,
+    message: str = "Too many submissions from your address",
+) -> None:
+    """Count this request against its address (or against `counted`, such as the e-mail
+    address a form would write to); refuse (429) past the rate, with `message`.
 
     A sliding window, estimated from two fixed ones: the count so far in this window plus the
     previous window's count weighted by how much of it still lies within the last period. A
@@ -220,7 +238,8 @@ def rate_limit(request: HttpRequest, *, scope: str, rate: str, now: float | None
     now = time.time() if now is None else now
     window = int(now // limit.seconds)
     elapsed = now / limit.seconds - window  # fraction of this window gone
-    prefix = f"formguard:rate:{scope}:{ip_hash(client_ip(request.META))}"
+    who = ip_hash(client_ip(request.META)) if counted is None else counted_hash(counted)
+    prefix = f"formguard:rate:{scope}:{who}"
     key = f"{prefix}:{window}"
     # The counter is read during the next window too; touch() after incr() because the file
     # cache's incr() rewrites the entry with the default timeout.
@@ -241,7 +260,7 @@ def rate_limit(request: HttpRequest, *, scope: str, rate: str, now: float | None
         wait = ((1 - (limit.count - used) / previous) - elapsed) * limit.seconds
     retry_after = max(1, math.ceil(round(wait, 6)))
     raise Refused(
-        f"Too many submissions from your address; please try again in {retry_after} s.",
+        f"{message}; please try again in {retry_after} s.",
         status=429,
         retry_after=retry_after,
     )

@@ -74,13 +74,17 @@ def _readable_return_url(request: HttpRequest) -> None:
         request.POST["return_url"] = "/"
 
 
-def refused_past_limit(request: HttpRequest, *, scope: str, rate: str) -> HttpResponse | None:
+def refused_past_limit(
+    request: HttpRequest, *, scope: str, rate: str, **counting: str
+) -> HttpResponse | None:
     """The 429 page ("Too many tries") for a POST past `rate` in `scope` from its address,
-    else None (also when `rate` is empty: no limit). Every POST counts, right or wrong."""
+    else None (also when `rate` is empty: no limit). Every POST counts, right or wrong.
+    `counting`: what formguard.rate_limit counts instead of the address (`counted`,
+    `message`)."""
     if request.method != "POST" or not rate:
         return None
     try:
-        formguard.rate_limit(request, scope=scope, rate=rate)
+        formguard.rate_limit(request, scope=scope, rate=rate, **counting)
     except formguard.Refused as refusal:
         response = TemplateResponse(
             request, "password_refused.html", {"message": refusal.message}, status=429

@@ -114,6 +114,7 @@ def test_password_reset_requests_are_rate_limited(client, editor_user, settings,
     """Five an hour from one address (each may mail an editor), then 429 and no mail; another
     address is not affected."""
     settings.BYLINE_PASSWORD_RESET_RATE_LIMIT = "5/h"
+    settings.BYLINE_PASSWORD_RESET_RECIPIENT_RATE_LIMIT = "10/h"  # not what this counts
     reset = reverse("wagtailadmin_password_reset")
     assert reset == "/admin/password_reset/"
     assert "no-store" in client.get(reset)["Cache-Control"]  # as every admin view
@@ -137,3 +138,33 @@ def test_a_user_name_longer_than_axes_keeps_is_a_failed_sign_in(client, editor_u
     assert response.status_code == 200
     attempt = AccessAttempt.objects.get()
     assert attempt.username == "a" * 255
+
+
+def test_one_inbox_gets_three_reset_mails_an_hour_from_any_number_of_senders(
+    client, editor_user, settings, mailoutbox
+):
+    """Many addresses (a botnet) each under their own limit still reach one inbox at most
+    three times an hour, however its address is written; others' resets go on, and an
+    address nobody has is refused alike (the refusal tells nothing of accounts)."""
+    settings.BYLINE_PASSWORD_RESET_RATE_LIMIT = "5/h"
+    settings.BYLINE_PASSWORD_RESET_RECIPIENT_RATE_LIMIT = "3/h"
+    reset = reverse("wagtailadmin_password_reset")
+    spellings = ["editor@example.com", " Editor@Example.com", "EDITOR@EXAMPLE.COM"]
+    for number, email in enumerate(spellings, start=1):
+        response = client.post(reset, {"email": email}, REMOTE_ADDR=f"203.0.113.{number}")
+        assert response.status_code == 302
+    assert len(mailoutbox) == 3
+    refused = client.post(reset, {"email": "editor@example.com"}, REMOTE_ADDR="198.51.100.4")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert "this e-mail address" in refused.content.decode()
+    assert len(mailoutbox) == 3
+
+    get_user_model().objects.create_user(
+        "other", "other@example.com", "pw", is_superuser=True, is_staff=True
+    )
+    response = client.post(reset, {"email": "other@example.com"}, REMOTE_ADDR="198.51.100.4")
+    assert response.status_code == 302 and len(mailoutbox) == 4
+    for number in range(3):
+        client.post(reset, {"email": "nobody@example.com"}, REMOTE_ADDR=f"192.0.2.{number}")
+    unknown = client.post(reset, {"email": "nobody@example.com"}, REMOTE_ADDR="192.0.2.9")
+    assert unknown.status_code == 429
