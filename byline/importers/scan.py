@@ -125,6 +125,7 @@ def scan(path: Path, report: ImportReport) -> ScannedFile:
     for record in scanned.records():
         if isinstance(record, Channel):
             scanned.channel = record
+            report.notes.extend(record.notes)
             site_url = record.base_blog_url or record.link
             scanned.source = site_url.strip().rstrip("/").lower()[:255]
         elif isinstance(record, WPAuthor):

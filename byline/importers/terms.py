@@ -100,11 +100,19 @@ def tag_for(state: ImportState, name: str, slug: str) -> Tag:
                 f"term {slug!r}: its name or slug is longer than the 100 characters a tag "
                 "holds, and was cut"
             )
-        tag = (
-            Tag.objects.filter(slug=short_slug).first()
-            or Tag.objects.filter(name__iexact=short_name).first()
-            or Tag.objects.create(name=short_name, slug=short_slug)
-        )
+        tag = Tag.objects.filter(slug=short_slug).first()
+        if tag is None:
+            # A tag's name is unique: a term named as another tag is (two categories "News"
+            # under different parents, news and news-2) becomes that tag.
+            tag = Tag.objects.filter(name__iexact=short_name).first()
+            if tag is not None:
+                state.report.notes.append(
+                    f"term {slug!r} has the name {short_name!r}, as the tag "
+                    f"/tags/{tag.slug}/ has: its posts have that tag, and its old archive "
+                    "leads there"
+                )
+        if tag is None:
+            tag = Tag.objects.create(name=short_name, slug=short_slug)
         state.tags[slug] = tag
     return tag
 
@@ -124,7 +132,12 @@ def import_terms(state: ImportState, scanned: ScannedFile) -> None:
     slugs = {slug for _, slug in terms}
     live = scanned.live_term_slugs | _slugs_with_published_posts(slugs)
     base = state.links.base_path
-    for (taxonomy, slug), (name, term_id) in terms.items():
+    # A term whose slug is its name's comes first: of two named alike (news and news-2),
+    # the tag is made with the slug a reader would guess.
+    ordered = sorted(
+        terms.items(), key=lambda term: term[0][1] != slugify(html.unescape(term[1][0]))
+    )
+    for (taxonomy, slug), (name, term_id) in ordered:
         tag = tag_for(state, html.unescape(name), slug)
         state.mappings.remember("term", f"{taxonomy}:{slug}", tag)
         url = f"/tags/{tag.slug}/" if slug in live else state.links.blog_url

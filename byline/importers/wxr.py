@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,6 +14,13 @@ from lxml import etree
 # https:// since) and with versions 1.0, 1.1 and 1.2; WordPress.com adds nothing of its own.
 _WP_NS = re.compile(r"^https?://wordpress\.org/export/1\.[0-2]/$")
 _EXCERPT_NS = re.compile(r"^https?://wordpress\.org/export/1\.[0-2]/excerpt/$")
+_ANY_WXR_NS = re.compile(r"^https?://wordpress\.org/export/([^/]+)/$")
+# The XML declaration's encoding, read from the first bytes (after a UTF-8 byte order mark).
+_DECLARED_ENCODING = re.compile(
+    rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']"""
+)
+# How much of a file's end is read for its closing </rss> (whitespace or a comment may follow).
+_TAIL = 4096
 _KNOWN_NS = {
     "http://purl.org/rss/1.0/modules/content/": "content",
     "http://purl.org/dc/elements/1.1/": "dc",
@@ -37,6 +45,8 @@ class Channel:
     base_site_url: str = ""
     base_blog_url: str = ""
     wxr_version: str = ""
+    # What the reader had to decide about the file as a whole, for the import's report.
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -267,9 +277,14 @@ def read_wxr(source: str | IO[bytes]) -> Iterator[Record]:
     with a DOCTYPE is refused outright, since WXR never has one and a DOCTYPE is how
     XXE and entity-expansion ("billion laughs") payloads arrive.
     """
+    channel = Channel()
+    # Read as what the bytes are: the declaration would turn every accented letter into two
+    # (Café as CafÃ©) in every post, silently.
+    mislabelled = _mislabelled_utf8(source)
     parser_events = etree.iterparse(
         source,
         events=("start", "end"),
+        encoding="utf-8" if mislabelled else None,
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -279,7 +294,11 @@ def read_wxr(source: str | IO[bytes]) -> Iterator[Record]:
         remove_pis=True,
     )
     names: dict[str, str] = {}
-    channel = Channel()
+    if mislabelled:
+        channel.notes.append(
+            f"the file declares the encoding {mislabelled!r}, but its text is UTF-8 (as "
+            "WordPress writes it): it was read as UTF-8"
+        )
     channel_sent = False
     depth = 0
     saw_wp = False
@@ -302,6 +321,17 @@ def read_wxr(source: str | IO[bytes]) -> Iterator[Record]:
                             line=element.sourceline,
                         )
                     saw_wp = any(_WP_NS.match(uri or "") for uri in element.nsmap.values())
+                    versions = sorted(
+                        match.group(1)
+                        for uri in element.nsmap.values()
+                        if (match := _ANY_WXR_NS.match(uri or ""))
+                    )
+                    if not saw_wp and versions:
+                        raise WXRError(
+                            f"this WordPress export is in WXR version {versions[0]}, which "
+                            "Byline does not know: it reads versions 1.0, 1.1 and 1.2",
+                            line=element.sourceline,
+                        )
                     if not saw_wp:
                         raise WXRError(
                             "this is an RSS feed, not a WordPress export: it does not declare "
@@ -338,6 +368,78 @@ def read_wxr(source: str | IO[bytes]) -> Iterator[Record]:
             message = f"the text is not in the encoding the file declares ({message})"
         elif any(hint in message for hint in ("Premature end", "EndTag", "end of", "find end")):
             message = f"the file ends too early: it is truncated ({message})"
+        elif _cut_short(source):
+            # libxml2 names what it was reading when the bytes ran out ("Comment not
+            # terminated", "Unescaped '<'", …), which does not say the file is incomplete.
+            message = (
+                f"the file ends too early, without its closing </rss>: it is truncated "
+                f"(an interrupted download or export?) ({message})"
+            )
         raise WXRError(f"not well-formed XML: {message}", line=line) from error
     if not channel_sent:
         yield channel
+
+
+def _head_and_tail(source: str | IO[bytes], size: int) -> tuple[bytes, bytes] | None:
+    """The first and last `size` bytes of a file given by path or as a seekable binary
+    file (left where it was); None for anything else."""
+    try:
+        if isinstance(source, str):
+            with open(source, "rb") as whole:
+                return _head_and_tail(whole, size)
+        where = source.tell()
+        try:
+            source.seek(0)
+            head = source.read(size)
+            source.seek(0, 2)
+            end = source.tell()
+            source.seek(max(0, end - size))
+            return head, source.read(size)
+        finally:
+            source.seek(where)
+    except (OSError, AttributeError, ValueError):
+        return None
+
+
+def _cut_short(source: str | IO[bytes]) -> bool:
+    """True when the file does not end with its root's closing tag (a truncated file)."""
+    ends = _head_and_tail(source, _TAIL)
+    return ends is not None and b"</rss>" not in ends[1]
+
+
+def _mislabelled_utf8(source: str | IO[bytes]) -> str | None:
+    """The encoding the file declares when it is not UTF-8 but the bytes are: text other
+    than ASCII that decodes as UTF-8 is, in practice, never Latin-1 or Windows-1252."""
+    ends = _head_and_tail(source, 512)
+    match = _DECLARED_ENCODING.match(ends[0]) if ends else None
+    if match is None:
+        return None
+    declared = match.group(1).decode("ascii", "replace")
+    if declared.lower().replace("_", "-") in {"utf-8", "utf8"} or declared.lower().startswith(
+        ("utf-16", "utf-32", "ucs")
+    ):
+        return None
+    try:
+        if isinstance(source, str):
+            with open(source, "rb") as whole:
+                return declared if _utf8_beyond_ascii(whole) else None
+        where = source.tell()
+        try:
+            return declared if _utf8_beyond_ascii(source) else None
+        finally:
+            source.seek(where)
+    except (OSError, AttributeError, ValueError):
+        return None
+
+
+def _utf8_beyond_ascii(source: IO[bytes]) -> bool:
+    """Whether the whole file decodes as UTF-8 and holds something other than ASCII (read a
+    megabyte at a time: an export may be larger than the memory to spare)."""
+    source.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    beyond = False
+    while chunk := source.read(1 << 20):
+        decoder.decode(chunk)  # UnicodeDecodeError (a ValueError) if it is not UTF-8
+        beyond = beyond or not chunk.isascii()
+    decoder.decode(b"", final=True)
+    return beyond

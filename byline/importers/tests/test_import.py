@@ -530,3 +530,95 @@ def test_a_rerun_keeps_the_redirects_an_editor_changed_or_deleted(tree, client, 
     assert "redirects kept as edited: 2" in report
     assert client.get("/2020/05/first-post/")["Location"] == "https://example.org/elsewhere/"
     assert client.get("/2020/06/second-post/")["Location"] == "/blogs/small/2020/06/second-post/"
+
+
+def test_utf8_text_under_another_declared_encoding_is_read_as_utf8(tree, tmp_path):
+    """A hand-edited export says ISO-8859-1 but holds WordPress's UTF-8: read as declared,
+    every accented letter became two (Café as CafÃ©) in every post, without a word."""
+    text = (FILES / "small.xml").read_text()
+    text = text.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"', 1)
+    text = text.replace("<title>First post</title>", "<title>Café crème, naïve</title>")
+    export = tmp_path / "mislabelled.xml"
+    export.write_bytes(text.encode("utf-8"))
+    report = run_import(export, "--blog", "small")
+    assert PostPage.objects.get(slug="first-post").title == "Café crème, naïve"
+    assert "declares the encoding 'ISO-8859-1', but its text is UTF-8" in report
+
+
+def test_latin1_text_as_declared_is_still_latin1(tree, tmp_path):
+    text = (FILES / "small.xml").read_text()
+    text = text.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"', 1)
+    text = text.replace("<title>First post</title>", "<title>Café crème</title>")
+    export = tmp_path / "latin1.xml"
+    export.write_bytes(text.encode("latin-1"))
+    report = run_import(export, "--blog", "small")
+    assert PostPage.objects.get(slug="first-post").title == "Café crème"
+    assert "declares the encoding" not in report
+
+
+@pytest.mark.parametrize(
+    "cut",
+    [
+        "<!-- a note an editor left -->",  # cut inside a comment
+        "<wp:post_name>",  # inside a tag's name
+        "<![CDATA[Hello",  # inside CDATA
+        '<category domain="',  # inside an attribute
+    ],
+)
+def test_a_file_cut_short_anywhere_is_called_truncated(tree, tmp_path, cut):
+    """libxml2 names what it was reading when the bytes ran out ("Comment not
+    terminated"…); the message says what happened to the file."""
+    text = (FILES / "small.xml").read_text()
+    if cut.startswith("<!--"):
+        text = text.replace("<title>About</title>", cut + "<title>About</title>", 1)
+    at = text.rindex(cut) + len(cut) // 2
+    export = tmp_path / "cut.xml"
+    export.write_text(text[:at])
+    before = snapshot()
+    with pytest.raises(CommandError) as raised:
+        run_import(export, "--blog", "small")
+    assert "truncated" in str(raised.value), str(raised.value)
+    assert snapshot() == before
+
+
+def test_a_file_broken_in_the_middle_is_not_called_truncated(tree, tmp_path):
+    text = (FILES / "small.xml").read_text()
+    export = tmp_path / "broken.xml"
+    export.write_text(text.replace("<title>About</title>", "<title>About</titel>", 1))
+    with pytest.raises(CommandError) as raised:
+        run_import(export, "--blog", "small")
+    assert "not well-formed XML" in str(raised.value)
+    assert "truncated" not in str(raised.value)
+
+
+def test_a_wxr_version_byline_does_not_know_is_named(tree, tmp_path):
+    text = (FILES / "small.xml").read_text().replace("/export/1.1/", "/export/2.0/")
+    export = tmp_path / "wxr2.xml"
+    export.write_text(text)
+    with pytest.raises(CommandError) as raised:
+        run_import(export, "--blog", "small")
+    assert "WXR version 2.0, which Byline does not know" in str(raised.value)
+
+
+def test_two_terms_with_one_name_become_one_tag_and_the_report_says_so(tree, tmp_path, client):
+    """Two categories "News" (news, and news-2 under another parent): a tag's name is
+    unique, so both are the tag News; the report names the second and where it went."""
+    text = (FILES / "small.xml").read_text()
+    other = (
+        "<wp:category><wp:term_id>90</wp:term_id><wp:category_nicename>news-2"
+        "</wp:category_nicename><wp:category_parent>news</wp:category_parent><wp:cat_name>"
+        "<![CDATA[News]]></wp:cat_name></wp:category>"
+    )
+    text = text.replace("<wp:category>", other + "<wp:category>", 1)
+    text = text.replace(
+        '<category domain="category" nicename="news">',
+        '<category domain="category" nicename="news-2"><![CDATA[News]]></category>'
+        '<category domain="category" nicename="news">',
+        1,
+    )
+    export = tmp_path / "two-news.xml"
+    export.write_text(text)
+    report = run_import(export, "--blog", "small")
+    assert Tag.objects.filter(name__iexact="news").count() == 1
+    assert "term 'news-2' has the name 'News', as the tag /tags/news/ has" in report
+    assert client.get("/category/news-2/")["Location"] == "/tags/news/"
