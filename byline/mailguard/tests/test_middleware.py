@@ -129,6 +129,25 @@ class TestPages:
         tree.author.save()
         assert "e-mail S. Bekker" in client.get(post.url).content.decode()
 
+    @pytest.mark.parametrize("typed", [BEKKER, "SBekker@Example.com", "sbekker%40example.com"])
+    def test_an_address_the_reader_typed_is_never_named_back(self, client, tree, typed):
+        """Searching for a guess at an author's address: were it echoed as "e-mail Scott
+        Bekker", the page would confirm whose it is. Elsewhere it is still named."""
+        make_post(tree.blog, authors=[tree.author], body=[("paragraph", "<p>Hello</p>")])
+        html = client.get(f"/search/?q={typed}").content.decode()
+        assert "e-mail Scott Bekker" not in html and "/scott-bekker/contact/" not in html
+        # Shown as anybody's address is: hidden in the text, as typed in the search box.
+        assert "[e-mail address hidden]" in html
+        post = make_post(tree.blog, body=[("paragraph", f"<p>{BEKKER}</p>")])
+        assert "e-mail Scott Bekker" in client.get(post.url).content.decode()
+
+    def test_an_address_in_a_form_shown_again_is_never_named_back(self, tree):
+        """A POST whose page echoes the form (its errors) gets the same treatment."""
+        request = RequestFactory().post("/somewhere/", {"email": BEKKER})
+        echo = HttpResponse(f'<input name="email" value="{BEKKER}">')
+        html = MailguardMiddleware(lambda request: echo)(request).content.decode()
+        assert "Scott Bekker" not in html and "/scott-bekker/contact/" not in html
+
 
 @pytest.mark.django_db
 class TestResponses:
