@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
@@ -233,21 +234,21 @@ def _write_redirects(state: ImportState, rows: dict[str, str], pages: dict[str, 
     new URL is an imported page's; returns how many are new."""
     site = state.target.site
     old_paths = list(rows)
-    existing = set()
+    existing: dict[str, int] = {}
     for start in range(0, len(old_paths), 500):
         chunk = old_paths[start : start + 500]
         existing.update(
-            Redirect.objects.filter(site=site, old_path__in=chunk).values_list(
-                "old_path", flat=True
-            )
+            Redirect.objects.filter(site=site, old_path__in=chunk).values_list("old_path", "pk")
         )
-    editors = editors_redirects(old_paths)
+    editors = editors_redirects()
     new, made, kept = [], 0, []
     for old_path, new_url in rows.items():
         if old_path.rstrip("/") == new_url.rstrip("/") or old_path in {"", "/"}:
             continue
-        if old_path in editors:
-            kept.append(f"{old_path} ({editors[old_path]})")
+        present = existing.get(old_path)
+        done = editors.by_id.get(present) if present else editors.deleted.get(old_path)
+        if done:
+            kept.append(f"{old_path} ({done} by an editor)")
             continue
         values = {"is_permanent": True}
         if new_url in pages:
@@ -277,21 +278,37 @@ def _write_redirects(state: ImportState, rows: dict[str, str], pages: dict[str, 
     return made + len(new)
 
 
-def editors_redirects(old_paths: list[str]) -> dict[str, str]:
-    """Which of `old_paths` an editor made, changed or deleted a redirect at (in Wagtail's
-    admin, or its import of redirects: both log it, by old path, where an import's own rows
-    are not logged), with what was done last: an import must not undo an editor's redirect,
-    nor bring back one they removed."""
+@dataclass
+class EditorsRedirects:
+    """What editors did to redirects: by redirect id, the last thing ("made", "changed",
+    "deleted"); by old path, those deleted (their rows are gone, so only the path is left)."""
+
+    by_id: dict[int, str] = field(default_factory=dict)
+    deleted: dict[str, str] = field(default_factory=dict)
+
+
+def editors_redirects() -> EditorsRedirects:
+    """Which redirects an editor made, changed or deleted, in Wagtail's redirects admin or its
+    import of redirects (both log it, by id and old path; an import's own rows are not
+    logged): an import must not undo an editor's redirect, nor bring back one they removed.
+    Read in one statement: the log's label has no index, and a lookup per batch of paths
+    scanned it again each time."""
     done = {"wagtail.create": "made", "wagtail.edit": "changed", "wagtail.delete": "deleted"}
-    by_path: dict[str, str] = {}
-    kind = ContentType.objects.get_for_model(Redirect)
-    for start in range(0, len(old_paths), 500):
-        chunk = old_paths[start : start + 500]
-        entries = (
-            ModelLogEntry.objects.filter(content_type=kind, label__in=chunk, action__in=done)
-            .order_by("timestamp", "pk")
-            .values_list("label", "action")
+    found = EditorsRedirects()
+    entries = (
+        ModelLogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Redirect), action__in=done
         )
-        for label, action in entries:
-            by_path[label] = f"{done[action]} by an editor"
-    return by_path
+        .order_by("timestamp", "pk")
+        .values_list("object_id", "label", "action")
+        .iterator(chunk_size=5000)
+    )
+    for object_id, label, action in entries:
+        if object_id.isdigit():
+            found.by_id[int(object_id)] = done[action]
+        if action == "wagtail.delete":
+            found.deleted[label] = "deleted"
+        else:
+            # Made again at a path deleted before: the row speaks for it now.
+            found.deleted.pop(label, None)
+    return found

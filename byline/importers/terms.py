@@ -108,8 +108,7 @@ def tag_for(state: ImportState, name: str, slug: str) -> Tag:
             if tag is not None:
                 state.report.notes.append(
                     f"term {slug!r} has the name {short_name!r}, as the tag "
-                    f"/tags/{tag.slug}/ has: its posts have that tag, and its old archive "
-                    "leads there"
+                    f"/tags/{tag.slug}/ has (a tag's name is unique): it is that tag"
                 )
         if tag is None:
             tag = Tag.objects.create(name=short_name, slug=short_slug)
@@ -135,7 +134,7 @@ def import_terms(state: ImportState, scanned: ScannedFile) -> None:
     # A term whose slug is its name's comes first: of two named alike (news and news-2),
     # the tag is made with the slug a reader would guess.
     ordered = sorted(
-        terms.items(), key=lambda term: term[0][1] != slugify(html.unescape(term[1][0]))
+        terms.items(), key=lambda term: term[0][1] != wp_slug("", html.unescape(term[1][0]))
     )
     for (taxonomy, slug), (name, term_id) in ordered:
         tag = tag_for(state, html.unescape(name), slug)

@@ -19,7 +19,8 @@ _ANY_WXR_NS = re.compile(r"^https?://wordpress\.org/export/([^/]+)/$")
 _DECLARED_ENCODING = re.compile(
     rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']"""
 )
-# How much of a file's end is read for its closing </rss> (whitespace or a comment may follow).
+# How much of a file's end, past trailing whitespace, is searched for its closing </rss> (a
+# comment may follow it); sixteen times as much is read, for the whitespace.
 _TAIL = 4096
 _KNOWN_NS = {
     "http://purl.org/rss/1.0/modules/content/": "content",
@@ -364,17 +365,23 @@ def read_wxr(source: str | IO[bytes]) -> Iterator[Record]:
     except etree.XMLSyntaxError as error:
         line = error.position[0] if error.position else None
         message = str(error.msg or error)
-        if "encoding" in message.lower() or "utf-8" in message.lower():
-            message = f"the text is not in the encoding the file declares ({message})"
-        elif any(hint in message for hint in ("Premature end", "EndTag", "end of", "find end")):
-            message = f"the file ends too early: it is truncated ({message})"
+        if "Extra content at the end" in message:
+            message = (
+                "something follows the closing </rss> (a PHP warning printed into the "
+                f"export, or a second file pasted after it): remove it ({message})"
+            )
         elif _cut_short(source):
-            # libxml2 names what it was reading when the bytes ran out ("Comment not
+            # Before the encoding: a file cut inside a letter of several bytes ends in half of
+            # one. libxml2 names what it was reading when the bytes ran out ("Comment not
             # terminated", "Unescaped '<'", …), which does not say the file is incomplete.
             message = (
                 f"the file ends too early, without its closing </rss>: it is truncated "
                 f"(an interrupted download or export?) ({message})"
             )
+        elif "encoding" in message.lower() or "utf-8" in message.lower():
+            message = f"the text is not in the encoding the file declares ({message})"
+        elif any(hint in message for hint in ("Premature end", "EndTag", "find end")):
+            message = f"the file ends too early: it is truncated ({message})"
         raise WXRError(f"not well-formed XML: {message}", line=line) from error
     if not channel_sent:
         yield channel
@@ -402,9 +409,10 @@ def _head_and_tail(source: str | IO[bytes], size: int) -> tuple[bytes, bytes] | 
 
 
 def _cut_short(source: str | IO[bytes]) -> bool:
-    """True when the file does not end with its root's closing tag (a truncated file)."""
-    ends = _head_and_tail(source, _TAIL)
-    return ends is not None and b"</rss>" not in ends[1]
+    """True when the file does not end with its root's closing tag (a truncated file), after
+    whatever whitespace follows it."""
+    ends = _head_and_tail(source, 16 * _TAIL)
+    return ends is not None and b"</rss>" not in ends[1].rstrip()[-_TAIL:]
 
 
 def _mislabelled_utf8(source: str | IO[bytes]) -> str | None:

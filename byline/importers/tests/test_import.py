@@ -581,13 +581,35 @@ def test_a_file_cut_short_anywhere_is_called_truncated(tree, tmp_path, cut):
     assert snapshot() == before
 
 
-def test_a_file_broken_in_the_middle_is_not_called_truncated(tree, tmp_path):
+def test_a_file_cut_inside_a_letter_is_truncated_not_mis_encoded(tree, tmp_path):
+    text = (FILES / "small.xml").read_text().replace("<title>About</title>", "<title>Café</title>")
+    data = text.encode("utf-8")
+    export = tmp_path / "cut.xml"
+    export.write_bytes(data[: data.index("Café".encode()) + 4])  # C, a, f and half of é
+    with pytest.raises(CommandError) as raised:
+        run_import(export, "--blog", "small")
+    assert "truncated" in str(raised.value) and "encoding" not in str(raised.value)
+
+
+@pytest.mark.parametrize("trailing", ["", " \n" * 3000])
+def test_a_file_broken_in_the_middle_is_not_called_truncated(tree, tmp_path, trailing):
     text = (FILES / "small.xml").read_text()
     export = tmp_path / "broken.xml"
-    export.write_text(text.replace("<title>About</title>", "<title>About</titel>", 1))
+    export.write_text(text.replace("<title>About</title>", "<title>About</titel>", 1) + trailing)
     with pytest.raises(CommandError) as raised:
         run_import(export, "--blog", "small")
     assert "not well-formed XML" in str(raised.value)
+    assert "truncated" not in str(raised.value)
+
+
+def test_something_after_the_closing_rss_is_named(tree, tmp_path):
+    """A PHP warning printed into the export after </rss>: not a truncated file."""
+    text = (FILES / "small.xml").read_text()
+    export = tmp_path / "warning.xml"
+    export.write_text(text + "<br />\n<b>Warning</b>: Cannot modify header information\n")
+    with pytest.raises(CommandError) as raised:
+        run_import(export, "--blog", "small")
+    assert "something follows the closing </rss>" in str(raised.value)
     assert "truncated" not in str(raised.value)
 
 
@@ -621,4 +643,38 @@ def test_two_terms_with_one_name_become_one_tag_and_the_report_says_so(tree, tmp
     report = run_import(export, "--blog", "small")
     assert Tag.objects.filter(name__iexact="news").count() == 1
     assert "term 'news-2' has the name 'News', as the tag /tags/news/ has" in report
+    assert "it is that tag" in report
     assert client.get("/category/news-2/")["Location"] == "/tags/news/"
+
+
+def test_an_editors_redirect_on_another_site_leaves_this_sites_alone(tree, client):
+    """The log says which redirect an editor touched, not on which site: the rows do."""
+    from django.contrib.auth import get_user_model
+    from wagtail.models import Site
+
+    other = Site.objects.create(hostname="other.example", port=80, root_page=tree.home)
+    run_import("small.xml", "--blog", "small")
+    ours = Redirect.objects.get(old_path="/2020/05/first-post")
+    ours.redirect_page, ours.redirect_link = None, "/stale/"
+    ours.save()
+    Redirect.objects.filter(old_path="/2020/06/second-post").delete()  # not by an editor
+    editor = get_user_model().objects.create_superuser("editor", "editor@example.com", "pw")
+    client.force_login(editor)
+    response = client.post(
+        "/admin/redirects/add/",
+        {
+            "old_path": "/2020/05/first-post",
+            "site": other.pk,
+            "is_permanent": "on",
+            "redirect_link": "https://example.org/theirs/",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client.logout()
+    report = run_import("small.xml", "--blog", "small")
+    ours.refresh_from_db()
+    assert ours.redirect_link == "" and ours.redirect_page.slug == "first-post"
+    assert Redirect.objects.filter(old_path="/2020/06/second-post", site=ours.site).exists()
+    assert "kept as an editor left them" not in report
+    theirs = Redirect.objects.get(old_path="/2020/05/first-post", site=other)
+    assert theirs.redirect_link == "https://example.org/theirs/"
