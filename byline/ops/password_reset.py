@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from wagtail.admin.views.account import PasswordResetView
 
-from byline.core.emails import normalize_email
 from byline.core.privacy import refused_past_limit
 
 
@@ -23,7 +24,7 @@ class LimitedPasswordResetView(PasswordResetView):
         refused = refused_past_limit(
             request, scope="admin-password-reset", rate=settings.BYLINE_PASSWORD_RESET_RATE_LIMIT
         )
-        recipient = normalize_email(request.POST.get("email", ""))
+        recipient = recipient_key(request.POST.get("email", ""))
         if refused is None and recipient:
             refused = refused_past_limit(
                 request,
@@ -35,3 +36,10 @@ class LimitedPasswordResetView(PasswordResetView):
         if refused is not None:
             return refused
         return super().post(request, *args, **kwargs)
+
+
+def recipient_key(email: str) -> str:
+    """One key for every spelling of an address that Django's reset form would mail the same
+    account at: it matches case-insensitively after NFKC and case folding (so "ſbekker@"
+    reaches sbekker@), and counting by lower case alone gave each spelling its own limit."""
+    return unicodedata.normalize("NFKC", email.strip()).casefold()

@@ -168,3 +168,19 @@ def test_one_inbox_gets_three_reset_mails_an_hour_from_any_number_of_senders(
         client.post(reset, {"email": "nobody@example.com"}, REMOTE_ADDR=f"192.0.2.{number}")
     unknown = client.post(reset, {"email": "nobody@example.com"}, REMOTE_ADDR="192.0.2.9")
     assert unknown.status_code == 429
+
+
+def test_a_long_s_is_the_same_inbox_for_the_reset_limit(client, db, settings, mailoutbox):
+    """ſ (a long s) folds to s: Django's reset form mails sam@ for ſam@ on PostgreSQL (it
+    compares after NFKC and case folding), so it counts against sam@'s three."""
+    settings.BYLINE_PASSWORD_RESET_RECIPIENT_RATE_LIMIT = "3/h"
+    get_user_model().objects.create_user(
+        "sam", "sam@example.com", "pw", is_superuser=True, is_staff=True
+    )
+    reset = reverse("wagtailadmin_password_reset")
+    for number, email in enumerate(["sam@example.com", "ſam@example.com", "SAM@example.com"]):
+        response = client.post(reset, {"email": email}, REMOTE_ADDR=f"203.0.113.{number}")
+        assert response.status_code == 302
+    refused = client.post(reset, {"email": "ſam@example.com"}, REMOTE_ADDR="198.51.100.4")
+    assert refused.status_code == 429
+    assert 2 <= len(mailoutbox) <= 3  # SQLite's case-insensitive match is ASCII only
