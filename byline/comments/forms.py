@@ -18,6 +18,13 @@ def _no_control_characters(value: str) -> None:
         raise forms.ValidationError("Please remove the control characters.", code="control")
 
 
+class _WebsiteField(forms.URLField):
+    """A web address, http or https only: in place of URLField's own validator (which takes
+    ftp too), not beside it, or a javascript: address got the same error twice."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
 class _SolutionField(forms.CharField):
     """A field with no validators at all, not even Django's NUL check: an error on a hidden
     field is one the reader cannot see or fix. Whatever comes, proof_of_work.verify_solution
@@ -31,16 +38,23 @@ class CommentForm(FormGuardMixin, forms.Form):
     formguard_purpose = "comments.comment"
     formguard_reject_bots = False  # bots' comments are kept as spam for review
 
-    name = forms.CharField(max_length=100, validators=[_no_control_characters])
-    email = forms.EmailField(
-        label="E-mail", max_length=254, help_text="Never shown. Used only to tell you of replies."
+    name = forms.CharField(
+        max_length=100,
+        validators=[_no_control_characters],
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    website = forms.URLField(
+    email = forms.EmailField(
+        label="E-mail",
+        max_length=254,
+        help_text="Never shown. Used only to tell you of replies.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    website = _WebsiteField(
         required=False,
         max_length=300,
         assume_scheme="https",
-        validators=[URLValidator(schemes=["http", "https"])],
         help_text="Optional; your name links to it.",
+        widget=forms.URLInput(attrs={"autocomplete": "url"}),
     )
     body = forms.CharField(
         label="Comment",

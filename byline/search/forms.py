@@ -49,7 +49,7 @@ class WrittenSelect(forms.Select):
 class SearchForm(forms.Form):
     # Longer input is accepted and cut (query.clean), never an error: a reader pasting a
     # paragraph still gets results.
-    q = forms.CharField(required=False, strip=True, label="Search")
+    q = forms.CharField(required=False, strip=True, label="Search", widget=forms.SearchInput)
     blog = forms.ChoiceField(required=False, label="Blog", widget=WrittenSelect)
     author = forms.ChoiceField(required=False, label="Author", widget=WrittenSelect)
     year = forms.ChoiceField(required=False, label="Year", widget=WrittenSelect)
@@ -66,7 +66,7 @@ class SearchForm(forms.Form):
         ]
         self.fields["year"].choices = [("", "Any year")] + [(str(y), str(y)) for y in choices.years]
         self.fields["q"].widget.attrs.update(
-            {"type": "search", "maxlength": str(MAX_QUERY_CHARS * 4), "autocomplete": "off"}
+            {"maxlength": str(MAX_QUERY_CHARS * 4), "autocomplete": "off"}
         )
 
     def clean_q(self) -> str:

@@ -13,6 +13,7 @@ from django.utils.timezone import template_localtime
 from wagtail.templatetags.wagtailcore_tags import pageurl
 
 from byline.core import frame
+from byline.core.dates import machine_datetime
 from byline.images.presets import image_loading
 
 register = template.Library()
@@ -41,7 +42,7 @@ def post_link_items(context: template.Context, posts: Iterable) -> SafeString:
             '<li><a href="{}">{}</a> <time datetime="{}">{}</time></li>',
             pageurl(context, post),
             post.title,
-            format_date(local, "c"),
+            machine_datetime(local),
             format_date(local, "F j, Y"),
         )
 

@@ -181,7 +181,7 @@ class TestDashboard:
         panel = html[html.index("Scheduled posts") :]
         assert panel.index("Sooner one") < panel.index("Later one")
         assert "Already out" not in panel
-        assert f'datetime="{timezone.localtime(soon).isoformat()}"' in panel
+        assert f'datetime="{timezone.localtime(soon).replace(microsecond=0).isoformat()}"' in panel
         assert timezone.localtime(later).strftime("%a %-d %b %Y, %H:%M") in panel
 
     def test_no_panel_when_nothing_is_scheduled(self, editor_client, tree):

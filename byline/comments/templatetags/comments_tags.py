@@ -160,7 +160,7 @@ def comment_thread(post, blog=None) -> Thread:
             ThreadItem(
                 comment=comment,
                 reply_url=f"{reply_base}{comment.id}/",
-                iso=local.isoformat(),
+                iso=local.replace(microsecond=0).isoformat(),  # as <time> takes it
                 exact=exact_date(local),
                 age=relative_age(comment.created, now),
                 opens=next_level > level,

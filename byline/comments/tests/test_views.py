@@ -61,7 +61,7 @@ class TestReading:
         comment = add_comment(post, created=created)
         section = comments_section(client.get(post.url))
         time = section.xpath(f".//li[@id='comment-{comment.pk}']//time")[0]
-        assert time.get("datetime") == created.isoformat()
+        assert time.get("datetime") == created.replace(microsecond=0).isoformat()
         assert time.text == timezone.localtime(created).strftime("%B %-d, %Y at %-I:%M ") + (
             "a.m." if created.hour < 12 else "p.m."
         )
@@ -242,6 +242,30 @@ class TestBadInput:
         assert errors or field == "parent", label
         if field == "parent":
             assert "not on this post" in form.text_content()
+
+    def test_the_page_says_error_first_and_links_each_field_to_fix(self, client, post):
+        """The title starts with "Error:", one summary is announced (the fields' own messages
+        are not alerts too) with a link to each field, and each error is said once."""
+        response = submit(client, post, name="", website="javascript:alert(1)")
+        page = lxml.html.fromstring(response.content)
+        assert page.findtext(".//title").startswith("Error: Comment · ")
+        alerts = page.xpath("//*[@role='alert']")
+        assert len(alerts) == 1 and "form-errors-summary" in alerts[0].get("class")
+        links = {link.get("href"): link.text_content() for link in alerts[0].iter("a")}
+        assert set(links) == {"#id_name", "#id_website"}
+        assert links["#id_website"] == "Website: Enter a valid URL."
+        for target in links:
+            assert page.get_element_by_id(target[1:]).get("aria-invalid") == "true"
+        website = page.xpath("//p[contains(@class, 'field-website ')]//*[@class='field-error']")
+        assert [error.text_content() for error in website] == ["Enter a valid URL."]
+        assert "Error" not in lxml.html.fromstring(client.get(post.url).content).findtext(
+            ".//title"
+        )
+
+    def test_the_form_tells_browsers_what_to_fill_in(self, client, post):
+        form = lxml.html.fromstring(client.get(post.url).content).get_element_by_id("comment-form")
+        fields = {field.get("name"): field.get("autocomplete") for field in form.iter("input")}
+        assert (fields["name"], fields["email"], fields["website"]) == ("name", "email", "url")
 
     def test_the_page_without_javascript_has_an_h1_and_headings_in_order(self, client, post):
         """The form's page when a comment comes back (400) or a reply is asked for: one h1

@@ -11,8 +11,10 @@ from django.template.base import FilterExpression, NodeList, Parser, Token
 from django.utils.safestring import SafeString, mark_safe
 
 from byline.core import frame
+from byline.core.dates import machine_datetime
 
 register = template.Library()
+register.filter("machine_datetime", machine_datetime)
 
 
 @register.simple_tag(takes_context=True)
