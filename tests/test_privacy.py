@@ -285,6 +285,27 @@ def test_post_moved_under_a_restricted_blog_disappears(
     assert status == 302
 
 
+def test_a_blog_unpublished_without_its_posts_hides_them_everywhere(
+    site, reader, django_capture_on_commit_callbacks
+):
+    """Wagtail unpublishes a page without its children when the editor leaves "unpublish
+    child pages" unticked: the posts stay live, but their blog's address and theirs answer
+    404, so no listing, feed, sitemap or search may lead to them either."""
+    check_shown(reader)
+    with django_capture_on_commit_callbacks(execute=True):
+        BlogPage.objects.get(pk=site.blog.pk).unpublish()
+    assert PostPage.objects.get(pk=site.secret.pk).live
+    # The posts' own addresses are 404s (below) whose page repeats the address asked for.
+    for path in [path for path in LISTINGS if path != OPEN]:
+        status, text, _state = reader.get(path)
+        assert status in (200, 404) and not shows_a_post(text), path
+    for path in [SECRET, OPEN, "/blogs/bekkers-blog/"]:
+        assert reader.get(path)[0] == 404, path
+    with django_capture_on_commit_callbacks(execute=True):
+        BlogPage.objects.get(pk=site.blog.pk).save_revision().publish()
+    check_shown(reader)
+
+
 def test_featured_item_pointing_at_a_restricted_post_is_not_shown(
     site, reader, django_capture_on_commit_callbacks
 ):
@@ -359,12 +380,19 @@ class TestOneDefinition:
                 params,
             )
             sql = {row[0] for row in cursor.fetchall()}
-        assert orm == wagtail == sql
-        pages = set(Page.objects.live().public().values_list("pk", flat=True))
+        # Wagtail's public() keeps what is under an unpublished page; readers cannot reach it.
+        hidden = {
+            page.pk
+            for page in Page.objects.live()
+            if page.get_ancestors().filter(depth__gt=1, live=False).exists()
+        }
+        assert orm == wagtail - hidden == sql
+        pages = set(Page.objects.live().public().values_list("pk", flat=True)) - hidden
         assert set(Page.objects.filter(readable_q()).values_list("pk", flat=True)) == pages
 
     @pytest.mark.parametrize(
-        "where", ["nothing", "post", "blog", "second", "both-blogs", "blogs", "home"]
+        "where",
+        ["nothing", "post", "blog", "second", "both-blogs", "blogs", "home", "unpublished"],
     )
     def test_sql_orm_and_wagtail_agree(self, tree, where):
         site, other = tree
@@ -376,9 +404,13 @@ class TestOneDefinition:
             "both-blogs": [site.blog, other, site.secret],
             "blogs": [site.blogs],
             "home": [site.home],
+            "unpublished": [],
         }[where]
         for page in targets:
             restrict(page, "login")
+        if where == "unpublished":  # the second blog, without its posts; a restricted post
+            BlogPage.objects.get(pk=other.pk).unpublish()
+            restrict(site.secret, "login")
         self.agree()
 
 

@@ -82,6 +82,12 @@ def route(request: HttpRequest, path: str) -> RouteResult | None:
         result = page.route(request, components[stop:])
     except Http404:
         result = None
+    if result is not None and any(
+        not ancestor.live for ancestor in chain[1:] if ancestor.depth < result[0].depth
+    ):
+        # Under an unpublished page (a blog unpublished without its posts): left out of
+        # every listing, feed and sitemap (blogs.visibility), so not served either.
+        result = None
     if result is not None:
         found = result[0]
         # A post found by its blog's own routing has the blog as its parent: keep it, as
