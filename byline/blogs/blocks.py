@@ -3,6 +3,7 @@ tables, audio, video, files, code, footnotes, and sanitised HTML for what none c
 
 from __future__ import annotations
 
+import copy
 import html
 import re
 
@@ -165,8 +166,23 @@ class QuotationBlock(blocks.StructBlock):
         template = "blogs/blocks/quotation.html"
 
 
+class PlacedImageBlock(ImageBlock):
+    """Wagtail's ImageBlock, each use of an image its own object. Wagtail loads the images of
+    a body in bulk, one object per image, and sets each use's alt text and "decorative" on
+    that object: an image placed twice showed the last place's alt text in both (a decorative
+    one then read aloud, or a described one silenced)."""
+
+    def _struct_value_to_image(self, struct_value):
+        image = struct_value.get("image")
+        if image is not None:
+            placed = copy.copy(image)
+            placed._state = copy.copy(image._state)
+            struct_value = {**struct_value, "image": placed}
+        return super()._struct_value_to_image(struct_value)
+
+
 class FigureBlock(blocks.StructBlock):
-    image = ImageBlock()
+    image = PlacedImageBlock()
     caption = blocks.CharBlock(required=False, max_length=500)
     credit = blocks.CharBlock(required=False, max_length=255)
     link = blocks.CharBlock(
@@ -203,7 +219,7 @@ class FigureBlock(blocks.StructBlock):
 
 
 class GalleryImageBlock(blocks.StructBlock):
-    image = ImageBlock()
+    image = PlacedImageBlock()
     caption = blocks.CharBlock(required=False, max_length=500)
     link = blocks.CharBlock(required=False, max_length=2000, validators=[LINK])
 

@@ -63,7 +63,9 @@ class CommentForm(FormGuardMixin, forms.Form):
         validators=[_no_control_characters],
         help_text="Plain text. Blank lines start paragraphs; web addresses become links.",
     )
-    notify_replies = forms.BooleanField(required=False, label="E-mail me when someone replies")
+    notify_replies = forms.BooleanField(
+        required=False, label="E-mail me when someone replies", label_suffix=""
+    )
     parent = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
     # Filled by altcha.js when proof of work is on (proof_of_work.py).
     altcha = _SolutionField(required=False, widget=forms.HiddenInput, strip=False)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from django import template
 from django.http import HttpRequest
 from django.template.defaultfilters import date as format_date
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
+from wagtail.embeds.embeds import get_embed
+from wagtail.embeds.exceptions import EmbedException
 from wagtail.templatetags.wagtailcore_tags import pageurl
 
 from byline.core import frame
@@ -17,6 +20,31 @@ from byline.core.dates import machine_datetime
 from byline.images.presets import image_loading
 
 register = template.Library()
+
+
+@register.filter
+def embed_title(embed) -> str:
+    """The title the provider gave an embed (read from Wagtail's store of embeds, where its
+    HTML came from), or "" when there is none."""
+    try:
+        return get_embed(embed.url, embed.max_width, embed.max_height).title or ""
+    except EmbedException:
+        return ""
+
+
+# An <iframe> start tag without a title attribute.
+_UNTITLED_FRAME = re.compile(r"<iframe\b(?![^>]*\stitle\s*=)", re.IGNORECASE)
+
+
+@register.filter
+def titled_frames(html: str, title: str) -> SafeString:
+    """An embed provider's HTML with `title` on each <iframe> that has none (a frame needs a
+    name for screen readers; several providers send none); unchanged when `title` is empty,
+    so that filters chained caption, embed title, fallback give the first one there is."""
+    if not title:
+        return mark_safe(html)
+    start = f'<iframe title="{escape(title)}"'
+    return mark_safe(_UNTITLED_FRAME.sub(lambda _: start, str(html)))
 
 
 def _host(request: HttpRequest | None) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString
 
-from byline.images.presets import picture_html
+from byline.images.presets import image_alt, picture_html
 
 register = template.Library()
+register.filter("alt_text", image_alt)
 
 
 @register.simple_tag
