@@ -365,6 +365,10 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+# Seconds a mail server may stall before a send gives up. Django's default is to wait for
+# ever: a server that stopped answering mid-newsletter held the task worker, and the issue
+# half-sent, until someone killed it.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Byline <byline@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Any e-mail provider through django-anymail: EMAIL_BACKEND=anymail.backends.<provider>.
