@@ -98,6 +98,11 @@ def under_unpublished(page: Page) -> bool:
     )
 
 
+def is_readable(page: Page) -> bool:
+    """readable_q() for one page in hand: live, public and under no unpublished page."""
+    return page.live and not is_restricted(page) and not under_unpublished(page)
+
+
 def is_restricted(page: Page) -> bool:
     """Whether a view restriction covers `page` (on it or on a page above it)."""
     return page.get_view_restrictions().exists()
