@@ -1,10 +1,12 @@
 """Editors' newsletter pages in the Wagtail admin: the subscribers of each column, each
-issue's counts, and, per post, the e-mail's preview, a test send and the switch to not send."""
+issue's counts, and, per post, the e-mail's preview, a test send, the switch to not send and,
+for an issue the mail server stopped, the button to send on."""
 
 from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -59,17 +61,29 @@ def overview(request: HttpRequest) -> HttpResponse:
     """Subscribers per column and author (by status, and new in 30 days), and the issues."""
     _can_view_subscribers(request)
     month_ago = timezone.now() - datetime.timedelta(days=30)
+    # A confirmed reader's list that waits for its own confirmation (an import's) counts as
+    # not confirmed: it gets nothing yet.
+    waiting = Q(subscriber__status=SubscriberStatus.CONFIRMED, confirmed=False)
     per_status = {
         status: Count("subscriber", filter=Q(subscriber__status=status))
         for status in SubscriberStatus.values
     }
+    per_status[SubscriberStatus.CONFIRMED] = Count(
+        "subscriber", filter=Q(subscriber__status=SubscriberStatus.CONFIRMED, confirmed=True)
+    )
+    per_status[SubscriberStatus.PENDING] = Count(
+        "subscriber", filter=Q(subscriber__status=SubscriberStatus.PENDING) | waiting
+    )
     new = Count(
         "subscriber",
-        filter=Q(subscriber__status=SubscriberStatus.CONFIRMED, created__gte=month_ago),
+        filter=Q(
+            subscriber__status=SubscriberStatus.CONFIRMED, confirmed=True, created__gte=month_ago
+        ),
     )
     grouped = (
         Subscription.objects.values("blog_id", "author_id")
-        .annotate(**per_status, new=new)
+        # Named apart from the model's fields (Subscription.confirmed).
+        .annotate(**{f"count_{status}": count for status, count in per_status.items()}, new=new)
         .order_by()
     )
     blogs = dict(BlogPage.objects.values_list("pk", "title"))
@@ -82,7 +96,8 @@ def overview(request: HttpRequest) -> HttpResponse:
             name = f"{authors.get(row['author_id'], '?')} (author)"
         else:
             name = "Everything"
-        lists.append({"name": name, **row})
+        counts = {status: row[f"count_{status}"] for status in per_status}
+        lists.append({"name": name, **counts, "new": row["new"]})
     lists.sort(key=lambda row: row["name"])
     issues = list(Issue.objects.select_related("page")[:50])
     counts = issue_counts([issue.pk for issue in issues])
@@ -112,16 +127,46 @@ def _latest(post: PostPage) -> PostPage:
     return post.get_latest_revision_as_object() if post.has_unpublished_changes else post
 
 
+def sending_plan(post: PostPage, issue: Issue | None, *, enabled: bool) -> str:
+    """What will happen to `post`'s e-mail, as the editor should be told it."""
+    if not enabled:
+        return "This post will not be e-mailed."
+    if issue is not None and issue.cancelled_at is not None:
+        return (
+            "This post's mailing was cancelled, and a post is mailed once: it will not be "
+            "e-mailed again, even to subscribers it had not reached."
+        )
+    if issue is not None and issue.stopped_at is not None:
+        return "This post's mailing is stopped; it goes on when you resume it."
+    if issue is not None:
+        return "This post has been e-mailed to its subscribers (or is being e-mailed now)."
+    hours = settings.BYLINE_NEWSLETTERS_MAX_POST_AGE_HOURS
+    if post.live:
+        # Only going live makes an issue (signal_handlers.page_published).
+        return (
+            "This post is live already, so it will not be e-mailed now. Publishing it again "
+            f"e-mails it, if it is dated within the last {hours} hours."
+        )
+    if post.date is not None and post.date < timezone.now() - datetime.timedelta(hours=hours):
+        return (
+            f"This post is dated more than {hours} hours ago, so it will not be e-mailed "
+            "when it goes live."
+        )
+    return "This post will be e-mailed to its subscribers when it goes live."
+
+
 def post_newsletter(request: HttpRequest, page_id: int) -> HttpResponse:
     post = _editable_post(request, page_id)
     sending = PostSending.objects.filter(page=post).first()
     issue = Issue.objects.filter(page=post).first()
+    enabled = sending is None or sending.enabled
     return render(
         request,
         "newsletters/admin/post.html",
         {
             "post": post,
-            "enabled": sending is None or sending.enabled,
+            "enabled": enabled,
+            "plan": sending_plan(post, issue, enabled=enabled),
             "issue": issue,
             "counts": issue_counts([issue.pk]).get(issue.pk, {}) if issue else {},
             "preview_url": reverse("newsletters_admin:post-preview", args=[post.pk]),
@@ -180,10 +225,21 @@ def post_toggle(request: HttpRequest, page_id: int) -> HttpResponse:
         issue = Issue.objects.filter(page=post, cancelled_at__isnull=True).first()
         if issue is not None:
             issue_cancel(issue)
-    messages.success(
-        request,
-        "This post will be e-mailed to subscribers when it goes live."
-        if enabled
-        else "This post will not be e-mailed.",
-    )
+    issue = Issue.objects.filter(page=post).first()
+    messages.success(request, sending_plan(post, issue, enabled=enabled))
+    return HttpResponseRedirect(reverse("newsletters_admin:post", args=[post.pk]))
+
+
+@require_POST
+def post_resume(request: HttpRequest, page_id: int) -> HttpResponse:
+    """Send on an issue the mail server stopped, once the editor has seen why (and perhaps
+    changed the post or the mail server's settings)."""
+    from byline.newsletters.sending import issue_resume
+
+    post = _editable_post(request, page_id)
+    issue = get_object_or_404(Issue, page=post)
+    if issue_resume(issue):
+        messages.success(request, "Sending goes on from where it stopped.")
+    else:
+        messages.info(request, "This post's mailing was not stopped.")
     return HttpResponseRedirect(reverse("newsletters_admin:post", args=[post.pk]))

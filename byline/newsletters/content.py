@@ -1,9 +1,12 @@
 """A post as e-mail: its body rendered once per issue for mail clients (absolute links and
-images, no scripts, no <picture>, styles inline) and as plain text."""
+images, no scripts, no <picture>, styles inline) and as plain text, with every e-mail address
+the post page hides hidden the same way (byline.mailguard)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -13,14 +16,15 @@ from django.utils.html import escape, format_html
 from byline.blogs.models import PostPage
 from byline.core.links import absolute_url, base_url, page_absolute_url
 from byline.images.presets import fallback_format, image_alt
+from byline.mailguard.directory import AuthorDirectory
+from byline.mailguard.protect import Contact, protect_html, protect_text
 from byline.newsletters.scopes import publication_name
 
 # Root-relative links and images (/media/…, /blogs/…) mean nothing in a mailbox.
 ROOT_RELATIVE_RE = re.compile(r"""\b(href|src)=(["'])/(?!/)""", re.IGNORECASE)
-# Addresses never leave in bulk mail that anyone may forward or archive (DESIGN.md: author
-# addresses never reach a scraper); the post page shows them protected.
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-MAILTO_RE = re.compile(r"""href=(["'])mailto:[^"']*\1""", re.IGNORECASE)
+# What protect_html leaves for mailguard.js: the address, XOR-encoded. No script runs in a
+# mailbox, and bulk mail is forwarded and archived: the encoded address stays out of it too.
+MAILGUARD_DATA_RE = re.compile(r"""\s+data-mailguard(?:-text)?(?:="[0-9a-f]*")?""")
 IMAGE_WIDTH = 600  # the width of the mail's column
 
 
@@ -29,8 +33,10 @@ class RenderedPost:
     post: PostPage
     url: str
     comment_url: str | None
+    title: str  # as text, addresses hidden: the subject, and in both parts
     byline: str
-    standfirst: str
+    standfirst: str  # as text, addresses hidden
+    standfirst_html: str
     body_html: str
     body_text: str
     publication: str  # read once per issue, not once per message
@@ -74,15 +80,30 @@ def _block_html(block) -> str:
     return ""
 
 
-def _for_mail(html: str, *, post_url: str) -> str:
-    html = ROOT_RELATIVE_RE.sub(rf"\1=\2{base_url()}/", html)
-    html = MAILTO_RE.sub(f'href="{escape(post_url)}"', html)
-    return EMAIL_RE.sub("(address on the post page)", html)
+def mail_directory() -> dict[str, Contact]:
+    """The authors' addresses, each with its contact page as a full address (a mail has no
+    site for a path to be relative to)."""
+    directory = {}
+    for address, contact in AuthorDirectory().items():
+        page = absolute(contact.path) if contact.path else ""
+        directory[address] = dataclasses.replace(contact, path=page, url=page)
+    return directory
+
+
+def protected_html(html: str, directory: Mapping[str, Contact]) -> str:
+    """`html` with each address as the post page has it (an author's as "e-mail <name>",
+    linked to their contact page), without the encoded address meant for the page's script."""
+    return MAILGUARD_DATA_RE.sub("", protect_html(html, directory))
+
+
+def _for_mail(html: str, directory: Mapping[str, Contact]) -> str:
+    return ROOT_RELATIVE_RE.sub(rf"\1=\2{base_url()}/", protected_html(html, directory))
 
 
 def render_post(post: PostPage) -> RenderedPost:
     url = page_absolute_url(post)
-    body_html = _for_mail("".join(_block_html(block) for block in post.body), post_url=url)
+    directory = mail_directory()
+    body_html = _for_mail("".join(_block_html(block) for block in post.body), directory)
     authors = post.authors
     names = ", ".join(author.name for author in authors[:-1])
     names = f"{names} and {authors[-1].name}" if names else (authors[0].name if authors else "")
@@ -93,10 +114,14 @@ def render_post(post: PostPage) -> RenderedPost:
         post=post,
         url=url,
         comment_url=f"{url}#comment-form" if post.comments_open else None,
+        title=protect_text(post.title, directory),
         byline=byline,
-        standfirst=post.excerpt,
+        standfirst=protect_text(post.excerpt, directory),
+        standfirst_html=protected_html(escape(post.excerpt), directory),
         body_html=body_html,
-        body_text=html_to_text(body_html),
+        # Read from the protected HTML, and checked again: character references the HTML
+        # held are plain characters in text.
+        body_text=protect_text(html_to_text(body_html), directory),
         publication=publication_name(),
     )
 
@@ -144,10 +169,15 @@ class _TextWriter(HTMLParser):
     def handle_data(self, data):
         text = " ".join(data.split())
         if not text:
+            # Only whitespace, as between "<em>red</em> <strong>green</strong>": one space,
+            # unless the line or a space already ends there (between blocks, say).
+            if data and self.out and not self.out[-1].endswith(("\n", " ")):
+                self.out.append(" ")
             return
+        # Both ends: " and " between two inline elements keeps a space on each side.
         if self.out and not self.out[-1].endswith(("\n", " ")) and data[:1].isspace():
             text = " " + text
-        elif data[-1:].isspace():
+        if data[-1:].isspace():
             text += " "
         self.out.append(("> " if self.quote and self.out[-1:] == ["\n\n"] else "") + text)
 

@@ -51,7 +51,7 @@ def post_message(
         "publication": rendered.publication,
     }
     message = EmailMultiAlternatives(
-        subject=_one_line(rendered.post.title),
+        subject=_one_line(rendered.title),
         body=render_to_string("newsletters/mail/post.txt", context),
         from_email=from_address(),
         to=[email],

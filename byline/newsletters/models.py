@@ -10,6 +10,25 @@ from wagtail.models import Page
 from byline.core.emails import normalize_email
 
 
+def email_forms(email: str) -> list[str]:
+    """The ways one address may be stored: normalised, with its domain as typed, in Unicode
+    and in ASCII (IDNA). Mail goes out with the ASCII form (bücher.example is
+    xn--bcher-kva.example on the wire), so a bounce or a request may name either."""
+    email = normalize_email(email)
+    local, at, domain = email.rpartition("@")
+    if not at:
+        return [email]
+    forms = {email}
+    try:
+        if domain.isascii():
+            forms.add(f"{local}@{domain.encode('ascii').decode('idna')}")
+        else:
+            forms.add(f"{local}@{domain.encode('idna').decode('ascii')}")
+    except UnicodeError:
+        pass  # not a name IDNA can convert: only the form given
+    return sorted(forms)
+
+
 class SubscriberStatus(models.TextChoices):
     PENDING = "pending", "Not confirmed"  # imported from a file that did not say confirmed
     CONFIRMED = "confirmed", "Confirmed"
@@ -28,12 +47,13 @@ class SubscriberQuerySet(models.QuerySet):
         return self.filter(status=SubscriberStatus.CONFIRMED)
 
     def by_email(self, email: str) -> SubscriberQuerySet:
-        return self.filter(email=normalize_email(email))
+        return self.filter(email__in=email_forms(email))
 
 
 class Subscriber(models.Model):
-    """One reader's address. Nothing is stored for a sign-up until its link is followed
-    (double opt-in): the confirmation link itself carries the address and the choice."""
+    """One reader's address. No subscriber is stored for a sign-up until its link is followed
+    (double opt-in): the confirmation link itself carries the address and the choice (the
+    address waits in a ConfirmationRequest only until that mail is sent)."""
 
     email = models.EmailField(max_length=254, unique=True)
     status = models.CharField(
@@ -74,6 +94,9 @@ class Subscription(models.Model):
         "blogs.Author", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     created = models.DateTimeField(default=timezone.now)
+    # A list imported from a file that does not say the reader confirmed it waits here, off,
+    # until the reader confirms that list themselves (services.subscription_confirm).
+    confirmed = models.BooleanField(default=True)
 
     class Meta:
         constraints = [
@@ -141,6 +164,10 @@ class Issue(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # One worker at a time sends an issue; a worker that died lets go when this passes.
     lease_until = models.DateTimeField(null=True, blank=True)
+    # The mail server refused the message itself (a 5xx not about one recipient): nothing
+    # more goes out until an editor resumes it (admin_views.post_resume).
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    stop_reason = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["-created"]
@@ -195,6 +222,28 @@ class DigestClock(models.Model):
 
     frequency = models.CharField(max_length=10, choices=Frequency.choices, unique=True)
     next_run_at = models.DateTimeField()
+    # One worker at a time sends a frequency's digests; a worker that died lets go when this
+    # passes.
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.frequency} at {self.next_run_at}"
+
+
+class ConfirmationRequest(models.Model):
+    """A sign-up whose confirmation mail the task worker has yet to send.
+
+    The task is enqueued with this row's id alone and deletes the row when it runs:
+    django-tasks' database backend keeps every task's arguments in its result table for good,
+    and the address of someone who never confirmed must not stay there."""
+
+    email = models.EmailField(max_length=254)
+    scope = models.CharField(max_length=40)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created", "pk"]
+
+    def __str__(self) -> str:
+        # Not the address: this shows up in logs and tracebacks.
+        return f"confirmation request {self.pk}"

@@ -3,6 +3,7 @@ servers cause, each keeping the subscriber's invariants whoever calls it."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 
@@ -15,12 +16,14 @@ from django.utils.crypto import salted_hmac
 
 from byline.newsletters import scopes
 from byline.newsletters.models import (
+    ConfirmationRequest,
     Delivery,
     DeliveryStatus,
     Frequency,
     Subscriber,
     SubscriberStatus,
     Subscription,
+    email_forms,
     normalize_email,
 )
 
@@ -44,6 +47,10 @@ def mailbox_of(email: str) -> str:
     local, at, domain = normalize_email(email).rpartition("@")
     if not at:
         return normalize_email(email)
+    if not domain.isascii():
+        # One inbox whichever way its domain is written (bücher. or xn--bcher-kva.).
+        with contextlib.suppress(UnicodeError):
+            domain = domain.encode("idna").decode("ascii")
     local = local.partition("+")[0]
     if domain in DOTLESS_DOMAINS:
         local, domain = local.replace(".", ""), DOTLESS_DOMAINS[domain]
@@ -56,13 +63,21 @@ def confirmation_allowed(email: str, *, now: datetime.datetime | None = None) ->
     flood a stranger's inbox (with +tags either)."""
     now = now or timezone.now()
     key = f"newsletters:confirmations:{_address_key(mailbox_of(email))}:{now:%Y%m%d}"
-    cache.add(key, 0, timeout=2 * 86400)
+    return _count(key, timeout=2 * 86400) <= settings.BYLINE_NEWSLETTERS_CONFIRMATIONS_PER_DAY
+
+
+def _count(key: str, *, timeout: int) -> int:
+    """Add one to the counter `key`, kept for `timeout` seconds from now; the new count."""
+    cache.add(key, 0, timeout=timeout)
     try:
-        sent = cache.incr(key)
+        count = cache.incr(key)
     except ValueError:
-        cache.set(key, 1, timeout=2 * 86400)
-        sent = 1
-    return sent <= settings.BYLINE_NEWSLETTERS_CONFIRMATIONS_PER_DAY
+        cache.set(key, 1, timeout=timeout)
+        return 1
+    # The file cache's incr() rewrites the entry with the default timeout (300 s), which
+    # would make a day's count a five minutes' one: the timeout is set again.
+    cache.touch(key, timeout)
+    return count
 
 
 class Busy(Exception):
@@ -78,13 +93,7 @@ def _site_wide_allowed(now: datetime.datetime) -> None:
     # Per-address limits stop one sender and one inbox; this one stops a botnet signing up
     # thousands of strangers, which would ruin the site's standing with mailbox providers.
     key = f"newsletters:confirmations:all:{now:%Y%m%d%H}"
-    cache.add(key, 0, timeout=7200)
-    try:
-        sent = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=7200)
-        sent = 1
-    if sent > settings.BYLINE_NEWSLETTERS_CONFIRMATIONS_PER_HOUR:
+    if _count(key, timeout=7200) > settings.BYLINE_NEWSLETTERS_CONFIRMATIONS_PER_HOUR:
         raise Busy(retry_after=3600 - (now.minute * 60 + now.second))
 
 
@@ -106,12 +115,15 @@ def subscription_request(*, email: str, scope: str) -> bool:
         logger.info("Confirmation limit reached for an address; no mail sent")
         return False
     _site_wide_allowed(timezone.now())
-    transaction.on_commit(lambda: mail_confirmation.enqueue(email, scope))
+    # The task gets the id of a row that holds the address, not the address: the database
+    # task backend would keep its arguments for good (models.ConfirmationRequest).
+    request = ConfirmationRequest.objects.create(email=email, scope=scope)
+    transaction.on_commit(lambda: mail_confirmation.enqueue(request_id=request.pk))
     return True
 
 
 def _has(subscriber: Subscriber, scope: str) -> bool:
-    return any(s.scope == scope for s in subscriber.subscriptions.all())
+    return any(s.scope == scope for s in subscriber.subscriptions.filter(confirmed=True))
 
 
 def _target_filter(target: scopes.Target) -> dict:
@@ -120,20 +132,28 @@ def _target_filter(target: scopes.Target) -> dict:
 
 @transaction.atomic
 def subscription_confirm(*, email: str, target: scopes.Target) -> Subscriber:
-    """The reader followed the confirmation link: they are a confirmed subscriber of `target`.
+    """The reader followed the confirmation link: they are a confirmed subscriber of `target`,
+    and of no other list they did not confirm (an import's record of one stays off).
     Following it again changes nothing."""
     email = normalize_email(email)
     now = timezone.now()
-    subscriber, _ = Subscriber.objects.select_for_update().get_or_create(
-        email=email, defaults={"status": SubscriberStatus.CONFIRMED, "confirmed_at": now}
-    )
+    subscriber = Subscriber.objects.select_for_update().by_email(email).first()
+    if subscriber is None:
+        subscriber, _ = Subscriber.objects.select_for_update().get_or_create(
+            email=email, defaults={"status": SubscriberStatus.CONFIRMED, "confirmed_at": now}
+        )
     if subscriber.status != SubscriberStatus.CONFIRMED:
         subscriber.status = SubscriberStatus.CONFIRMED
         subscriber.confirmed_at = now
         subscriber.left_at = None
         subscriber.suppressed_reason = ""
         subscriber.save()
-    Subscription.objects.get_or_create(subscriber=subscriber, **_target_filter(target))
+    subscription, _ = Subscription.objects.get_or_create(
+        subscriber=subscriber, **_target_filter(target)
+    )
+    if not subscription.confirmed:
+        subscription.confirmed = True
+        subscription.save(update_fields=["confirmed"])
     return subscriber
 
 
@@ -166,7 +186,10 @@ def subscriber_unsubscribe(
         subscriber.subscriptions.filter(combined).delete()
     else:
         subscriber.subscriptions.all().delete()
-    if not subscriber.subscriptions.exists() and subscriber.status == SubscriberStatus.CONFIRMED:
+    if (
+        not subscriber.subscriptions.filter(confirmed=True).exists()
+        and subscriber.status == SubscriberStatus.CONFIRMED
+    ):
         subscriber.status = SubscriberStatus.UNSUBSCRIBED
         subscriber.left_at = now
         subscriber.save(update_fields=["status", "left_at"])
@@ -190,7 +213,8 @@ def preferences_save(*, subscriber: Subscriber, keep: set[str], frequency: str) 
     """The preferences page: keep the subscriptions whose scopes are in `keep`, at
     `frequency`. Keeping none is leaving."""
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
-    for subscription in subscriber.subscriptions.all():
+    # Lists waiting for the reader's confirmation are not on the page, so not in `keep`.
+    for subscription in subscriber.subscriptions.filter(confirmed=True):
         if subscription.scope not in keep:
             subscription.delete()
     if frequency in Frequency.values and frequency != subscriber.frequency:
@@ -206,7 +230,7 @@ def preferences_save(*, subscriber: Subscriber, keep: set[str], frequency: str) 
         subscriber.frequency = frequency
         subscriber.save(update_fields=["frequency"])
         transaction.on_commit(lambda: _after_frequency_change(frequency, issue_ids))
-    if not subscriber.subscriptions.exists():
+    if not subscriber.subscriptions.filter(confirmed=True).exists():
         return subscriber_unsubscribe(email=subscriber.email)
     return subscriber
 
@@ -254,7 +278,12 @@ def subscribers_export(*, email: str) -> list[dict]:
                 "left_at": subscriber.left_at and subscriber.left_at.isoformat(),
                 "suppressed_reason": subscriber.suppressed_reason,
                 "subscriptions": [
-                    {"to": s.target_name, "scope": s.scope, "since": s.created.isoformat()}
+                    {
+                        "to": s.target_name,
+                        "scope": s.scope,
+                        "since": s.created.isoformat(),
+                        "confirmed": s.confirmed,
+                    }
                     for s in subscriber.subscriptions.all()
                 ],
                 "posts_mailed": [
@@ -267,12 +296,24 @@ def subscribers_export(*, email: str) -> list[dict]:
                 ],
             }
         )
+    for request in ConfirmationRequest.objects.filter(email__in=email_forms(email)):
+        records.append(
+            {
+                "email": request.email,
+                "status": "confirmation mail not yet sent",
+                "scope": request.scope,
+                "created": request.created.isoformat(),
+            }
+        )
     return records
 
 
 def subscribers_erase(*, email: str, dry_run: bool = False) -> int:
     subscribers = Subscriber.objects.by_email(email)
-    count = subscribers.count()
+    # A sign-up whose confirmation mail has not gone yet holds the address too.
+    requests = ConfirmationRequest.objects.filter(email__in=email_forms(email))
+    count = subscribers.count() + requests.count()
     if not dry_run:
         subscribers.delete()  # subscriptions and delivery records go with it
+        requests.delete()
     return count

@@ -119,6 +119,11 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "newsletters/confirm.html", {"target": target, "email": email})
 
 
+def _confirmed_subscriptions(subscriber: Subscriber) -> list:
+    """The lists a reader gets; not those an import recorded that they have yet to confirm."""
+    return list(subscriber.subscriptions.filter(confirmed=True).select_related("blog", "author"))
+
+
 @never_cache
 @csrf_exempt  # the signed link is the proof; the origin is checked below
 @require_http_methods(["GET", "POST"])
@@ -130,7 +135,7 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
     subscriber = Subscriber.objects.by_email(email).first()
     if subscriber is None or subscriber.status != SubscriberStatus.CONFIRMED:
         return render(request, "newsletters/preferences.html", {"subscriber": None})
-    subscriptions = list(subscriber.subscriptions.select_related("blog", "author"))
+    subscriptions = _confirmed_subscriptions(subscriber)
     saved = False
     if request.method == "POST":
         if (refused := _refused_origin(request)) is not None:
@@ -147,7 +152,7 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
             )
             if subscriber.status != SubscriberStatus.CONFIRMED:
                 return render(request, "newsletters/unsubscribed.html", {"everything": True})
-            subscriptions = list(subscriber.subscriptions.select_related("blog", "author"))
+            subscriptions = _confirmed_subscriptions(subscriber)
             saved = True
         else:
             return render(

@@ -8,6 +8,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
+from wagtail.permission_policies import ModelPermissionPolicy
 
 from byline.blogs.models import PostPage
 from byline.newsletters import admin_views
@@ -20,6 +21,7 @@ admin_patterns = (
         path("post/<rowid:page_id>/preview/", admin_views.post_preview, name="post-preview"),
         path("post/<rowid:page_id>/test/", admin_views.post_send_test, name="post-test"),
         path("post/<rowid:page_id>/sending/", admin_views.post_toggle, name="post-toggle"),
+        path("post/<rowid:page_id>/resume/", admin_views.post_resume, name="post-resume"),
     ],
     "newsletters_admin",
 )
@@ -42,6 +44,14 @@ def newsletters_menu_item():
     )
 
 
+class SubscriberPermissionPolicy(ModelPermissionPolicy):
+    """Nobody adds a subscriber here, superusers included: a subscriber is made by their own
+    confirmed sign-up or by an import of a list they joined, never typed in by an editor."""
+
+    def user_has_permission(self, user, action: str) -> bool:
+        return action != "add" and super().user_has_permission(user, action)
+
+
 class SubscriberViewSet(ModelViewSet):
     model = Subscriber
     icon = "mail"
@@ -53,6 +63,11 @@ class SubscriberViewSet(ModelViewSet):
     list_per_page = 100
     form_fields = ["status", "frequency"]
     inspect_view_enabled = True
+    copy_view_enabled = False  # a copy is an added subscriber too
+
+    @property
+    def permission_policy(self) -> ModelPermissionPolicy:
+        return SubscriberPermissionPolicy(self.model)
 
 
 subscriber_viewset = SubscriberViewSet("newsletter_subscribers")

@@ -19,7 +19,24 @@ from tests.factories import build_site_tree, make_post
 @pytest.fixture
 def mailserver(smtp):
     """The root conftest's SMTP server (SMTPInbox): set `mailserver.refuse[address]` to have
-    it answer RCPT TO for that address with "550 …" or "451 …"."""
+    it answer RCPT TO for that address with "550 …" or "451 …", and
+    `mailserver.refuse_message` to have it answer DATA, whoever the message is for, with
+    "554 …" (a content policy), "552 …" (too large) and the like; `mailserver.refuse_data[address]`
+    answers DATA that way only for a message to that address (as a sandboxed provider does
+    for an address it has not verified)."""
+    smtp.refuse_message = None
+    smtp.refuse_data = {}
+    accept = smtp.handle_DATA
+
+    async def handle_DATA(server, session, envelope):  # aiosmtpd reads hooks per connection
+        if smtp.refuse_message:
+            return smtp.refuse_message
+        for address in envelope.rcpt_tos:
+            if address in smtp.refuse_data:
+                return smtp.refuse_data[address]
+        return await accept(server, session, envelope)
+
+    smtp.handle_DATA = handle_DATA
     return smtp
 
 

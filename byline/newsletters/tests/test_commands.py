@@ -13,7 +13,8 @@ from django.core.management import CommandError, call_command
 from byline.comments.tests.conftest import add_comment
 from byline.newsletters.models import Subscriber, SubscriberStatus, Subscription
 
-from .conftest import add_subscriber, fresh_post
+from .conftest import add_subscriber, fresh_post, sign_up
+from .test_signup import confirm_path
 
 pytestmark = pytest.mark.django_db
 FILES = Path(__file__).parent / "files"
@@ -82,6 +83,46 @@ def test_import_dry_run_and_never_resubscribes_who_left(tree):
     assert statuses()["bob@example.com"] == SubscriberStatus.CONFIRMED
 
 
+def test_an_unconfirmed_import_adds_no_list_to_a_confirmed_subscriber(
+    tree, mailserver, django_capture_on_commit_callbacks
+):
+    """bob@ is confirmed here for the author; Mailchimp does not say he confirmed the blog:
+    he gets nothing more, while ann@, whom the file calls confirmed, gets the blog."""
+    add_subscriber("bob@example.com", author=tree.author)
+    add_subscriber("ann@example.com", author=tree.author)
+    out, _ = run("subscribers", "import", str(FILES / "mailchimp.csv"), "--blog", tree.blog.slug)
+    assert "1 confirmed here for other lists get nothing from this one" in out
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh_post(tree.blog)  # in the blog, not by the author
+    assert [m["X-Envelope-To"] for m in mailserver.messages] == ["ann@example.com"]
+
+
+def test_an_imported_list_waits_for_its_own_confirmation(
+    client, tree, mailserver, django_capture_on_commit_callbacks
+):
+    """bob@ is imported unconfirmed for the blog, then confirms the author's column through
+    the form: he gets the author, not the blog, until he confirms the blog too."""
+    run("subscribers", "import", str(FILES / "mailchimp.csv"), "--blog", tree.blog.slug)
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_up(client, f"author:{tree.author.pk}", email="bob@example.com")
+    client.post(confirm_path(mailserver.to("bob@example.com")[0]))
+    assert statuses()["bob@example.com"] == SubscriberStatus.CONFIRMED
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh_post(tree.blog, title="Blog only")
+    assert [m["Subject"] for m in mailserver.to("bob@example.com")] == [
+        "Please confirm: Scott Bekker by e-mail"
+    ]
+    # Asking for the blog is not "already subscribed": a confirmation mail comes.
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_up(client, f"blog:{tree.blog.pk}", email="bob@example.com")
+    confirmation = mailserver.to("bob@example.com")[-1]
+    assert "Bekker's Blog" in confirmation["Subject"]
+    client.post(confirm_path(confirmation))
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh_post(tree.blog, title="Now for the blog")
+    assert mailserver.to("bob@example.com")[-1]["Subject"] == "Now for the blog"
+
+
 def test_import_bad_files(tree, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("name,phone\nAnn,555\n")
@@ -122,3 +163,28 @@ def test_data_requests_by_subscribers_and_comments_commands(
     assert "erased 0 subscriber records" in out
     with pytest.raises(CommandError):
         run("subscribers", "erase", "not an address")
+
+
+def test_lists_recorded_before_are_off_until_confirmed(tree):
+    """The migration for lists imported before each list had its own confirmation: those of
+    subscribers still waiting to confirm start off; a confirmed subscriber's stay on, and so
+    do those of one who left or was suppressed (suppressed in error, they are reinstated
+    with their lists)."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "byline.newsletters.migrations.0003_imported_lists_wait_for_confirmation"
+    )
+    add_subscriber("bob@example.com", blog=tree.blog, status=SubscriberStatus.PENDING)
+    add_subscriber("carol@example.com", blog=tree.blog, status=SubscriberStatus.UNSUBSCRIBED)
+    add_subscriber("dan@example.com", blog=tree.blog, status=SubscriberStatus.SUPPRESSED)
+    add_subscriber("ann@example.com", blog=tree.blog)
+    migration.forwards(apps, None)
+    assert dict(Subscription.objects.values_list("subscriber__email", "confirmed")) == {
+        "ann@example.com": True,
+        "bob@example.com": False,
+        "carol@example.com": True,
+        "dan@example.com": True,
+    }

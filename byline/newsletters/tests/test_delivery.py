@@ -12,6 +12,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
+from byline.blogs.models import BlogPage
+from byline.mailguard.protect import find_addresses
 from byline.newsletters.models import (
     Delivery,
     DeliveryStatus,
@@ -20,6 +22,7 @@ from byline.newsletters.models import (
     PostSending,
     SubscriberStatus,
 )
+from tests.factories import publish as publish_page
 
 from .conftest import add_subscriber, fresh_post, html_of, links, text_of
 
@@ -176,6 +179,17 @@ def test_a_restricted_post_is_never_sent(
     assert not Issue.objects.filter(page=post).exists()
 
 
+def test_a_post_under_an_unpublished_blog_is_never_sent(
+    tree, readers, mailserver, django_capture_on_commit_callbacks
+):
+    """The blog unpublished without its posts: their addresses answer 404, so no mail may
+    send a reader there."""
+    tree.blog.unpublish()
+    post = publish(tree, django_capture_on_commit_callbacks)
+    assert post.live and mailserver.messages == []
+    assert not Issue.objects.filter(page=post).exists()
+
+
 def test_an_editor_can_turn_sending_off_for_one_post(
     tree, readers, mailserver, django_capture_on_commit_callbacks
 ):
@@ -259,6 +273,71 @@ def test_a_title_cannot_add_headers(tree, readers, mailserver, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         fresh_post(tree.blog, title="Evil\r\nBcc: victim@example.com")
     [message] = mailserver.to("blog@example.com")
-    assert message["Subject"] == "Evil Bcc: victim@example.com"
+    # One line; the address is hidden, as any in a title is (content.render_post).
+    assert message["Subject"] == "Evil Bcc:"
     assert message["Bcc"] is None
     assert all("victim" not in m["X-Envelope-To"] for m in mailserver.messages)
+
+
+def test_no_address_the_post_page_hides_goes_out(
+    tree, readers, mailserver, django_capture_on_commit_callbacks
+):
+    """Title, standfirst and body, in both parts, go through the site's e-mail protection
+    however an address is written: an author's becomes "e-mail <name>" and their contact page,
+    anyone else's is hidden; and the address encoded for the page's script stays out too."""
+    body = [
+        (
+            "paragraph",
+            "<p>Tips to tips&#64;example.org, or "
+            '<a href="mailto:sbekker&#x40;example.com">write to me</a>.</p>',
+        )
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh_post(
+            tree.blog,
+            title="Write to tips@example.org",
+            excerpt="Tips go to tips@example.org or sbekker@example.com.",
+            body=body,
+        )
+    [message] = mailserver.to("blog@example.com")
+    text, html = text_of(message), html_of(message)
+    for part in (message["Subject"], text, html):
+        assert find_addresses(part) == [], part
+    assert "data-mailguard=" not in html
+    contact = "http://testserver/authors/scott-bekker/contact/"
+    assert f'href="{contact}"' in html and "e-mail Scott Bekker" in html
+    assert contact in text
+    assert "write to me" in html and "write to me" in text
+
+
+def test_an_alias_is_not_mailed_again(
+    tree, readers, mailserver, django_capture_on_commit_callbacks
+):
+    """A post shown in a second blog too (a Wagtail alias) is one post: mailed once, when it
+    goes live, and not again when the alias is made or updated."""
+    other = publish_page(tree.blogs, BlogPage(title="Other Blog", slug="other-blog"))
+    add_subscriber("other@example.com", blog=other)
+    post = publish(tree, django_capture_on_commit_callbacks)
+    assert len(mailserver.messages) == 4
+    with django_capture_on_commit_callbacks(execute=True):
+        alias = post.create_alias(parent=other)
+    with django_capture_on_commit_callbacks(execute=True):
+        post.save_revision().publish()  # Wagtail updates the alias and says it was published
+    assert alias.live and len(mailserver.messages) == 4
+    assert not Issue.objects.filter(page=alias).exists()
+
+
+def test_plain_text_keeps_the_spaces_around_inline_elements():
+    from byline.newsletters.content import html_to_text
+
+    html = '<p>Read <a href="https://x.example/">the report</a> and <em>then</em> decide.</p>'
+    assert html_to_text(html) == "Read the report <https://x.example/> and then decide."
+
+
+def test_plain_text_keeps_a_space_that_is_alone_between_inline_elements():
+    from byline.newsletters.content import html_to_text
+
+    assert html_to_text("<p><em>red</em> <strong>green</strong></p>") == "red green"
+    # One space, not two, and none at the start of a paragraph.
+    assert html_to_text("<p><em>red </em> <b>green</b>\n <i>blue</i></p>") == "red green blue"
+    assert html_to_text("<p>one</p>\n <p> <em>two</em></p>") == "one\n\ntwo"

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import datetime
+import time
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
 from byline.newsletters import sending
-from byline.newsletters.models import Delivery, DeliveryStatus, DigestClock, Frequency
+from byline.newsletters.models import (
+    Delivery,
+    DeliveryStatus,
+    DigestClock,
+    Frequency,
+    Issue,
+    Subscriber,
+    SubscriberStatus,
+)
+from tests.ports import free_port
 
 from .conftest import add_subscriber, fresh_post, text_of
 
@@ -71,10 +81,10 @@ def test_a_failed_digest_waits_for_the_next_run(
     with django_capture_on_commit_callbacks(execute=True):
         fresh_post(tree.blog)
     mailserver.refuse["daily@example.com"] = "451 4.3.0 Later"
-    assert sending.digests_send("daily", now=timezone.now()) == 0
+    assert sending.digests_send("daily", now=timezone.now()).sent == 0
     assert Delivery.objects.get().status == DeliveryStatus.DIGEST
     del mailserver.refuse["daily@example.com"]
-    assert sending.digests_send("daily") == 1
+    assert sending.digests_send("daily").sent == 1
     assert len(mailserver.messages) == 1
 
 
@@ -97,3 +107,96 @@ def test_switching_from_digest_to_each_post_sends_what_waits(
     assert message["Subject"] == "Waiting post"
     call_command("newsletters", "digest", "daily")
     assert len(mailserver.messages) == 1
+
+
+def test_a_refused_digest_suppresses_nobody(tree, mailserver, django_capture_on_commit_callbacks):
+    """A 5xx to the digest itself (DATA) is not the reader's doing: their posts wait for the
+    next run; only a refusal of the address at RCPT TO suppresses it."""
+    add_subscriber("daily@example.com", blog=tree.blog, frequency=Frequency.DAILY)
+    add_subscriber("gone@example.com", blog=tree.blog, frequency=Frequency.DAILY)
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh_post(tree.blog)
+    mailserver.refuse_message = "554 5.7.1 Message rejected by content policy"
+    assert sending.digests_send("daily").sent == 0
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.DIGEST}
+    assert not Subscriber.objects.exclude(status=SubscriberStatus.CONFIRMED).exists()
+    mailserver.refuse_message = None
+    mailserver.refuse["gone@example.com"] = "550 5.1.1 No such user"
+    assert sending.digests_send("daily").sent == 1
+    assert Subscriber.objects.get(email="gone@example.com").status == SubscriberStatus.SUPPRESSED
+    assert [m["X-Envelope-To"] for m in mailserver.messages] == ["daily@example.com"]
+
+
+@pytest.fixture
+def three_daily(tree, mailserver, django_capture_on_commit_callbacks):
+    for number in range(3):
+        add_subscriber(f"daily{number}@example.com", blog=tree.blog, frequency=Frequency.DAILY)
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh_post(tree.blog)
+
+
+def test_digests_keep_to_the_send_rate(three_daily, mailserver, settings):
+    settings.BYLINE_NEWSLETTERS_SEND_RATE = 10
+    started = time.monotonic()
+    assert sending.digests_send("daily").sent == 3
+    assert time.monotonic() - started >= 3 / 10 - 0.05
+
+
+def test_a_digest_run_past_its_time_budget_goes_on_soon(three_daily, mailserver):
+    """As an issue does: the run gives the worker back, and asks to run on at once, not
+    tomorrow; the next run sends the rest."""
+    run = sending.digests_send("daily", time_budget=0)
+    assert run.sent == 1 and run.again is not None and run.again <= timezone.now()
+    assert Delivery.objects.filter(status=DeliveryStatus.DIGEST).count() == 2
+    assert sending.digests_send("daily").again is None
+    assert len(mailserver.messages) == 3
+
+
+def test_one_worker_at_a_time_sends_digests(three_daily, mailserver):
+    DigestClock.objects.filter(frequency="daily").update(lease_until=timezone.now() + sending.LEASE)
+    run = sending.digests_send("daily")
+    # The worker holding the lease schedules the next run itself: asking for another here
+    # could send a second digest that day.
+    assert run.sent == 0 and run.again is None and mailserver.messages == []
+
+
+def test_an_unreachable_server_holds_the_digests_for_minutes_not_a_day(
+    three_daily, mailserver, settings
+):
+    """The task worker is asked back after the first back-off, as for an issue; the
+    digests wait for that, not for the next day's run."""
+    from django_tasks_db.models import DBTaskResult
+
+    from byline.newsletters.tasks import send_digests
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    port = settings.EMAIL_PORT
+    settings.EMAIL_PORT = free_port()  # nobody listens there
+    before = timezone.now()
+    assert send_digests.call("daily") == 0
+    [queued] = DBTaskResult.objects.filter(task_path="byline.newsletters.tasks.send_digests")
+    backoff = datetime.timedelta(seconds=sending.BACKOFF[0])
+    assert before + backoff <= queued.run_after <= timezone.now() + backoff
+    assert Delivery.objects.filter(status=DeliveryStatus.DIGEST).count() == 3
+    settings.EMAIL_PORT = port
+    assert send_digests.call("daily") == 3
+
+
+def test_a_stopped_issue_waits_out_of_the_digest(
+    tree, mailserver, django_capture_on_commit_callbacks
+):
+    """The mail server refused a post's message: the digest leaves it out, as sending leaves
+    it waiting, and takes it in once the editor has resumed it."""
+    add_subscriber("daily@example.com", blog=tree.blog, frequency=Frequency.DAILY)
+    with django_capture_on_commit_callbacks(execute=True):
+        stopped = fresh_post(tree.blog, title="Refused")
+        fresh_post(tree.blog, title="Fine")
+    Issue.objects.filter(page=stopped).update(stopped_at=timezone.now(), stop_reason="554")
+    assert sending.digests_send("daily").sent == 1
+    [digest] = mailserver.to("daily@example.com")
+    assert "Fine" in text_of(digest) and "Refused" not in text_of(digest)
+    waiting = Delivery.objects.get(issue__page=stopped)
+    assert waiting.status == DeliveryStatus.DIGEST and waiting.claim == ""
+    Issue.objects.filter(page=stopped).update(stopped_at=None, stop_reason="")
+    assert sending.digests_send("daily").sent == 1
+    assert "Refused" in text_of(mailserver.to("daily@example.com")[1])

@@ -14,6 +14,7 @@ from byline.newsletters.models import (
     Frequency,
     Subscriber,
     SubscriberStatus,
+    Subscription,
 )
 
 from .conftest import add_subscriber, fresh_post
@@ -148,3 +149,20 @@ def test_a_subscriber_who_left_gets_nothing_queued(
 
     subscriber_unsubscribe(email="ann@example.com")
     assert Delivery.objects.get().status == DeliveryStatus.CANCELLED
+
+
+def test_preferences_leave_a_list_waiting_for_its_confirmation_alone(tree):
+    """Lists waiting for the reader's confirmation are not on the page: saving it neither
+    drops them nor counts them as lists the reader still has."""
+    from byline.newsletters.services import preferences_save
+
+    blog = f"blog:{tree.blog.pk}"
+    reader = add_subscriber("ann@example.com", blog=tree.blog, author=tree.author)
+    Subscription.objects.filter(subscriber=reader, author=tree.author).update(confirmed=False)
+    preferences_save(subscriber=reader, keep={blog}, frequency=reader.frequency)
+    assert sorted(s.scope for s in reader.subscriptions.all()) == sorted(
+        [blog, f"author:{tree.author.pk}"]
+    )
+    # Every confirmed list off: they have left, whatever still waits for a confirmation.
+    preferences_save(subscriber=reader, keep=set(), frequency=reader.frequency)
+    assert Subscriber.objects.get(pk=reader.pk).status == SubscriberStatus.UNSUBSCRIBED

@@ -79,3 +79,23 @@ def test_without_a_secret_the_webhooks_are_off(client, tree, settings):
     add_subscriber("victim@example.com", everything=True)
     assert postmark(client, hard_bounce("victim@example.com")).status_code == 404
     assert Subscriber.objects.get().status == SubscriberStatus.CONFIRMED
+
+
+def test_a_bounce_finds_an_address_whatever_form_its_domain_is_in(client, tree, secret):
+    """The reader typed bücher.example; the mail went out as xn--bcher-kva.example, and the
+    provider reports that form back."""
+    add_subscriber("ann@bücher.example", everything=True)
+    assert postmark(client, hard_bounce("ann@xn--bcher-kva.example")).status_code == 200
+    assert Subscriber.objects.get().status == SubscriberStatus.SUPPRESSED
+
+
+def test_an_erasure_finds_an_address_whatever_form_its_domain_is_in(tree):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    add_subscriber("ann@xn--bcher-kva.example", everything=True)
+    out = StringIO()
+    call_command("subscribers", "erase", "ann@Bücher.example", stdout=out)
+    assert "erased 1 subscriber record" in out.getvalue()
+    assert not Subscriber.objects.exists()

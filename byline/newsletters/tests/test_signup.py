@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
 import time
 
 import pytest
 from django.core import signing
+from django.core.management import call_command
 from django.template import Context, Template
 
 from byline.core import formguard
@@ -86,6 +88,27 @@ def test_the_days_few_confirmations_count_a_mailbox_whatever_its_tags(
     assert len(mailserver.messages) == 3
 
 
+def test_the_days_few_confirmations_last_the_day_on_the_file_cache(
+    client, tree, mailserver, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """The file cache's incr() writes the counter again with the cache's default timeout (300
+    s in production; 1 s here): the count must still be there after that, all day."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+            "TIMEOUT": 1,
+        }
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        for number in range(3):
+            sign_up(client, "all", remote_addr=f"198.51.100.{number}")
+    time.sleep(1.5)  # past the default timeout
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sign_up(client, "all", remote_addr="198.51.100.9").status_code == 303
+    assert len(mailserver.messages) == 3
+
+
 def test_a_gmail_inbox_is_one_mailbox_however_its_address_is_dotted():
     from byline.newsletters.services import mailbox_of
 
@@ -93,6 +116,8 @@ def test_a_gmail_inbox_is_one_mailbox_however_its_address_is_dotted():
     assert mailbox_of("ta.rget@gmail.com") == "target@gmail.com"
     # Elsewhere a dot is part of the name: first.last@ is not firstlast@.
     assert mailbox_of("first.last+news@example.com") == "first.last@example.com"
+    # A domain is one however it is written: in Unicode, or as it goes over the wire.
+    assert mailbox_of("ann+1@Bücher.example") == mailbox_of("ann@xn--bcher-kva.example")
 
 
 def test_an_office_can_sign_up_a_handful_then_the_rate_limit_answers(client, tree, mailserver):
@@ -258,3 +283,101 @@ def test_a_form_from_an_old_baked_page_works_at_the_second_press(
     with django_capture_on_commit_callbacks(execute=True):
         second = sign_up(client, "all", **{formguard.TOKEN_FIELD: fresh})
     assert second.status_code == 303 and len(mailserver.messages) == 1
+
+
+def rows_holding(text: str) -> list[str]:
+    """Every table of the database with a row that holds `text` anywhere."""
+    from django.apps import apps
+
+    return [
+        model._meta.label
+        for model in apps.get_models()
+        if model._meta.managed
+        and not model._meta.proxy
+        and any(text in repr(row) for row in model._base_manager.values())
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+class TestNoAddressKeptWithTheTask:
+    """With the database task backend, as in production, where a task's arguments, result
+    and error stay in its row after it has run: the address of someone who signed up and
+    never confirmed must not."""
+
+    ADDRESS = "zelda.quill@example.net"
+
+    @pytest.fixture
+    def database_tasks(self, settings):
+        """Asked for after `tree`, so that publishing the tree queued nothing in it."""
+        settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    def run_worker(self):
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+    def test_the_task_table_never_holds_the_address(self, client, tree, mailserver, database_tasks):
+        from django_tasks_db.models import DBTaskResult
+
+        from byline.newsletters.models import ConfirmationRequest
+
+        assert sign_up(client, "all", email=self.ADDRESS).status_code == 303
+        [row] = DBTaskResult.objects.all()
+        waiting = ConfirmationRequest.objects.get()
+        assert row.args_kwargs == {"args": [], "kwargs": {"request_id": waiting.pk}}
+        assert rows_holding(self.ADDRESS) == ["newsletters.ConfirmationRequest"]
+        self.run_worker()
+        assert [m["X-Envelope-To"] for m in mailserver.messages] == [self.ADDRESS]
+        assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+        assert rows_holding(self.ADDRESS) == []
+
+    def test_a_mail_that_failed_leaves_no_address_either(
+        self, client, tree, mailserver, database_tasks
+    ):
+        from django_tasks_db.models import DBTaskResult
+
+        mailserver.refuse[self.ADDRESS] = f"550 5.1.1 <{self.ADDRESS}>: no such user"
+        sign_up(client, "all", email=self.ADDRESS)
+        self.run_worker()
+        failed = DBTaskResult.objects.get()
+        assert failed.status == "FAILED" and "SMTPRecipientsRefused" in failed.traceback
+        assert rows_holding(self.ADDRESS) == []
+
+    def test_erasing_the_address_takes_its_waiting_confirmation(
+        self, client, tree, mailserver, database_tasks
+    ):
+        sign_up(client, "all", email=self.ADDRESS)
+        out = io.StringIO()
+        call_command("subscribers", "erase", self.ADDRESS.upper(), stdout=out)
+        assert f"erased 1 subscriber record of {self.ADDRESS}" in out.getvalue()
+        assert rows_holding(self.ADDRESS) == []
+        self.run_worker()
+        assert mailserver.messages == []
+
+
+def test_old_queued_confirmations_lose_their_address_to_a_row_and_finished_ones_go(tree):
+    """The migration for confirmation mails enqueued before, with the address as their
+    argument: a waiting one keeps it (in a ConfirmationRequest row, and is left with that
+    row's id); finished ones, which can no longer be of use, are deleted with it."""
+    import importlib
+
+    from django.apps import apps
+    from django_tasks_db.models import DBTaskResult
+
+    from byline.newsletters.models import ConfirmationRequest
+
+    migration = importlib.import_module(
+        "byline.newsletters.migrations.0004_confirmations_out_of_the_task_table"
+    )
+    for status in ("READY", "SUCCESSFUL", "FAILED"):
+        DBTaskResult.objects.create(
+            args_kwargs={"args": ["zelda@example.net", "all"], "kwargs": {}},
+            task_path=migration.TASK,
+            backend_name="default",
+            status=status,
+        )
+    migration.forwards(apps, None)
+    [waiting] = DBTaskResult.objects.all()
+    request = ConfirmationRequest.objects.get()
+    assert waiting.status == "READY"
+    assert waiting.args_kwargs == {"args": [], "kwargs": {"request_id": request.pk}}
+    assert (request.email, request.scope) == ("zelda@example.net", "all")
+    assert rows_holding("zelda@example.net") == ["newsletters.ConfirmationRequest"]

@@ -20,10 +20,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, action: str, **options):
         if action == "digest":
-            count = sending.digests_send(options["frequency"])
-            self.stdout.write(
-                f"sent {count} {options['frequency']} digest{'s' if count != 1 else ''}"
-            )
+            run = sending.digests_send(options["frequency"])
+            state = f"; the rest again at {run.again:%Y-%m-%d %H:%M}" if run.again else ""
+            noun = "digest" if run.sent == 1 else "digests"
+            self.stdout.write(f"sent {run.sent} {options['frequency']} {noun}{state}")
             return
         for issue in sending.pending_issues():
             again = sending.issue_send(issue)

@@ -104,11 +104,11 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: {error}") from error
         target = self._target(options)
         counts = {status: 0 for status in SubscriberStatus.values}
-        kept = 0
+        kept = waiting = 0
         now = timezone.now()
         with transaction.atomic():
             for row in rows:
-                subscriber = Subscriber.objects.filter(email=row.email).first()
+                subscriber = Subscriber.objects.by_email(row.email).first()
                 if subscriber is None:
                     subscriber = Subscriber.objects.create(
                         email=row.email,
@@ -126,7 +126,22 @@ class Command(BaseCommand):
                     else:
                         kept += 1
                 counts[row.status] += 1
-                Subscription.objects.get_or_create(subscriber=subscriber, **target)
+                # The list is on only where the file says the reader confirmed it and they
+                # are confirmed here too. Otherwise it is recorded, off, and waits for the
+                # reader to confirm this list themselves: being confirmed for another list,
+                # or confirming one later, does not turn it on.
+                confirmed = (
+                    row.status == SubscriberStatus.CONFIRMED
+                    and subscriber.status == SubscriberStatus.CONFIRMED
+                )
+                subscription, _ = Subscription.objects.get_or_create(
+                    subscriber=subscriber, **target, defaults={"confirmed": confirmed}
+                )
+                if confirmed and not subscription.confirmed:
+                    subscription.confirmed = True
+                    subscription.save(update_fields=["confirmed"])
+                elif not subscription.confirmed and subscriber.status == SubscriberStatus.CONFIRMED:
+                    waiting += 1
             if options["dry_run"]:
                 transaction.set_rollback(True)
         summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
@@ -136,6 +151,11 @@ class Command(BaseCommand):
         )
         if kept:
             self.stdout.write(f"{kept} already here kept their current status")
+        if waiting:
+            self.stdout.write(
+                f"{waiting} confirmed here for other lists get nothing from this one until they "
+                "confirm it: the file does not say they did"
+            )
         for problem in problems:
             self.stderr.write(problem)
 
@@ -155,7 +175,10 @@ class Command(BaseCommand):
                     subscriber.email,
                     subscriber.status,
                     subscriber.frequency,
-                    "; ".join(s.target_name for s in subscriber.subscriptions.all()),
+                    "; ".join(
+                        s.target_name if s.confirmed else f"{s.target_name} (not confirmed)"
+                        for s in subscriber.subscriptions.all()
+                    ),
                     subscriber.confirmed_at.isoformat() if subscriber.confirmed_at else "",
                     subscriber.created.isoformat(),
                     subscriber.source,
