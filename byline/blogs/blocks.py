@@ -3,7 +3,6 @@ tables, audio, video, files, code, footnotes, and sanitised HTML for what none c
 
 from __future__ import annotations
 
-import copy
 import html
 import re
 
@@ -18,6 +17,8 @@ from wagtail.contrib.table_block.blocks import TableBlock
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageBlock
+
+from byline.blogs.remembered import fresh_copy
 
 # Inline formatting an editor may use in prose; headings are their own block so that the
 # page's heading outline stays in order under the post's <h1>.
@@ -175,9 +176,7 @@ class PlacedImageBlock(ImageBlock):
     def _struct_value_to_image(self, struct_value):
         image = struct_value.get("image")
         if image is not None:
-            placed = copy.copy(image)
-            placed._state = copy.copy(image._state)
-            struct_value = {**struct_value, "image": placed}
+            struct_value = {**struct_value, "image": fresh_copy(image)}
         return super()._struct_value_to_image(struct_value)
 
 

@@ -138,23 +138,23 @@ def address_key(ip: str) -> str:
     return str(address)
 
 
+def _keyed_hash(purpose: str, text: str) -> str:
+    """HMAC-SHA256 of `text` keyed with BYLINE_IP_HASH_SALT, else SECRET_KEY, cut to 32."""
+    secret = settings.BYLINE_IP_HASH_SALT or None
+    return salted_hmac(purpose, text, secret=secret, algorithm="sha256").hexdigest()[:32]
+
+
 def ip_hash(ip: str) -> str:
     """A salted, keyed hash of an address's :func:`address_key`: stable enough to count and
-    block by, useless for recovering the address (HMAC-SHA256 keyed with BYLINE_IP_HASH_SALT,
-    else SECRET_KEY). Every count and blocklist by address goes through here."""
-    secret = settings.BYLINE_IP_HASH_SALT or None
-    return salted_hmac(
-        "byline.formguard.ip", address_key(ip), secret=secret, algorithm="sha256"
-    ).hexdigest()[:32]
+    block by, useless for recovering the address. Every count and blocklist by address goes
+    through here."""
+    return _keyed_hash("byline.formguard.ip", address_key(ip))
 
 
 def counted_hash(text: str) -> str:
     """A salted, keyed hash of what a limit counts other than an address (an e-mail address
     a form would write to), as ip_hash: the cache never holds the text itself."""
-    secret = settings.BYLINE_IP_HASH_SALT or None
-    return salted_hmac(
-        "byline.formguard.counted", text, secret=secret, algorithm="sha256"
-    ).hexdigest()[:32]
+    return _keyed_hash("byline.formguard.counted", text)
 
 
 # --- origin ------------------------------------------------------------------------------
@@ -216,6 +216,20 @@ def parse_rate(text: str) -> Rate:
     return Rate(count=int(count), seconds=seconds)
 
 
+def cache_count(key: str, *, timeout: int) -> int:
+    """Add one to the counter `key` in the default cache, kept `timeout` seconds from now;
+    the new count. touch() after incr(), because the file cache's incr() rewrites the entry
+    with the default timeout (300 s): a day's count became five minutes'."""
+    cache.add(key, 0, timeout=timeout)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1
+    cache.touch(key, timeout)
+    return count
+
+
 def rate_limit(
     request: HttpRequest,
     *,
@@ -241,16 +255,9 @@ def rate_limit(
     who = ip_hash(client_ip(request.META)) if counted is None else counted_hash(counted)
     prefix = f"formguard:rate:{scope}:{who}"
     key = f"{prefix}:{window}"
-    # The counter is read during the next window too; touch() after incr() because the file
-    # cache's incr() rewrites the entry with the default timeout.
+    # The counter is read during the next window too.
     keep = max(1, math.ceil((window + 2) * limit.seconds - now) + 1)
-    cache.add(key, 0, timeout=keep)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=keep)
-        used = 1
-    cache.touch(key, timeout=keep)
+    used = cache_count(key, timeout=keep)
     previous = cache.get(f"{prefix}:{window - 1}", 0)
     if used + previous * (1 - elapsed) <= limit.count:
         return

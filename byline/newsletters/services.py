@@ -8,12 +8,12 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from byline.core.formguard import cache_count
 from byline.newsletters import scopes
 from byline.newsletters.models import (
     ConfirmationRequest,
@@ -63,21 +63,7 @@ def confirmation_allowed(email: str, *, now: datetime.datetime | None = None) ->
     flood a stranger's inbox (with +tags either)."""
     now = now or timezone.now()
     key = f"newsletters:confirmations:{_address_key(mailbox_of(email))}:{now:%Y%m%d}"
-    return _count(key, timeout=2 * 86400) <= settings.BYLINE_NEWSLETTERS_CONFIRMATIONS_PER_DAY
-
-
-def _count(key: str, *, timeout: int) -> int:
-    """Add one to the counter `key`, kept for `timeout` seconds from now; the new count."""
-    cache.add(key, 0, timeout=timeout)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=timeout)
-        return 1
-    # The file cache's incr() rewrites the entry with the default timeout (300 s), which
-    # would make a day's count a five minutes' one: the timeout is set again.
-    cache.touch(key, timeout)
-    return count
+    return cache_count(key, timeout=2 * 86400) <= settings.BYLINE_NEWSLETTERS_CONFIRMATIONS_PER_DAY
 
 
 class Busy(Exception):
@@ -93,7 +79,7 @@ def _site_wide_allowed(now: datetime.datetime) -> None:
     # Per-address limits stop one sender and one inbox; this one stops a botnet signing up
     # thousands of strangers, which would ruin the site's standing with mailbox providers.
     key = f"newsletters:confirmations:all:{now:%Y%m%d%H}"
-    if _count(key, timeout=7200) > settings.BYLINE_NEWSLETTERS_CONFIRMATIONS_PER_HOUR:
+    if cache_count(key, timeout=7200) > settings.BYLINE_NEWSLETTERS_CONFIRMATIONS_PER_HOUR:
         raise Busy(retry_after=3600 - (now.minute * 60 + now.second))
 
 

@@ -20,6 +20,7 @@ from byline.comments.models import ReaderComment
 from byline.comments.moderation import comments_closed
 from byline.comments.pages import page_noun
 from byline.core import frame
+from byline.core.dates import machine_datetime
 from byline.core.reversing import reverse
 from byline.core.statements import Statement
 
@@ -160,7 +161,7 @@ def comment_thread(post, blog=None) -> Thread:
             ThreadItem(
                 comment=comment,
                 reply_url=f"{reply_base}{comment.id}/",
-                iso=local.replace(microsecond=0).isoformat(),  # as <time> takes it
+                iso=machine_datetime(local),
                 exact=exact_date(local),
                 age=relative_age(comment.created, now),
                 opens=next_level > level,
